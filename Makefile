@@ -1,0 +1,160 @@
+# wisp: top-level build.  The file system is the manifest of the build:
+# every tender/*.c is part of the tender, every guest/*.{c,S} part of the
+# guest library, every tests/unit/test_*.c a unit-test program, every
+# tests/guests/NAME/ directory a test unikernel.  Everything goes to build/.
+#
+#   make            build the tender, guest library, toolchain, test guests
+#   make run        install what is missing, build, boot the hello example
+#   make test       install what is missing, build, run every test
+#   make deps       install the Debian packages the build and tests need
+#   make V=1 ...    show the commands
+
+B       := build
+CC      ?= cc
+V       ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+           -Wcast-qual -Wpointer-arith -Wno-unused-parameter
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itender -D_GNU_SOURCE -MMD -MP \
+           -fstack-protector-strong -D_FORTIFY_SOURCE=2
+HOST_LDLIBS := -lseccomp
+
+# ---- the tender -----------------------------------------------------------
+TENDER_SRC  := $(sort $(wildcard tender/*.c))
+TENDER_OBJ  := $(TENDER_SRC:%.c=$(B)/obj/%.o)
+TENDER_LIB_OBJ := $(filter-out $(B)/obj/tender/main.o,$(TENDER_OBJ))
+
+$(B)/obj/tender/%.o: tender/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(B)/bin/wisp: $(TENDER_OBJ)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) -o $@ $^ $(HOST_LDLIBS)
+
+# ---- the guest library ----------------------------------------------------
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -fno-pic \
+           -fno-stack-protector -mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+           -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include) -MMD -MP
+GUEST_SRC := $(sort $(wildcard guest/*.c guest/*.S))
+GUEST_OBJ := $(patsubst %,$(B)/obj/%.o,$(basename $(GUEST_SRC)))
+
+$(B)/obj/guest/%.o: guest/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(B)/obj/guest/%.o: guest/%.S
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  AS      $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+# One relocatable object whose only global symbols are the public API.
+$(B)/lib/wisp/wisp-guest.o: $(GUEST_OBJ)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  LD -r   $@"
+	$(Q)ld -r -o $@.tmp $^
+	$(Q)objcopy -w -G 'solo5_*' -G 'wisp_*' -G '_start' -G '__stack_chk_*' $@.tmp $@
+	$(Q)rm -f $@.tmp
+
+$(B)/lib/wisp/%.ld: guest/%.ld
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+GUEST_LDS := $(patsubst guest/%.ld,$(B)/lib/wisp/%.ld,$(wildcard guest/*.ld))
+
+# Public headers as installed: build/include is what wisp-cc puts on the path.
+PUBLIC_HDRS := $(patsubst include/%,$(B)/include/%,$(shell find include -name '*.h'))
+$(B)/include/%.h: include/%.h
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+# ---- toolchain ------------------------------------------------------------
+ELFTOOL_SRC := $(sort $(wildcard tools/elftool/*.c))
+ELFTOOL_OBJ := $(ELFTOOL_SRC:%.c=$(B)/obj/%.o)
+ELFTOOL_SHARED := $(filter $(B)/obj/tender/elf% $(B)/obj/tender/mft%,$(TENDER_OBJ))
+
+$(B)/obj/tools/elftool/%.o: tools/elftool/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+$(B)/bin/wisp-elftool: $(ELFTOOL_OBJ) $(ELFTOOL_SHARED)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  LD      $@"
+	$(Q)$(CC) -o $@ $^ -ljansson
+
+$(B)/bin/wisp-cc: tools/wisp-cc
+	@mkdir -p $(@D)
+	$(Q)cp $< $@ && chmod +x $@
+
+TOOLCHAIN := $(B)/bin/wisp-cc $(B)/bin/wisp-elftool $(B)/lib/wisp/wisp-guest.o $(GUEST_LDS) $(PUBLIC_HDRS)
+
+# ---- test unikernels ------------------------------------------------------
+# tests/guests/NAME/*.c (+ optional manifest.json) -> build/tests/guests/NAME.wisp
+GUEST_TESTS := $(filter-out common,$(notdir $(patsubst %/,%,$(dir $(wildcard tests/guests/*/*.c)))))
+GUEST_TEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guests/%.wisp)
+GUEST_COMMON := $(wildcard tests/guests/common/*.c)
+
+.SECONDEXPANSION:
+$(B)/tests/guests/%.wisp: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(TOOLCHAIN)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
+	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
+
+# ---- examples -------------------------------------------------------------
+EXAMPLES := $(notdir $(patsubst %/,%,$(dir $(wildcard examples/*/*.c))))
+EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.wisp)
+$(B)/examples/%.wisp: $$(wildcard examples/%/*.c examples/%/manifest.json) $(TOOLCHAIN)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard examples/$*/manifest.json),--manifest=examples/$*/manifest.json) \
+	    $(wildcard examples/$*/*.c)
+
+# ---- unit tests -----------------------------------------------------------
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+$(B)/tests/unit/%: tests/unit/%.c $(TENDER_LIB_OBJ)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(TENDER_LIB_OBJ) $(HOST_LDLIBS) -lcmocka
+
+# ---- top-level targets ----------------------------------------------------
+.PHONY: all tender toolchain guests unit deps run test clean bench
+.DEFAULT_GOAL := all
+
+all: $(B)/bin/wisp $(TOOLCHAIN) $(GUEST_TEST_BINS) $(EXAMPLE_BINS) $(UNIT_BINS)
+
+deps:
+	$(Q)tools/install-deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory $(B)/bin/wisp $(B)/examples/hello.wisp
+	@echo "==> booting the bundled hello unikernel: $(B)/bin/wisp $(B)/examples/hello.wisp Hello_wisp"
+	$(Q)$(B)/bin/wisp $(B)/examples/hello.wisp Hello_wisp
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/run-all.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj $(B)/tests/unit -name '*.d' 2>/dev/null)
+
+# ---- test tools (host programs used by the e2e tests) ----------------------
+TEST_TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TEST_TOOLS := $(TEST_TOOL_SRC:tests/tools/%.c=$(B)/tests/tools/%)
+$(B)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
+all: $(TEST_TOOLS)

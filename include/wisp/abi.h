@@ -1,0 +1,158 @@
+/*
+ * wisp isolated-mode guest ABI: the one contract between the tender and a
+ * unikernel that runs at CPL3.  Dual use: included by the tender (host) and
+ * by the guest library.  Self-contained: only fixed-width types, no pointers
+ * (guest addresses are wisp_gpa_t, which the host never dereferences).
+ *
+ * Bump WISP_ABI_VERSION on ANY change to a struct, constant or semantics
+ * below.  Every shared struct has _Static_asserts on its size and offsets.
+ *
+ * Transport: the guest stores the guest-physical address of an argument
+ * struct (8 bytes) to WISP_DOORBELL_GPA + 8 * nr.  That page is mapped
+ * user-writable in the guest page tables but is not backed by guest RAM, so
+ * the store exits to the tender as KVM_EXIT_MMIO on every KVM host (port I/O
+ * from CPL3 is not usable on all of them, see PLATFORM.md).  The call is
+ * synchronous: OUT fields are filled before the guest resumes.  One VM exit
+ * per call.
+ *
+ * Policy for bad guest input (tender side): an argument struct or buffer that
+ * is not entirely inside guest RAM, an unknown hypercall number or a store of
+ * the wrong width ends the guest (exit status WISP_EXIT_GUEST_FAULT, with a
+ * message naming the hypercall and the address).  Per-request argument errors
+ * (bad handle, bad offset or length) return WISP_R_EINVAL in the struct.
+ */
+#ifndef WISP_ABI_H
+#define WISP_ABI_H
+
+#include <stdint.h>
+
+#define WISP_ABI_VERSION 1
+
+typedef uint64_t wisp_gpa_t;
+
+/* ---- ELF note that marks an isolated-mode unikernel -------------------- */
+/* owner "wisp\0" (n_namesz 5, padded to 8), type "WABI", descriptor below. */
+#define WISP_NOTE_NAME     "wisp"
+#define WISP_NOTE_NAMESZ   5
+#define WISP_NOTE_TYPE_ABI 0x49424157u /* "WABI" little-endian */
+
+struct wisp_abi_note {
+    uint32_t abi_version; /* WISP_ABI_VERSION the guest was built for */
+    uint32_t flags;       /* reserved, 0 */
+    uint32_t stack_size;  /* bytes of stack the guest wants, 0 = default */
+    uint32_t reserved;    /* 0 */
+};
+_Static_assert(sizeof(struct wisp_abi_note) == 16, "wisp_abi_note size");
+
+/* ---- Guest-physical (== guest-virtual) layout -------------------------- */
+#define WISP_PAGE_SIZE        0x1000ull
+/* Below WISP_BOOT_INFO_GPA: tender-private (supervisor-only or unmapped). */
+#define WISP_BOOT_INFO_GPA    0x10000ull  /* user read-only page(s)          */
+#define WISP_BOOT_INFO_SIZE   0x10000ull  /* boot info + cmdline + manifest  */
+#define WISP_ELF_MIN_GPA      0x100000ull /* lowest address a PT_LOAD may use */
+#define WISP_DOORBELL_GPA     0xfffff000ull /* hypercall doorbell page (MMIO) */
+#define WISP_MEM_MAX          0xc0000000ull /* 3 GiB: RAM ends below the hole */
+#define WISP_STACK_DEFAULT    0x80000ull  /* 512 KiB */
+#define WISP_CMDLINE_MAX      8192u       /* including the NUL */
+
+/* ---- Hypercall numbers -------------------------------------------------- */
+enum wisp_hypercall {
+    WISP_HC_RESERVED = 0,
+    WISP_HC_PUTS = 1,        /* struct wisp_hc_puts   */
+    WISP_HC_POLL = 2,        /* struct wisp_hc_poll   */
+    WISP_HC_EXIT = 3,        /* struct wisp_hc_exit   */
+    WISP_HC_ABORT = 4,       /* struct wisp_hc_abort  */
+    WISP_HC_WALLTIME = 5,    /* struct wisp_hc_walltime (resync only) */
+    /* devices (see the Devices issue); numbers reserved here */
+    WISP_HC_NET_WRITE = 16,
+    WISP_HC_NET_READ = 17,
+    WISP_HC_BLOCK_READ = 24,
+    WISP_HC_BLOCK_WRITE = 25,
+    WISP_HC_BLOCK_FLUSH = 26,
+    WISP_HC_MAX = 64         /* doorbell slots: 64 x 8 bytes */
+};
+
+/* Results, numerically identical to solo5_result_t. */
+#define WISP_R_OK     0
+#define WISP_R_AGAIN  1
+#define WISP_R_EINVAL 2
+#define WISP_R_EUNSPEC 3
+
+/* PUTS: write len bytes at data to the console (host stdout), all of them. */
+struct wisp_hc_puts {
+    wisp_gpa_t data; /* IN */
+    uint64_t len;    /* IN, at most WISP_PUTS_MAX */
+};
+#define WISP_PUTS_MAX (1u << 20)
+_Static_assert(sizeof(struct wisp_hc_puts) == 16, "puts size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_puts, len) == 8, "puts.len");
+
+/* POLL: block until timeout_ns (relative) passes or a device has input. */
+struct wisp_hc_poll {
+    uint64_t timeout_ns; /* IN  */
+    uint64_t ready_set;  /* OUT: bit (1 << handle) per device with input */
+    int32_t ret;         /* OUT: number of ready devices */
+    uint32_t _pad;
+};
+_Static_assert(sizeof(struct wisp_hc_poll) == 24, "poll size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_poll, ready_set) == 8, "poll.ready_set");
+_Static_assert(__builtin_offsetof(struct wisp_hc_poll, ret) == 16, "poll.ret");
+
+/* EXIT: end the guest; the tender exits with status & 0xff. */
+struct wisp_hc_exit {
+    uint64_t status; /* IN */
+};
+_Static_assert(sizeof(struct wisp_hc_exit) == 8, "exit size");
+
+/* ABORT: end the guest abnormally (status 255) with an optional message. */
+struct wisp_hc_abort {
+    wisp_gpa_t msg;   /* IN, may be 0 */
+    uint64_t msg_len; /* IN, truncated by the tender to WISP_ABORT_MSG_MAX */
+};
+#define WISP_ABORT_MSG_MAX 512u
+_Static_assert(sizeof(struct wisp_hc_abort) == 16, "abort size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_abort, msg_len) == 8, "abort.msg_len");
+
+/* WALLTIME: the host's CLOCK_REALTIME now.  Not needed for solo5_clock_wall
+ * (computed from the boot info), kept for guests that want to resync. */
+struct wisp_hc_walltime {
+    uint64_t nsecs; /* OUT */
+};
+_Static_assert(sizeof(struct wisp_hc_walltime) == 8, "walltime size");
+
+/* ---- Boot information, at WISP_BOOT_INFO_GPA, read-only to the guest ---- */
+#define WISP_BOOT_MAGIC 0x3142505349577769ull /* "iwWISPB1" */
+
+struct wisp_boot_info {
+    uint64_t magic;          /* WISP_BOOT_MAGIC */
+    uint32_t abi_version;    /* WISP_ABI_VERSION of the tender */
+    uint32_t _pad0;
+    uint64_t mem_size;       /* bytes of guest RAM (GPA 0 .. mem_size) */
+    uint64_t heap_start;     /* first heap byte (page aligned, after the ELF) */
+    uint64_t heap_end;       /* one past the last heap byte */
+    uint64_t stack_top;      /* initial RSP + 8 */
+    uint64_t tsc_freq_hz;    /* guest TSC frequency */
+    uint64_t tsc_ns_mult;    /* ns = (delta_tsc * tsc_ns_mult) >> 32 */
+    uint64_t tsc_base;       /* guest TSC value sampled at wall_base_ns */
+    uint64_t wall_base_ns;   /* host CLOCK_REALTIME (ns) at tsc_base */
+    wisp_gpa_t cmdline;      /* NUL-terminated, at most WISP_CMDLINE_MAX */
+    wisp_gpa_t mft;          /* Solo5-format manifest copy (struct mft) */
+    uint64_t ssp_canary;     /* random, from the host */
+    uint64_t host_features;  /* WISP_FEATURE_* */
+};
+_Static_assert(sizeof(struct wisp_boot_info) == 112, "boot_info size");
+_Static_assert(__builtin_offsetof(struct wisp_boot_info, mem_size) == 16, "bi.mem_size");
+_Static_assert(__builtin_offsetof(struct wisp_boot_info, heap_start) == 24, "bi.heap_start");
+_Static_assert(__builtin_offsetof(struct wisp_boot_info, tsc_freq_hz) == 48, "bi.tsc_freq_hz");
+_Static_assert(__builtin_offsetof(struct wisp_boot_info, tsc_base) == 64, "bi.tsc_base");
+_Static_assert(__builtin_offsetof(struct wisp_boot_info, cmdline) == 80, "bi.cmdline");
+_Static_assert(__builtin_offsetof(struct wisp_boot_info, mft) == 88, "bi.mft");
+_Static_assert(__builtin_offsetof(struct wisp_boot_info, ssp_canary) == 96, "bi.ssp_canary");
+_Static_assert(__builtin_offsetof(struct wisp_boot_info, host_features) == 104, "bi.host_features");
+
+/* Entry: RIP = e_entry, RDI = WISP_BOOT_INFO_GPA, RSP = stack_top - 8,
+ * CPL3, RFLAGS = 0x2, FS/GS base 0, SSE/AVX usable, CR4.FSGSBASE set
+ * (wrfsbase usable) when WISP_FEATURE_FSGSBASE is set. */
+#define WISP_FEATURE_FSGSBASE (1ull << 0)
+
+#endif /* WISP_ABI_H */
