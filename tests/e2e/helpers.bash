@@ -1,0 +1,70 @@
+# Shared helpers for the end-to-end bats suites.  Load with:
+#   load helpers
+# Paths come from the environment set by tests/run-all.sh, with defaults that
+# work from the top of the tree.
+
+TOP="${WISP_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+WISP="${WISP:-$TOP/build/bin/wisp}"
+WISP_CC="${WISP_CC:-$TOP/build/bin/wisp-cc}"
+WISP_ELFTOOL="${WISP_ELFTOOL:-$TOP/build/bin/wisp-elftool}"
+GUESTS="${WISP_GUESTS:-$TOP/build/tests/guests}"
+TOOLS="${WISP_TEST_TOOLS:-$TOP/build/tests/tools}"
+
+# Exit statuses (see README "Exit status").
+WISP_EXIT_TENDER_ERROR=253
+WISP_EXIT_GUEST_FAULT=255
+
+# require_kvm: skip the test unless /dev/kvm can be opened read-write.
+require_kvm() {
+    if [ ! -c /dev/kvm ]; then
+        skip "no /dev/kvm on this machine"
+    fi
+    if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+        skip "/dev/kvm is not readable and writable by $(id -un)"
+    fi
+}
+
+# require_root: skip unless running as root.
+require_root() {
+    [ "$(id -u)" = 0 ] || skip "needs root"
+}
+
+# wisp_run ARGS...: run the tender under a time limit; sets $status, $output
+# (stdout+stderr, as bats does) and keeps stderr separately in $stderr_file.
+wisp_run() {
+    run timeout --foreground 60 "$WISP" "$@"
+}
+
+# guest NAME: path of a built test unikernel.
+guest() {
+    echo "$GUESTS/$1.wisp"
+}
+
+# assert_status N
+assert_status() {
+    if [ "$status" -ne "$1" ]; then
+        echo "expected exit status $1, got $status; output was:" >&2
+        echo "$output" >&2
+        return 1
+    fi
+}
+
+# assert_output_has TEXT: fixed-string match anywhere in $output.
+assert_output_has() {
+    if ! grep -qF -- "$1" <<<"$output"; then
+        echo "expected output to contain: $1" >&2
+        echo "output was:" >&2
+        echo "$output" >&2
+        return 1
+    fi
+}
+
+# assert_output_lacks TEXT
+assert_output_lacks() {
+    if grep -qF -- "$1" <<<"$output"; then
+        echo "expected output NOT to contain: $1" >&2
+        echo "output was:" >&2
+        echo "$output" >&2
+        return 1
+    fi
+}
