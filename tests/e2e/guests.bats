@@ -1,0 +1,214 @@
+#!/usr/bin/env bats
+# End-to-end tests: boot every test unikernel of tests/guests/ under the
+# tender and check its exit status and output (mirrors Solo5's tests.bats,
+# see design/SOLO5_HVT_ABI.md section 7).  Build first: make all.
+
+load helpers
+
+# run_split KERNEL [ARGS...]: run the tender with stdout and stderr kept apart
+# (bats `run` merges them).  Sets $status; stdout in $out, stderr in $err.
+run_split() {
+    out="$BATS_TEST_TMPDIR/stdout"
+    err="$BATS_TEST_TMPDIR/stderr"
+    status=0
+    timeout --foreground 60 "$WISP" "$@" >"$out" 2>"$err" || status=$?
+}
+
+# assert_output_matches ERE: some line of $output matches the extended regex.
+assert_output_matches() {
+    grep -qE -- "$1" <<<"$output" || {
+        echo "expected a line of output to match: $1" >&2
+        echo "output was:" >&2
+        echo "$output" >&2
+        return 1
+    }
+}
+
+# expect_success: status 0 and the SUCCESS sentinel, no FAILURE.
+expect_success() {
+    assert_status 0
+    assert_output_has "SUCCESS"
+    assert_output_lacks "FAILURE"
+}
+
+# expect_crash KIND [REGION]: the guest ended in a page fault of KIND (and, if
+# given, in REGION), with the report on stderr and status 255, and did not
+# run on past the bad access.
+expect_crash() {
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_has "wisp: guest crashed: page fault: $1 at 0x"
+    if [ -n "${2:-}" ]; then
+        assert_output_matches "wisp: guest crashed: page fault: $1 at 0x[0-9a-f]+ in $2\$"
+    fi
+    assert_output_has "wisp:   instruction at 0x"
+    assert_output_lacks "FAILURE"
+    assert_output_lacks "SUCCESS"
+}
+
+@test "hello: boots, checks its command line, exits 0" {
+    require_kvm
+    wisp_run "$(guest hello)" Hello_wisp
+    expect_success
+    assert_output_has "Hello, World"
+    assert_output_has "Command line is: 'Hello_wisp'"
+}
+
+@test "hello: a wrong command line makes it fail with status 1" {
+    require_kvm
+    wisp_run "$(guest hello)" Goodbye_wisp
+    assert_status 1
+    assert_output_has "FAILURE"
+    assert_output_lacks "SUCCESS"
+}
+
+@test "quiet: stdout is exactly SUCCESS, the tender prints nothing, exits 0" {
+    require_kvm
+    run_split "$(guest quiet)"
+    [ "$status" -eq 0 ] || { echo "status $status"; cat "$out" "$err"; return 1; }
+    printf 'SUCCESS\n' | cmp - "$out" || { echo "stdout:"; od -c "$out" | head; return 1; }
+    [ ! -s "$err" ] || { echo "stderr not empty:"; cat "$err"; return 1; }
+}
+
+@test "output: a 5000-byte console write arrives intact on stdout, exits 0" {
+    require_kvm
+    run_split "$(guest output)"
+    [ "$status" -eq 0 ] || { echo "status $status"; cat "$err"; return 1; }
+    # Line k (0..99): 49 chars alphabet[(k + j) % 62], then '\n'; then SUCCESS.
+    awk 'BEGIN {
+        a = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        for (k = 0; k < 100; k++) {
+            s = ""
+            for (j = 0; j < 49; j++) s = s substr(a, (k + j) % 62 + 1, 1)
+            print s
+        }
+        print "SUCCESS"
+    }' >"$BATS_TEST_TMPDIR/expected"
+    [ "$(stat -c %s "$BATS_TEST_TMPDIR/expected")" -eq 5008 ]
+    cmp "$BATS_TEST_TMPDIR/expected" "$out" || {
+        echo "stdout differs from the expected 5008 bytes ($(stat -c %s "$out") received)"
+        return 1
+    }
+}
+
+@test "globals: .data is initialised and writable, .bss is zero, exits 0" {
+    require_kvm
+    wisp_run "$(guest globals)"
+    expect_success
+}
+
+@test "fpu: SSE and AVX arithmetic works at CPL3, exits 0" {
+    require_kvm
+    wisp_run "$(guest fpu)"
+    expect_success
+    assert_output_has "SSE ok"
+}
+
+@test "tls: two TLS blocks keep .tdata/.tbss values apart, exits 0" {
+    require_kvm
+    wisp_run "$(guest tls)"
+    expect_success
+}
+
+@test "time: clocks advance, yield honours its deadline, exits 0" {
+    require_kvm
+    wisp_run "$(guest time)"
+    expect_success
+}
+
+@test "exitcode: the guest's status 42 passes through" {
+    require_kvm
+    wisp_run "$(guest exitcode)"
+    assert_status 42
+    assert_output_has "exiting with status 42"
+}
+
+@test "abort: solo5_abort ends the guest with status 255" {
+    require_kvm
+    wisp_run "$(guest abort)"
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_has "wisp: guest aborted"
+    assert_output_lacks "FAILURE"
+}
+
+@test "ssp: a smashed stack canary aborts with status 255" {
+    require_kvm
+    wisp_run "$(guest ssp)"
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_has "wisp: guest aborted: stack smashing detected"
+    assert_output_lacks "FAILURE"
+}
+
+@test "exception: a write outside guest memory crashes with status 255" {
+    require_kvm
+    wisp_run "$(guest exception)"
+    expect_crash "access outside guest memory"
+    assert_output_matches "access outside guest memory at 0x0*400000000( |\$)"
+}
+
+@test "zeropage: a write to page 0 is a NULL pointer access, status 255" {
+    require_kvm
+    wisp_run "$(guest zeropage)"
+    expect_crash "NULL pointer access"
+    assert_output_matches "NULL pointer access at 0x0*8( |\$)"
+}
+
+@test "notls: a TLS access without a TLS base crashes, status 255" {
+    require_kvm
+    wisp_run "$(guest notls)"
+    expect_crash "NULL pointer access"
+}
+
+@test "xnow: a write to .text faults as read-only, status 255" {
+    require_kvm
+    wisp_run "$(guest xnow)"
+    expect_crash "write to read-only memory" "text segment"
+}
+
+@test "rnow: a write to .rodata faults as read-only, status 255" {
+    require_kvm
+    wisp_run "$(guest rnow)"
+    expect_crash "write to read-only memory" "rodata segment"
+}
+
+@test "wnox: executing .data faults as non-executable, status 255" {
+    require_kvm
+    wisp_run "$(guest wnox)"
+    expect_crash "execute from non-executable memory" "data segment"
+}
+
+@test "rnox: executing .rodata faults as non-executable, status 255" {
+    require_kvm
+    wisp_run "$(guest rnox)"
+    expect_crash "execute from non-executable memory" "rodata segment"
+}
+
+@test "hnox: executing the heap faults as non-executable, status 255" {
+    require_kvm
+    wisp_run "$(guest hnox)"
+    expect_crash "execute from non-executable memory" "heap"
+}
+
+@test "snox: executing the stack faults as non-executable, status 255" {
+    require_kvm
+    wisp_run "$(guest snox)"
+    expect_crash "execute from non-executable memory" "stack"
+}
+
+@test "stackov: unbounded recursion hits the stack guard page, status 255" {
+    require_kvm
+    wisp_run "$(guest stackov)"
+    expect_crash "stack overflow into the guard page"
+}
+
+@test "noexec: a unikernel executed directly on the host does not run" {
+    # No KVM needed: this is about the host kernel refusing (or crashing) the
+    # file, never running the guest's code to completion.
+    [ -f "$(guest hello)" ] || skip "$(guest hello) is not built"
+    cp "$(guest hello)" "$BATS_TEST_TMPDIR/hello.wisp"
+    chmod +x "$BATS_TEST_TMPDIR/hello.wisp"
+    run timeout 10 "$BATS_TEST_TMPDIR/hello.wisp" Hello_wisp
+    echo "status $status, output: $output"
+    [ "$status" -ne 0 ]
+    assert_output_lacks "Hello, World"
+    assert_output_lacks "SUCCESS"
+}
