@@ -51,8 +51,8 @@ static int check_entry(const char *name, const void *m, uint32_t i, const struct
     struct mft_entry o;
 
     if (!name_ok(e))
-        return bad(err, name, "entry %u: device name \"%s\" is not 1 to %d letters and digits",
-                   i, e->name, MFT_NAME_MAX);
+        return bad(err, name, "entry %u: device name is not 1 to %d letters and digits", i,
+                   MFT_NAME_MAX);
     if (e->type != MFT_DEV_BLOCK_BASIC && e->type != MFT_DEV_NET_BASIC)
         return bad(err, name, "entry %u (%s): unknown device type %u", i, e->name, e->type);
     for (uint32_t j = 1; j < i; j++) {
