@@ -1,0 +1,18 @@
+/*
+ * yield.c: solo5_yield as one POLL hypercall.  The ABI takes a relative
+ * timeout; a deadline already past becomes a timeout of 0 (a non-blocking
+ * poll), as in Solo5.
+ */
+#include "hypercall.h"
+#include "internal.h"
+
+void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
+{
+    struct wisp_hc_poll p = { 0 };
+    solo5_time_t now = solo5_clock_monotonic();
+
+    p.timeout_ns = deadline > now ? deadline - now : 0;
+    wg_hypercall(WISP_HC_POLL, &p);
+    if (ready_set != NULL)
+        *ready_set = p.ready_set;
+}
