@@ -190,6 +190,19 @@ expect_gen_error() {
     [ "$stderr" = "wisp-elftool: $T/nodir/out.c: cannot create temporary file: No such file or directory" ]
 }
 
+@test "gen-manifest / query-abi: a write error on stdout is reported, status 1" {
+    [ -c /dev/full ] || skip "no /dev/full"
+    run --separate-stderr bash -c '"$1" gen-manifest "$2" - > /dev/full' _ \
+        "$WISP_ELFTOOL" "$FIX/good-2.json"
+    assert_status 1
+    [ "$stderr" = "wisp-elftool: standard output: write error: No space left on device" ]
+    cc_note "$FIX/abi_solo5.c" "$T/abi.o"
+    link_elf "$T/u.elf" "$T/abi.o"
+    run --separate-stderr bash -c '"$1" query-abi "$2" > /dev/full' _ "$WISP_ELFTOOL" "$T/u.elf"
+    assert_status 1
+    [ "$stderr" = "wisp-elftool: standard output: write error: No space left on device" ]
+}
+
 # ---- gen-manifest: every error, exact text ------------------------------------
 
 @test "gen-manifest: 64 devices: too many entries, maximum 63" {

@@ -50,6 +50,9 @@ void elftool_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int read_file_bounded(const char *path, size_t max, uint8_t **buf, size_t *size);
 
+/* flush_stdout: flush stdout; on a write error print it and return -1. */
+int flush_stdout(void);
+
 /*
  * output_open / output_commit / output_abort: write a file atomically.
  * output_open picks the stream: stdout for "-", the file itself if `path`

@@ -6,6 +6,23 @@
 
 #include "elftool.h"
 
+/* put_json_string: s as a JSON string.  Validated names are [A-Za-z0-9]
+ * only; escaping anyway keeps the output valid whatever the parser let in. */
+static void put_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c >= 0x7f)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
 void print_manifest_json(FILE *f, const void *m, size_t size)
 {
     struct mft hdr;
@@ -22,8 +39,10 @@ void print_manifest_json(FILE *f, const void *m, size_t size)
         memcpy(&e, (const uint8_t *)m + MFT_SIZE(i), sizeof(e));
         e.name[MFT_NAME_SIZE - 1] = 0;
         t = mft_type_name(e.type);
-        fprintf(f, "    { \"name\": \"%s\", \"type\": \"%s\" }%s\n", e.name,
-                t ? t : "UNKNOWN", i + 1 < hdr.entries ? "," : "");
+        fputs("    { \"name\": ", f);
+        put_json_string(f, e.name);
+        fprintf(f, ", \"type\": \"%s\" }%s\n", t ? t : "UNKNOWN",
+                i + 1 < hdr.entries ? "," : "");
     }
     fputs("  ]\n"
           "}\n", f);

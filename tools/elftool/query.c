@@ -43,7 +43,7 @@ int cmd_query_manifest(const char *binary)
     }
     print_manifest_json(stdout, img.mft, img.mft_size);
     free(buf);
-    return fflush(stdout) == 0 ? 0 : 1;
+    return flush_stdout() == 0 ? 0 : 1;
 }
 
 /* solo5_target_name: solo5-elftool's names for ABI1 targets. */
@@ -86,5 +86,5 @@ int cmd_query_abi(const char *binary)
         return 1;
     }
     free(buf);
-    return fflush(stdout) == 0 ? 0 : 1;
+    return flush_stdout() == 0 ? 0 : 1;
 }

@@ -131,6 +131,16 @@ int output_open(struct output *o, const char *path)
     return 0;
 }
 
+/* flush_stdout: flush standard output, reporting a write error. Returns 0/-1. */
+int flush_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        elftool_err("standard output: write error: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int output_commit(struct output *o)
 {
     int bad;
@@ -143,7 +153,9 @@ int output_commit(struct output *o)
         o->f = NULL;
     }
     if (bad) {
-        elftool_err("%s: write error: %s", o->path, strerror(errno));
+        elftool_err("%s: write error: %s",
+                    strcmp(o->path, "-") == 0 ? "standard output" : o->path,
+                    strerror(errno));
         output_abort(o);
         return -1;
     }
