@@ -158,3 +158,24 @@ $(B)/tests/tools/%: tests/tools/%.c
 	@[ "$(V)" != 0 ] || echo "  CC      $@"
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
 all: $(TEST_TOOLS)
+
+# ---- fuzz -------------------------------------------------------------------
+# make fuzz [FUZZ_TIME=SECONDS]: build the libFuzzer target for the ELF and
+# manifest validators with clang and run it for a bounded time on the seed
+# corpus (tests/fuzz/seeds/elf plus any unikernel already built).  The
+# working corpus grows in build/fuzz/corpus/elf; crashes land in build/fuzz/.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SAN  := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_ELF_SRC := tests/fuzz/fuzz_elf.c $(wildcard tender/elf*.c) tender/mft.c
+
+$(B)/fuzz/fuzz_elf: $(FUZZ_ELF_SRC) $(wildcard tender/elf*.h) include/wisp/abi.h include/wisp/mft_abi.h
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $@"
+	$(Q)$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -Iinclude -Itender -o $@ $(FUZZ_ELF_SRC)
+
+.PHONY: fuzz
+fuzz: $(B)/fuzz/fuzz_elf
+	@mkdir -p $(B)/fuzz/corpus/elf
+	$(Q)cp tests/fuzz/seeds/elf/* $(wildcard $(B)/tests/guests/*.wisp $(B)/examples/*.wisp) $(B)/fuzz/corpus/elf/
+	$(Q)cd $(B)/fuzz && ./fuzz_elf -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 corpus/elf
