@@ -65,7 +65,7 @@ struct elf_image {
  * memsz, no arithmetic overflow, no segment below WISP_ELF_MIN_GPA, no two
  * segments sharing a page, no segment both writable and executable, entry
  * point inside an executable segment, notes well formed.  The mode comes from
- * the notes (wisp note: isolated; Solo5 ABI1 note: compatibility); neither
+ * the notes (wisp note: isolated; Solo5 ABI1 note: compatibility); having neither
  * is an error.  An MFT1 note, if present, is validated with mft_validate().
  * Returns 0, or -1 with one line (no trailing newline) in err[ELF_ERR_MAX].
  * Never reads outside [file, file + size).

@@ -1,0 +1,54 @@
+/*
+ * Confinement: after every resource is acquired and before the first
+ * KVM_RUN, the tender installs a seccomp allow-list (libseccomp).  Any
+ * other syscall kills the whole process (SCMP_ACT_KILL_PROCESS).
+ */
+#include <linux/kvm.h>
+#include <seccomp.h>
+#include <string.h>
+
+#include "kvm_backend.h"
+#include "module.h"
+#include "confine.h"
+#include "vm.h"
+
+/* allow_vcpu_ioctl: ioctl(vcpu_fd, request) only. */
+static int allow_vcpu_ioctl(scmp_filter_ctx ctx, int fd, unsigned long request)
+{
+    return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+                            SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd),
+                            SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)request));
+}
+
+int seccomp_confine(struct vm *vm)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    int vcpu = vm->kvm->vcpu_fd;
+    int r = 0;
+
+    if (!ctx)
+        return vm_fail(vm, "seccomp: cannot create a filter");
+    r |= allow_vcpu_ioctl(ctx, vcpu, KVM_RUN);       /* the run loop */
+    r |= allow_vcpu_ioctl(ctx, vcpu, KVM_GET_SREGS); /* crash reports: CR2 */
+    r |= allow_vcpu_ioctl(ctx, vcpu, KVM_GET_REGS);  /* triple-fault report */
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit_group), 0);   /* the end */
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit), 0);
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigreturn), 0); /* signals */
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(munmap), 0);       /* teardown */
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(close), 0);        /* teardown */
+    if (r) {
+        seccomp_release(ctx);
+        return vm_fail(vm, "seccomp: cannot add the base rules");
+    }
+    for (const struct module *const *m = wisp_modules; *m; m++) {
+        if ((*m)->seccomp_rules && (*m)->seccomp_rules(vm, ctx)) {
+            seccomp_release(ctx);
+            return -1;
+        }
+    }
+    r = seccomp_load(ctx); /* sets no_new_privs first (libseccomp default) */
+    seccomp_release(ctx);
+    if (r)
+        return vm_fail(vm, "seccomp: cannot load the filter: %s", strerror(-r));
+    return 0;
+}

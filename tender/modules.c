@@ -1,0 +1,12 @@
+/*
+ * The module table.  Order matters only for setup and --help, and it is
+ * this order: core first, then device modules.
+ */
+#include <stddef.h>
+
+#include "module.h"
+
+const struct module *const wisp_modules[] = {
+    &module_core,
+    NULL,
+};

@@ -1,0 +1,76 @@
+/*
+ * Run-state helpers shared by every layer: error recording, how the guest
+ * ended, the checked guest-address translation, hypercall and poll-source
+ * registration.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vm.h"
+
+int vm_fail(struct vm *vm, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(vm->res->err, sizeof vm->res->err, fmt, ap);
+    va_end(ap);
+    vm->res->end = WISP_END_ERROR;
+    vm->res->status = WISP_EXIT_TENDER_ERROR;
+    return -1;
+}
+
+int vm_end(struct vm *vm, enum wisp_end end, int status)
+{
+    vm->res->end = end;
+    vm->res->status = status;
+    return HC_STOP;
+}
+
+int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
+{
+    char msg[WISP_ERR_MAX];
+    char line[WISP_ERR_MAX + 64];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* Formatted in memory and written once: no stdio after seccomp. */
+    n = snprintf(line, sizeof line, "wisp: guest violated the hypercall ABI: %s\n", msg);
+    if (n > 0)
+        (void)!write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    return vm_end(vm, WISP_END_ABI, WISP_EXIT_GUEST_FAULT);
+}
+
+void *gpa_to_host(const struct vm *vm, uint64_t gpa, uint64_t len)
+{
+    uint64_t end;
+
+    if (__builtin_add_overflow(gpa, len, &end))
+        return NULL;
+    if (gpa >= vm->mem_size || end > vm->mem_size)
+        return NULL;
+    return vm->mem + gpa;
+}
+
+int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn)
+{
+    if (nr == 0 || nr >= WISP_HC_MAX || vm->hypercalls[nr])
+        return vm_fail(vm, "internal: hypercall %u registered twice or out of range", nr);
+    vm->hypercalls[nr] = fn;
+    return 0;
+}
+
+int poll_register(struct vm *vm, int fd, unsigned handle)
+{
+    if (vm->npoll >= VM_MAX_POLL_SOURCES)
+        return vm_fail(vm, "internal: too many poll sources");
+    vm->poll[vm->npoll].fd = fd;
+    vm->poll[vm->npoll].handle = handle;
+    vm->npoll++;
+    return 0;
+}

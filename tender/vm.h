@@ -1,0 +1,105 @@
+/*
+ * The state of one run of the tender: configuration, the validated image,
+ * guest memory and its layout, the KVM backend, hypercall handlers.  Passed
+ * to every layer as `struct vm *` (no global state).
+ */
+#ifndef WISP_VM_H
+#define WISP_VM_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "elf.h"
+#include "wisp.h"
+
+struct vm;
+struct kvm_backend; /* opaque: defined in kvm.c */
+
+/*
+ * A hypercall handler.  `arg` is the guest-physical address the guest
+ * stored to the doorbell.  Returns HC_CONTINUE to resume the guest,
+ * HC_STOP when the guest has ended (res filled), or -1 on a tender error
+ * (message set with vm_fail).
+ */
+#define HC_CONTINUE 0
+#define HC_STOP     1
+typedef int (*hypercall_fn)(struct vm *vm, wisp_gpa_t arg);
+
+/* A host fd the POLL hypercall waits on; `handle` is the device's handle. */
+struct poll_source {
+    int fd;
+    unsigned handle;
+};
+#define VM_MAX_POLL_SOURCES 64
+
+/* Guest-physical layout of an isolated-mode guest (see layout.c). */
+struct vm_layout {
+    uint64_t heap_start, heap_end;   /* user RW NX */
+    uint64_t guard_start, guard_end; /* unmapped */
+    uint64_t stack_start, stack_end; /* user RW NX; stack_end == mem_size */
+};
+
+struct vm {
+    const struct wisp_config *cfg;
+    struct wisp_result *res;
+    const char *kernel;      /* short name for messages */
+
+    uint8_t *file;           /* the unikernel file, read whole */
+    size_t file_size;
+    struct elf_image img;
+
+    uint8_t *mem;            /* host mapping of guest RAM */
+    uint64_t mem_size;
+    struct vm_layout layout;
+    struct wisp_boot_info *bi; /* inside mem */
+    struct mft *mft;         /* the tender's own manifest copy (host heap) */
+    size_t mft_size;
+
+    struct kvm_backend *kvm;
+
+    hypercall_fn hypercalls[WISP_HC_MAX];
+    struct poll_source poll[VM_MAX_POLL_SOURCES];
+    unsigned npoll;
+};
+
+/* vm_fail: format the run's error message; always returns -1. */
+int vm_fail(struct vm *vm, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * gpa_to_host: host pointer for the guest range [gpa, gpa + len), or NULL
+ * if any byte of it lies outside guest RAM (overflow-safe; len 0 allowed
+ * anywhere inside RAM).  The ONE place guest addresses are translated.
+ */
+void *gpa_to_host(const struct vm *vm, uint64_t gpa, uint64_t len);
+
+/*
+ * GUEST_PTR: translate or end the guest: on a bad range, records an ABI
+ * violation naming the hypercall `what`, address and size, and makes the
+ * enclosing hypercall handler return HC_STOP.
+ */
+#define GUEST_PTR(vm, p, gpa, len, what)                                      \
+    do {                                                                      \
+        (p) = gpa_to_host((vm), (gpa), (len));                                \
+        if (!(p))                                                             \
+            return vm_guest_abi_error((vm), "%s: guest address 0x%llx, "      \
+                                      "size %llu is outside guest memory",    \
+                                      (what), (unsigned long long)(gpa),      \
+                                      (unsigned long long)(len));             \
+    } while (0)
+
+/* vm_guest_abi_error: print the violation, end the guest; returns HC_STOP. */
+int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* vm_end: record how the guest ended; returns HC_STOP. */
+int vm_end(struct vm *vm, enum wisp_end end, int status);
+
+/* hypercall_register: install handler `fn` for `nr`; -1 if taken/bad. */
+int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn);
+
+/* poll_register: add a pollable fd for device `handle`; -1 when full. */
+int poll_register(struct vm *vm, int fd, unsigned handle);
+
+#endif /* WISP_VM_H */

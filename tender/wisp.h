@@ -1,0 +1,69 @@
+/*
+ * wisp as a library: one call boots one unikernel and reports how it ended.
+ * main.c is a thin wrapper around cli_parse() and wisp_run(); tests and
+ * benchmarks can call wisp_run() in-process.
+ *
+ * Error policy of the library layer: functions return 0 or -1; on -1 they
+ * have written one message (no "wisp:" prefix, no newline) into the run's
+ * error buffer with wisp_fail().  Nothing below main() calls exit(), except
+ * the seccomp kernel action on a forbidden syscall.
+ */
+#ifndef WISP_WISP_H
+#define WISP_WISP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wisp/abi.h"
+
+/* Exit statuses of the wisp process (also in --help and README). */
+#define WISP_EXIT_TENDER_ERROR 253 /* wisp could not start or serve the guest */
+#define WISP_EXIT_GUEST_FAULT  255 /* guest crashed, aborted or broke the ABI */
+
+#define WISP_MEM_DEFAULT_MIB 32
+#define WISP_ERR_MAX 512
+#define WISP_MAX_DEVICE_ARGS 128
+
+/* A device option from the command line, kept for the module that owns it. */
+struct wisp_device_arg {
+    const char *arg; /* the whole argument, e.g. "--net:service0=tap0" */
+};
+
+struct wisp_config {
+    const char *kernel;            /* path of the unikernel ELF */
+    uint64_t mem_size;             /* guest RAM in bytes */
+    char cmdline[WISP_CMDLINE_MAX];/* guest command line, NUL-terminated */
+    int console_fd;                /* where guest console output goes */
+    unsigned ndevice_args;
+    struct wisp_device_arg device_args[WISP_MAX_DEVICE_ARGS];
+    int no_seccomp;                /* tests only: skip the seccomp filter */
+};
+
+enum wisp_end {
+    WISP_END_EXIT,     /* guest called solo5_exit(status) */
+    WISP_END_ABORT,    /* guest called solo5_abort() or failed a check */
+    WISP_END_CRASH,    /* CPU exception in the guest (crash report printed) */
+    WISP_END_ABI,      /* guest broke the hypercall ABI */
+    WISP_END_ERROR     /* the tender failed (message in err) */
+};
+
+struct wisp_result {
+    enum wisp_end end;
+    int status;               /* what the process should exit with */
+    uint64_t exits;           /* VM exits served */
+    char err[WISP_ERR_MAX];   /* tender error message, for WISP_END_ERROR */
+};
+
+/*
+ * wisp_config_init: defaults (WISP_MEM_DEFAULT_MIB, console on fd 1).
+ */
+void wisp_config_init(struct wisp_config *cfg);
+
+/*
+ * wisp_run: validate cfg->kernel, create the VM, run the guest to its end.
+ * Fills *res in every case.  Crash and abort reports go to stderr.  Returns
+ * res->status.
+ */
+int wisp_run(const struct wisp_config *cfg, struct wisp_result *res);
+
+#endif /* WISP_WISP_H */
