@@ -45,7 +45,7 @@ const char *crash_region(const struct vm *vm, uint64_t addr)
         return "boot info";
     if (in(addr, WISP_DOORBELL_GPA, WISP_DOORBELL_GPA + WISP_PAGE_SIZE))
         return "hypercall doorbell";
-    if (addr < WISP_PAGE_SIZE)
+    if (addr < WISP_PAGE_SIZE || addr >= (uint64_t)0 - WISP_PAGE_SIZE)
         return "NULL page";
     if (in(addr, WISP_PAGE_SIZE, X86_PT_POOL_END))
         return "tender memory";
@@ -62,8 +62,8 @@ static const char *page_fault_kind(const struct vm *vm, const struct crash_info 
 
     if (c->errcode & PF_RSVD)
         return "reserved bit set in a page-table entry";
-    if (a < WISP_PAGE_SIZE)
-        return "NULL pointer access";
+    if (a < WISP_PAGE_SIZE || a >= (uint64_t)0 - WISP_PAGE_SIZE)
+        return "NULL pointer access"; /* small offsets either side of NULL */
     if (in(a, l->guard_start, l->guard_end))
         return "stack overflow into the guard page";
     if (a >= vm->mem_size && !in(a, WISP_DOORBELL_GPA, WISP_DOORBELL_GPA + WISP_PAGE_SIZE))
