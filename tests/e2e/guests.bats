@@ -38,7 +38,7 @@ expect_crash() {
     assert_status "$WISP_EXIT_GUEST_FAULT"
     assert_output_has "wisp: guest crashed: page fault: $1 at 0x"
     if [ -n "${2:-}" ]; then
-        assert_output_matches "wisp: guest crashed: page fault: $1 at 0x[0-9a-f]+ in $2\$"
+        assert_output_matches "wisp: guest crashed: page fault: $1 at 0x[0-9a-f]+ in $2( |\$)"
     fi
     assert_output_has "wisp:   instruction at 0x"
     assert_output_lacks "FAILURE"
@@ -155,7 +155,13 @@ expect_crash() {
 @test "notls: a TLS access without a TLS base crashes, status 255" {
     require_kvm
     wisp_run "$(guest notls)"
-    expect_crash "NULL pointer access"
+    # The variable sits just below the thread pointer (x86_64 TLS variant II),
+    # so with FS base 0 the load wraps to 0xfffffffffffffffc: a NULL base
+    # with a negative offset.  Accept either name for it, but exactly there.
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_matches "wisp: guest crashed: page fault: (NULL pointer access|access outside guest memory) at 0xfffffffffffffffc( |\$)"
+    assert_output_matches "wisp:   instruction at 0x[0-9a-f]+ in text segment"
+    assert_output_lacks "FAILURE"
 }
 
 @test "xnow: a write to .text faults as read-only, status 255" {
@@ -208,7 +214,9 @@ expect_crash() {
     chmod +x "$BATS_TEST_TMPDIR/hello.wisp"
     run timeout 10 "$BATS_TEST_TMPDIR/hello.wisp" Hello_wisp
     echo "status $status, output: $output"
-    [ "$status" -ne 0 ]
+    # Either exec fails (126/127, e.g. Solo5's PT_INTERP trick) or the process
+    # dies of a signal (128 + N) before it can do anything.
+    [ "$status" -eq 126 ] || [ "$status" -eq 127 ] || [ "$status" -gt 128 ]
     assert_output_lacks "Hello, World"
     assert_output_lacks "SUCCESS"
 }
