@@ -95,6 +95,10 @@ static int write_boot_info(struct vm *vm, uint64_t *used)
     vm->bi = (struct wisp_boot_info *)(void *)(vm->mem + WISP_BOOT_INFO_GPA);
     memcpy(vm->mem + cmd_gpa, vm->cfg->cmdline, cmdlen);
     memcpy(vm->mem + mft_gpa, vm->mft, vm->mft_size);
+    /* Host-private fields (fds) are not the guest's business. */
+    for (uint32_t i = 0; i < vm->mft->entries; i++)
+        memset(&((struct mft *)(void *)(vm->mem + mft_gpa))->e[i].b, 0,
+               sizeof vm->mft->e[i].b);
     vm->bi->magic = WISP_BOOT_MAGIC;
     vm->bi->abi_version = WISP_ABI_VERSION;
     vm->bi->mem_size = vm->mem_size;

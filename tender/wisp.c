@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "module.h"
 #include "confine.h"
+#include "device.h"
 #include "vm.h"
 #include "wisp.h"
 
@@ -116,7 +117,7 @@ static int handle_device_options(struct vm *vm)
         if (r == OPT_NOT_MINE)
             return vm_fail(vm, "unknown option: %s", arg);
     }
-    return 0;
+    return devices_check_attached(vm);
 }
 
 static int create_memory(struct vm *vm)

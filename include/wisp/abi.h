@@ -63,12 +63,12 @@ enum wisp_hypercall {
     WISP_HC_EXIT = 3,        /* struct wisp_hc_exit   */
     WISP_HC_ABORT = 4,       /* struct wisp_hc_abort  */
     WISP_HC_WALLTIME = 5,    /* struct wisp_hc_walltime (resync only) */
-    /* devices (see the Devices issue); numbers reserved here */
-    WISP_HC_NET_WRITE = 16,
-    WISP_HC_NET_READ = 17,
-    WISP_HC_BLOCK_READ = 24,
-    WISP_HC_BLOCK_WRITE = 25,
-    WISP_HC_BLOCK_FLUSH = 26,
+    /* devices: only registered when such a device is attached */
+    WISP_HC_NET_WRITE = 16,   /* struct wisp_hc_net_io */
+    WISP_HC_NET_READ = 17,    /* struct wisp_hc_net_io */
+    WISP_HC_BLOCK_READ = 24,  /* struct wisp_hc_block_io */
+    WISP_HC_BLOCK_WRITE = 25, /* struct wisp_hc_block_io */
+    WISP_HC_BLOCK_FLUSH = 26, /* struct wisp_hc_block_flush */
     WISP_HC_MAX = 64         /* doorbell slots: 64 x 8 bytes */
 };
 
@@ -119,6 +119,65 @@ struct wisp_hc_walltime {
     uint64_t nsecs; /* OUT */
 };
 _Static_assert(sizeof(struct wisp_hc_walltime) == 8, "walltime size");
+
+/* ---- Block devices (handle = manifest index of a BLOCK_BASIC entry) ---- */
+/* BLOCK_READ / BLOCK_WRITE: any whole number of blocks in one call.
+ * offset and len MUST be multiples of the device's block size, and the
+ * range inside the device; otherwise ret = WISP_R_EINVAL and nothing moves.
+ * A host I/O error gives ret = WISP_R_EUNSPEC (the guest goes on). */
+struct wisp_hc_block_io {
+    uint64_t handle;  /* IN */
+    uint64_t offset;  /* IN: byte offset on the device */
+    wisp_gpa_t data;  /* IN: guest buffer */
+    uint64_t len;     /* IN: bytes */
+    int32_t ret;      /* OUT */
+    uint32_t _pad;
+};
+_Static_assert(sizeof(struct wisp_hc_block_io) == 40, "block_io size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_block_io, offset) == 8, "block_io.offset");
+_Static_assert(__builtin_offsetof(struct wisp_hc_block_io, data) == 16, "block_io.data");
+_Static_assert(__builtin_offsetof(struct wisp_hc_block_io, len) == 24, "block_io.len");
+_Static_assert(__builtin_offsetof(struct wisp_hc_block_io, ret) == 32, "block_io.ret");
+
+/* BLOCK_FLUSH: make every completed write durable (fdatasync). */
+struct wisp_hc_block_flush {
+    uint64_t handle; /* IN */
+    int32_t ret;     /* OUT: OK, EINVAL (bad handle or read-only), EUNSPEC (I/O error) */
+    uint32_t _pad;
+};
+_Static_assert(sizeof(struct wisp_hc_block_flush) == 16, "block_flush size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_block_flush, ret) == 8, "block_flush.ret");
+
+/* ---- Network devices (handle = manifest index of a NET_BASIC entry) ---- */
+/* NET_WRITE / NET_READ move up to WISP_NET_IO_MAX frames in ONE exit, so a
+ * guest never needs a VM exit per packet when it has several; a shared-ring
+ * transport can be added later under a new WISP_FEATURE_* bit without
+ * changing these calls.  Frames are Ethernet frames without FCS. */
+#define WISP_NET_IO_MAX 64
+struct wisp_net_buf {
+    wisp_gpa_t data; /* IN */
+    uint32_t len;    /* WRITE: IN frame size.  READ: IN buffer size, OUT frame size */
+    int32_t ret;     /* OUT: per-frame result */
+};
+_Static_assert(sizeof(struct wisp_net_buf) == 16, "net_buf size");
+_Static_assert(__builtin_offsetof(struct wisp_net_buf, len) == 8, "net_buf.len");
+_Static_assert(__builtin_offsetof(struct wisp_net_buf, ret) == 12, "net_buf.ret");
+
+struct wisp_hc_net_io {
+    uint64_t handle; /* IN */
+    wisp_gpa_t bufs; /* IN: array of struct wisp_net_buf */
+    uint32_t count;  /* IN: 1 .. WISP_NET_IO_MAX */
+    uint32_t done;   /* OUT: frames written / read (a prefix of bufs) */
+    int32_t ret;     /* OUT: OK if done > 0; AGAIN: read found nothing pending;
+                        EINVAL: bad handle, count, or a frame larger than
+                        MTU + 14 (write) */
+    uint32_t _pad;
+};
+_Static_assert(sizeof(struct wisp_hc_net_io) == 32, "net_io size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_net_io, bufs) == 8, "net_io.bufs");
+_Static_assert(__builtin_offsetof(struct wisp_hc_net_io, count) == 16, "net_io.count");
+_Static_assert(__builtin_offsetof(struct wisp_hc_net_io, done) == 20, "net_io.done");
+_Static_assert(__builtin_offsetof(struct wisp_hc_net_io, ret) == 24, "net_io.ret");
 
 /* ---- Boot information, at WISP_BOOT_INFO_GPA, read-only to the guest ---- */
 #define WISP_BOOT_MAGIC 0x3142505349577769ull /* "iwWISPB1" */
