@@ -177,5 +177,6 @@ $(B)/fuzz/fuzz_elf: $(FUZZ_ELF_SRC) $(wildcard tender/elf*.h) include/wisp/abi.h
 .PHONY: fuzz
 fuzz: $(B)/fuzz/fuzz_elf
 	@mkdir -p $(B)/fuzz/corpus/elf
-	$(Q)cp tests/fuzz/seeds/elf/* $(wildcard $(B)/tests/guests/*.wisp $(B)/examples/*.wisp) $(B)/fuzz/corpus/elf/
+	$(Q)for f in tests/fuzz/seeds/elf/* $(wildcard $(B)/tests/guests/*.wisp $(B)/examples/*.wisp); do \
+	    cp "$$f" $(B)/fuzz/corpus/elf/seed-$$(echo "$$f" | tr / _); done
 	$(Q)cd $(B)/fuzz && ./fuzz_elf -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 corpus/elf
