@@ -513,6 +513,9 @@ static void r_huge_bss(void)
     fact("seg", "%u", i);
     fact("start", "0x%" PRIx64, ph_vaddr(i));
     fact("end", "0x%" PRIx64, ph_end(i));
+    /* The guest-memory limit in the message depends on the stack size. */
+    fact("note_stack", "%" PRIu64,
+         get(find_wisp_note().desc + offsetof(struct wisp_abi_note, stack_size), 4));
 }
 
 /* The wisp note asks for a stack of almost 4 GiB. */
