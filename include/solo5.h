@@ -188,10 +188,11 @@ solo5_result_t solo5_block_acquire(const char *name, solo5_handle_t *handle,
 
 /*
  * solo5_block_write: write the (size) bytes at (buf) to device (handle) at
- * byte (offset).  offset MUST be a multiple of block_size and size MUST equal
- * block_size; the range MUST lie inside the device.  Returns SOLO5_R_OK,
- * SOLO5_R_EINVAL for a bad handle, offset or size, SOLO5_R_EUNSPEC for an I/O
- * error.
+ * byte (offset).  offset MUST be a multiple of block_size; size MUST be a
+ * non-zero multiple of block_size (Solo5: exactly block_size; wisp moves any
+ * whole number of blocks in one call); the range MUST lie inside the
+ * device.  Returns SOLO5_R_OK, SOLO5_R_EINVAL for a bad handle, offset or
+ * size or a read-only attachment, SOLO5_R_EUNSPEC for a host I/O error.
  */
 solo5_result_t solo5_block_write(solo5_handle_t handle, solo5_off_t offset,
                                  const uint8_t *buf, size_t size);

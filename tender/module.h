@@ -25,6 +25,10 @@ struct module {
     /* handle_option: consume `arg` (one of its prefixes) once the manifest
      * is known.  Optional. */
     enum opt_result (*handle_option)(struct vm *vm, const char *arg);
+    /* check: after every option was handled, before the missing-device
+     * check and before guest memory exists: resolve what depends on
+     * several options, fill the manifest copy.  Optional. */
+    int (*check)(struct vm *vm);
     /* setup: after guest memory exists, before the first KVM_RUN: register
      * hypercalls and poll sources, fill the manifest copy.  Optional. */
     int (*setup)(struct vm *vm);
@@ -39,5 +43,6 @@ struct module {
 extern const struct module *const wisp_modules[];
 
 extern const struct module module_core;
+extern const struct module module_block;
 
 #endif /* WISP_MODULE_H */

@@ -8,5 +8,6 @@
 
 const struct module *const wisp_modules[] = {
     &module_core,
+    &module_block,
     NULL,
 };

@@ -61,6 +61,10 @@ struct vm {
     hypercall_fn hypercalls[WISP_HC_MAX];
     struct poll_source poll[VM_MAX_POLL_SOURCES];
     unsigned npoll;
+
+    /* Host-private state of each device, by handle, owned by the module
+     * of the device's type (NULL if none). */
+    void *dev_priv[MFT_MAX_ENTRIES];
 };
 
 /* vm_fail: format the run's error message; always returns -1. */

@@ -117,6 +117,9 @@ static int handle_device_options(struct vm *vm)
         if (r == OPT_NOT_MINE)
             return vm_fail(vm, "unknown option: %s", arg);
     }
+    for (const struct module *const *m = wisp_modules; *m; m++)
+        if ((*m)->check && (*m)->check(vm))
+            return -1;
     return devices_check_attached(vm);
 }
 
