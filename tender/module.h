@@ -43,6 +43,7 @@ struct module {
 extern const struct module *const wisp_modules[];
 
 extern const struct module module_core;
+extern const struct module module_net;
 extern const struct module module_block;
 
 #endif /* WISP_MODULE_H */

@@ -8,6 +8,7 @@
 
 const struct module *const wisp_modules[] = {
     &module_core,
+    &module_net,
     &module_block,
     NULL,
 };
