@@ -8,7 +8,11 @@
 
 void solo5_exit(int status)
 {
-    struct wisp_hc_exit e = { .status = (uint64_t)(uint32_t)status };
+    struct wisp_hc_exit e = {
+        .status = (uint64_t)(uint32_t)status,
+        .tsc_start = wg_tsc_start,
+        .tsc_main = wg_tsc_main,
+    };
 
     for (;;)
         wg_hypercall(WISP_HC_EXIT, &e);

@@ -18,7 +18,10 @@
 extern const struct wisp_boot_info *wg_bi;
 
 /* start.c: the C half of _start; (bi) is what the tender put in RDI. */
-void wg_start(const struct wisp_boot_info *bi) __attribute__((noreturn));
+void wg_start(const struct wisp_boot_info *bi, uint64_t tsc_start) __attribute__((noreturn));
+
+/* Boot milestones (guest TSC): first instruction, solo5_app_main call. */
+extern uint64_t wg_tsc_start, wg_tsc_main;
 
 /* exit.c: ABORT with the (len) bytes at (msg) as the reason.  Never returns. */
 void wg_abort_msg(const char *msg, size_t len) __attribute__((noreturn));

@@ -8,12 +8,15 @@
 #include "wisp.h"
 
 const struct wisp_boot_info *wg_bi;
+uint64_t wg_tsc_start, wg_tsc_main; /* boot milestones, reported at exit */
 
 static const char bad_magic[] = "wisp guest: boot info has a bad magic number";
 static const char bad_abi[] = "wisp guest: tender speaks another wisp ABI version";
 
-void wg_start(const struct wisp_boot_info *bi)
+void wg_start(const struct wisp_boot_info *bi, uint64_t tsc_start)
 {
+    uint32_t lo, hi;
+
     /* A tender that does not speak this ABI: say so and stop.  The abort
      * hypercall is the least we can assume of it. */
     if (bi->magic != WISP_BOOT_MAGIC)
@@ -34,6 +37,9 @@ void wg_start(const struct wisp_boot_info *bi)
         .heap_start = (uintptr_t)bi->heap_start,
         .heap_size = (size_t)(bi->heap_end - bi->heap_start),
     };
+    wg_tsc_start = tsc_start;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    wg_tsc_main = ((uint64_t)hi << 32) | lo;
     solo5_exit(solo5_app_main(&si));
 }
 

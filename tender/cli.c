@@ -97,6 +97,10 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
             return CLI_HELP;
         if (strcmp(a, "--version") == 0)
             return CLI_VERSION;
+        if (strcmp(a, "--timings") == 0) {
+            cfg->timings = 1;
+            continue;
+        }
         if (strncmp(a, "--mem=", 6) == 0) {
             if (mem_seen++)
                 return fail(err, len, "--mem: given more than once");
@@ -139,6 +143,8 @@ void cli_usage(FILE *out)
         if ((*m)->usage)
             fputs((*m)->usage, out);
     fprintf(out,
+            "  --timings      at exit, print when each boot phase ended (CLOCK_MONOTONIC ns)\n"
+            "                 on stderr as \"wisp: event NAME NS\" lines\n"
             "  --help, -h     show this help and exit\n"
             "  --version      show the version and exit\n"
             "\n"

@@ -35,8 +35,9 @@ int kvm_setup_isolated_cpu(struct vm *vm, const struct cpu_boot_state *st,
                            uint64_t *features);
 
 /* kvm_tsc: the guest TSC frequency (Hz) and its current value, sampled as
- * close as possible to *wall_ns (CLOCK_REALTIME). */
-int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns);
+ * close as possible to *wall_ns (CLOCK_REALTIME) and *mono_ns
+ * (CLOCK_MONOTONIC). */
+int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns, uint64_t *mono_ns);
 
 /* kvm_run_guest: run the vCPU until the guest ends (vm->res filled) or the
  * tender fails (-1).  Serves hypercalls and reports crashes. */

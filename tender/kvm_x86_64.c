@@ -223,7 +223,7 @@ int kvm_setup_isolated_cpu(struct vm *vm, const struct cpu_boot_state *st, uint6
     return 0;
 }
 
-int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns)
+int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns, uint64_t *mono_ns)
 {
     struct {
         struct kvm_msrs hdr;
@@ -238,6 +238,7 @@ int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns)
     if (ioctl(vm->kvm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
         return vm_fail(vm, "KVM: cannot read the guest TSC: %s", strerror(errno));
     clock_gettime(CLOCK_REALTIME, &ts);
+    *mono_ns = wisp_now_ns();
     *tsc = msrs.e.data;
     *wall_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     return 0;

@@ -17,6 +17,7 @@ int main(int argc, char *argv[])
     char err[WISP_ERR_MAX];
 
     wisp_config_init(&cfg);
+    cfg.t_main = wisp_now_ns();
     switch (cli_parse(argc, argv, &cfg, err, sizeof err)) {
     case CLI_HELP:
         cli_usage(stdout);
@@ -37,5 +38,10 @@ int main(int argc, char *argv[])
     wisp_run(&cfg, &res);
     if (res.end == WISP_END_ERROR)
         fprintf(stderr, "wisp: %s\n", res.err);
+    if (cfg.timings)
+        for (int ev = 0; ev < WISP_EV_MAX; ev++)
+            if (res.events[ev])
+                fprintf(stderr, "wisp: event %s %llu\n", wisp_event_name(ev),
+                        (unsigned long long)res.events[ev]);
     return res.status;
 }

@@ -80,6 +80,8 @@ static int hc_exit(struct vm *vm, wisp_gpa_t gpa)
     struct wisp_hc_exit *a;
 
     GUEST_PTR(vm, a, gpa, sizeof *a, "EXIT");
+    vm->res->events[WISP_EV_GUEST_START] = vm_guest_tsc_to_ns(vm, a->tsc_start);
+    vm->res->events[WISP_EV_GUEST_MAIN] = vm_guest_tsc_to_ns(vm, a->tsc_main);
     return vm_end(vm, WISP_END_EXIT, (int)(a->status & 0xff));
 }
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm.h"
@@ -24,6 +25,7 @@ int vm_fail(struct vm *vm, const char *fmt, ...)
 
 int vm_end(struct vm *vm, enum wisp_end end, int status)
 {
+    vm_event(vm, WISP_EV_GUEST_END);
     vm->res->end = end;
     vm->res->status = status;
     return HC_STOP;
@@ -73,4 +75,45 @@ int poll_register(struct vm *vm, int fd, unsigned handle)
     vm->poll[vm->npoll].handle = handle;
     vm->npoll++;
     return 0;
+}
+
+uint64_t wisp_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void vm_event(struct vm *vm, enum wisp_event ev)
+{
+    vm->res->events[ev] = wisp_now_ns();
+}
+
+uint64_t vm_guest_tsc_to_ns(const struct vm *vm, uint64_t tsc)
+{
+    if (tsc == 0 || tsc < vm->tsc_base || vm->tsc_hz == 0)
+        return 0;
+    return vm->mono_base +
+           (uint64_t)(((unsigned __int128)(tsc - vm->tsc_base) * 1000000000ull) / vm->tsc_hz);
+}
+
+const char *wisp_event_name(enum wisp_event ev)
+{
+    static const char *const names[WISP_EV_MAX] = {
+        [WISP_EV_MAIN] = "main",
+        [WISP_EV_ELF_READ] = "elf_read",
+        [WISP_EV_VALIDATED] = "validated",
+        [WISP_EV_KVM] = "kvm",
+        [WISP_EV_MEMORY] = "memory",
+        [WISP_EV_LAYOUT] = "layout",
+        [WISP_EV_MODULES] = "modules",
+        [WISP_EV_CPU] = "cpu",
+        [WISP_EV_CONFINED] = "confined",
+        [WISP_EV_GUEST_START] = "guest_start",
+        [WISP_EV_GUEST_MAIN] = "guest_main",
+        [WISP_EV_GUEST_END] = "guest_end",
+        [WISP_EV_TEARDOWN] = "teardown",
+    };
+    return (unsigned)ev < WISP_EV_MAX && names[ev] ? names[ev] : "?";
 }

@@ -58,6 +58,8 @@ struct vm {
 
     struct kvm_backend *kvm;
 
+    uint64_t tsc_base, tsc_hz, mono_base; /* guest TSC <-> host clock */
+
     hypercall_fn hypercalls[WISP_HC_MAX];
     struct poll_source poll[VM_MAX_POLL_SOURCES];
     unsigned npoll;
@@ -99,6 +101,13 @@ int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
 
 /* vm_end: record how the guest ended; returns HC_STOP. */
 int vm_end(struct vm *vm, enum wisp_end end, int status);
+
+/* vm_event: record milestone `ev` now. */
+void vm_event(struct vm *vm, enum wisp_event ev);
+
+/* vm_guest_tsc_to_ns: a guest TSC value on the host CLOCK_MONOTONIC
+ * timeline (0 if tsc is 0 or before the boot sample). */
+uint64_t vm_guest_tsc_to_ns(const struct vm *vm, uint64_t tsc);
 
 /* hypercall_register: install handler `fn` for `nr`; -1 if taken/bad. */
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn);

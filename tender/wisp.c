@@ -92,6 +92,7 @@ static int parse_kernel(struct vm *vm)
 
     if (read_kernel(vm))
         return -1;
+    vm_event(vm, WISP_EV_ELF_READ);
     if (elf_parse(vm->kernel, vm->file, vm->file_size, &vm->img, err))
         return vm_fail(vm, "%s", err);
     if (vm->img.mode == WISP_MODE_SOLO5_HVT)
@@ -141,16 +142,26 @@ static int boot(struct vm *vm)
     struct cpu_boot_state st = {0};
     uint64_t hz, tsc, wall, features;
 
-    if (kvm_open(vm) || create_memory(vm) || layout_populate(vm, &st.cr3))
+    if (kvm_open(vm))
         return -1;
+    vm_event(vm, WISP_EV_KVM);
+    if (create_memory(vm))
+        return -1;
+    vm_event(vm, WISP_EV_MEMORY);
+    if (layout_populate(vm, &st.cr3))
+        return -1;
+    vm_event(vm, WISP_EV_LAYOUT);
     for (const struct module *const *m = wisp_modules; *m; m++)
         if ((*m)->setup && (*m)->setup(vm))
             return -1;
+    vm_event(vm, WISP_EV_MODULES);
     st.rip = vm->img.entry;
     st.rsp = vm->layout.stack_end - 8;
     st.rdi = WISP_BOOT_INFO_GPA;
-    if (kvm_setup_isolated_cpu(vm, &st, &features) || kvm_tsc(vm, &hz, &tsc, &wall))
+    if (kvm_setup_isolated_cpu(vm, &st, &features) || kvm_tsc(vm, &hz, &tsc, &wall, &vm->mono_base))
         return -1;
+    vm->tsc_base = tsc;
+    vm->tsc_hz = hz;
     if (getentropy(&vm->bi->ssp_canary, sizeof vm->bi->ssp_canary) < 0)
         return vm_fail(vm, "getentropy failed: %s", strerror(errno));
     vm->bi->host_features = features;
@@ -178,14 +189,21 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     struct vm vm = {.cfg = cfg, .res = res, .kernel = cfg->kernel, .mem_size = cfg->mem_size};
 
     memset(res, 0, sizeof *res);
+    res->events[WISP_EV_MAIN] = cfg->t_main;
     res->end = WISP_END_ERROR;
     res->status = WISP_EXIT_TENDER_ERROR;
-    if (parse_kernel(&vm) || handle_device_options(&vm) || layout_plan(&vm) || boot(&vm))
+    if (parse_kernel(&vm) || handle_device_options(&vm) || layout_plan(&vm))
         goto out;
+    vm_event(&vm, WISP_EV_VALIDATED);
+    if (boot(&vm))
+        goto out;
+    vm_event(&vm, WISP_EV_CPU);
     if (!cfg->no_seccomp && seccomp_confine(&vm))
         goto out;
+    vm_event(&vm, WISP_EV_CONFINED);
     kvm_run_guest(&vm);
 out:
     teardown(&vm);
+    vm_event(&vm, WISP_EV_TEARDOWN);
     return res->status;
 }

@@ -37,6 +37,8 @@ struct wisp_config {
     unsigned ndevice_args;
     struct wisp_device_arg device_args[WISP_MAX_DEVICE_ARGS];
     int no_seccomp;                /* tests only: skip the seccomp filter */
+    int timings;                   /* print the milestones at exit */
+    uint64_t t_main;               /* WISP_EV_MAIN, from the caller */
 };
 
 enum wisp_end {
@@ -47,7 +49,34 @@ enum wisp_end {
     WISP_END_ERROR     /* the tender failed (message in err) */
 };
 
+/* Boot and run milestones, in CLOCK_MONOTONIC nanoseconds (0: not
+ * reached).  Recorded on every run (a vDSO clock read each); printed by
+ * `wisp --timings`.  Guest milestones come from the guest's TSC. */
+enum wisp_event {
+    WISP_EV_MAIN,        /* main() entered (set by the caller) */
+    WISP_EV_ELF_READ,    /* unikernel file read */
+    WISP_EV_VALIDATED,   /* ELF, manifest and device options checked */
+    WISP_EV_KVM,         /* /dev/kvm opened, VM and vCPU created */
+    WISP_EV_MEMORY,      /* guest memory mapped and registered */
+    WISP_EV_LAYOUT,      /* tables, ELF segments, boot info, page tables */
+    WISP_EV_MODULES,     /* module setups done */
+    WISP_EV_CPU,         /* CPUID, XCR0, registers, TSC */
+    WISP_EV_CONFINED,    /* seccomp filter loaded; next: first KVM_RUN */
+    WISP_EV_GUEST_START, /* guest's first instruction (_start) */
+    WISP_EV_GUEST_MAIN,  /* guest called solo5_app_main */
+    WISP_EV_GUEST_END,   /* the hypercall or exception that ended the guest */
+    WISP_EV_TEARDOWN,    /* resources released; wisp_run returns */
+    WISP_EV_MAX
+};
+
+/* wisp_event_name: "main", "elf_read", ... */
+const char *wisp_event_name(enum wisp_event ev);
+
+/* wisp_now_ns: CLOCK_MONOTONIC in nanoseconds. */
+uint64_t wisp_now_ns(void);
+
 struct wisp_result {
+    uint64_t events[WISP_EV_MAX];
     enum wisp_end end;
     int status;               /* what the process should exit with */
     uint64_t exits;           /* VM exits served */

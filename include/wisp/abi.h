@@ -98,11 +98,17 @@ _Static_assert(sizeof(struct wisp_hc_poll) == 24, "poll size");
 _Static_assert(__builtin_offsetof(struct wisp_hc_poll, ready_set) == 8, "poll.ready_set");
 _Static_assert(__builtin_offsetof(struct wisp_hc_poll, ret) == 16, "poll.ret");
 
-/* EXIT: end the guest; the tender exits with status & 0xff. */
+/* EXIT: end the guest; the tender exits with status & 0xff.  The guest
+ * also reports two boot milestones (guest TSC values, 0 if unknown) so the
+ * tender can time a boot without an extra VM exit: the first instruction
+ * of _start and the call of solo5_app_main. */
 struct wisp_hc_exit {
-    uint64_t status; /* IN */
+    uint64_t status;    /* IN */
+    uint64_t tsc_start; /* IN */
+    uint64_t tsc_main;  /* IN */
 };
-_Static_assert(sizeof(struct wisp_hc_exit) == 8, "exit size");
+_Static_assert(sizeof(struct wisp_hc_exit) == 24, "exit size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_exit, tsc_main) == 16, "exit.tsc_main");
 
 /* ABORT: end the guest abnormally (status 255) with an optional message. */
 struct wisp_hc_abort {
