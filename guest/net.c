@@ -1,9 +1,19 @@
 /*
- * net.c: network devices.  Acquire works from the manifest copy.  Frame I/O
- * is not implemented yet (it is the devices issue's work): read and write
- * return SOLO5_R_EUNSPEC, and solo5_yield never reports a net device ready.
+ * net.c: network devices.  Acquire works from the manifest copy; frames move
+ * with the NET_WRITE / NET_READ hypercalls, which take a batch of up to
+ * WISP_NET_IO_MAX frames per VM exit (wisp_net_*_batch in <wisp.h>);
+ * solo5_net_write/read are batches of one.  Readiness comes from
+ * solo5_yield (yield.c), whose ready set has bit (1 << handle) per device
+ * with pending input.
  */
+#include "hypercall.h"
 #include "internal.h"
+#include "wisp.h"
+
+/* A write the host could not queue (SOLO5_R_AGAIN) is retried this many
+ * times, 1 ms apart, before solo5_net_write reports SOLO5_R_EUNSPEC. */
+#define NET_WRITE_RETRIES 10
+#define NET_WRITE_RETRY_NS 1000000ull
 
 solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
                                  struct solo5_net_info *info)
@@ -21,16 +31,73 @@ solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
     return SOLO5_R_OK;
 }
 
-/* Not implemented yet: see the top of the file. */
+/* net_io: one NET_WRITE or NET_READ hypercall over (bufs). */
+static solo5_result_t net_io(enum wisp_hypercall nr, solo5_handle_t handle,
+                             struct wisp_net_buf *bufs, unsigned count, unsigned *done)
+{
+    struct wisp_hc_net_io io = {
+        .handle = handle,
+        .bufs = (wisp_gpa_t)(uintptr_t)bufs,
+        .count = count,
+    };
+
+    *done = 0;
+    if (count == 0 || count > WISP_NET_IO_MAX)
+        return SOLO5_R_EINVAL;
+    wg_hypercall(nr, &io);
+    *done = io.done;
+    return (solo5_result_t)io.ret;
+}
+
+solo5_result_t wisp_net_write_batch(solo5_handle_t handle, struct wisp_net_buf *bufs,
+                                    unsigned count, unsigned *done)
+{
+    return net_io(WISP_HC_NET_WRITE, handle, bufs, count, done);
+}
+
+solo5_result_t wisp_net_read_batch(solo5_handle_t handle, struct wisp_net_buf *bufs,
+                                   unsigned count, unsigned *done)
+{
+    return net_io(WISP_HC_NET_READ, handle, bufs, count, done);
+}
+
 solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
                                size_t size)
 {
-    return SOLO5_R_EUNSPEC;
+    struct wisp_net_buf b;
+    unsigned done;
+
+    if (size > UINT32_MAX)
+        return SOLO5_R_EINVAL;
+    for (int i = 0;; i++) {
+        b = (struct wisp_net_buf){.data = (wisp_gpa_t)(uintptr_t)buf, .len = (uint32_t)size,
+                                  .ret = SOLO5_R_EINVAL};
+        net_io(WISP_HC_NET_WRITE, handle, &b, 1, &done);
+        if (done == 1)
+            return SOLO5_R_OK;
+        /* bufs[0].ret is the reason (a bad handle leaves it untouched). */
+        if (b.ret != SOLO5_R_AGAIN)
+            return b.ret == SOLO5_R_EUNSPEC ? SOLO5_R_EUNSPEC : SOLO5_R_EINVAL;
+        if (i == NET_WRITE_RETRIES)
+            return SOLO5_R_EUNSPEC;
+        solo5_yield(solo5_clock_monotonic() + NET_WRITE_RETRY_NS, NULL);
+    }
 }
 
-/* Not implemented yet: see the top of the file. */
 solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf, size_t size,
                               size_t *read_size)
 {
-    return SOLO5_R_EUNSPEC;
+    struct wisp_net_buf b = {
+        .data = (wisp_gpa_t)(uintptr_t)buf,
+        .len = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size,
+        .ret = SOLO5_R_EINVAL,
+    };
+    unsigned done;
+    solo5_result_t r = net_io(WISP_HC_NET_READ, handle, &b, 1, &done);
+
+    if (done == 0)
+        return r;
+    if (b.ret == SOLO5_R_OK)
+        *read_size = b.len;
+    return (solo5_result_t)b.ret;
 }
