@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# The tender's own guarantees, seen from outside: hypercall-ABI violations
+# end the guest, the seccomp filter is on while the guest runs, guest
+# memory is only touched where needed, boot milestones are reported.
+
+load helpers
+
+# abi_violation MODE EXPECTED: run badcall in MODE, expect status 255 and
+# the violation message.
+abi_violation() {
+    require_kvm
+    wisp_run "$(guest badcall)" "$1"
+    assert_status 255
+    assert_output_has "wisp: guest violated the hypercall ABI: $2"
+    assert_output_lacks "FAILURE"
+}
+
+@test "ABI: an argument struct outside guest memory ends the guest" {
+    abi_violation ptr "PUTS: guest address 0x7ff000000, size 16 is outside guest memory"
+}
+
+@test "ABI: a buffer outside guest memory ends the guest" {
+    abi_violation buf "PUTS buffer: guest address 0x7ff000000, size 16 is outside guest memory"
+}
+
+@test "ABI: a length that wraps the address space ends the guest" {
+    abi_violation wrap "PUTS: length 18446744073709551607 exceeds 1048576"
+}
+
+@test "ABI: an unknown hypercall number ends the guest" {
+    abi_violation nr "unknown hypercall 63"
+}
+
+@test "ABI: a read from the doorbell ends the guest" {
+    abi_violation read "read from the hypercall doorbell at 0xfffff000"
+}
+
+@test "ABI: a 4-byte doorbell store ends the guest" {
+    abi_violation narrow "4-byte store to doorbell offset 0x8 (expected an aligned 8-byte store)"
+}
+
+@test "seccomp: the filter is on and no_new_privs set while the guest runs" {
+    require_kvm
+    out="$BATS_TEST_TMPDIR/idle.out"
+    "$WISP" "$(guest idle)" 5000 >"$out" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do
+        grep -q READY "$out" && break
+        sleep 0.05
+    done
+    grep -q READY "$out"
+    status_file=$(cat "/proc/$pid/status")
+    kill "$pid"; wait "$pid" || true
+    grep -Eq '^Seccomp:[[:space:]]+2$' <<<"$status_file"
+    grep -Eq '^NoNewPrivs:[[:space:]]+1$' <<<"$status_file"
+}
+
+@test "memory: 3 GiB of guest memory costs the host only what the guest touches" {
+    require_kvm
+    command -v /usr/bin/time >/dev/null || skip "/usr/bin/time (Debian package time) missing"
+    run /usr/bin/time -f 'maxrss_kb=%M' timeout 60 "$WISP" --mem=3072 "$(guest hello)" Hello_wisp
+    assert_status 0
+    assert_output_has SUCCESS
+    rss=$(grep -o 'maxrss_kb=[0-9]*' <<<"$output" | cut -d= -f2)
+    echo "peak RSS ${rss} KiB" >&3
+    [ "$rss" -lt 65536 ]
+}
+
+@test "memory: the smallest --mem (2 MiB) boots hello" {
+    require_kvm
+    wisp_run --mem=2 "$(guest hello)" Hello_wisp
+    assert_status 0
+    assert_output_has SUCCESS
+}
+
+@test "--timings: every boot milestone is reported, in order" {
+    require_kvm
+    wisp_run --timings "$(guest hello)" Hello_wisp
+    assert_status 0
+    names=$(grep -o '^wisp: event [a-z_]*' <<<"$output" | cut -d' ' -f3 | tr '\n' ' ')
+    [ "$names" = "main elf_read validated kvm memory layout modules cpu confined guest_start guest_main guest_end teardown " ]
+    # timestamps never go backwards
+    grep '^wisp: event ' <<<"$output" | awk '{ if ($4 < last) exit 1; last = $4 }'
+}
