@@ -248,9 +248,13 @@ guest_stack() {
     expect_reject "a $f_stack_kib KiB stack does not fit in $MEM_DEFAULT_MIB MiB of guest memory (use a larger --mem)"
 }
 
+# Only while tender/wisp.c lacks Solo5 compatibility mode; once it has it, a
+# Solo5 unikernel is no longer refused (the hvt suites test that mode).
 @test "Solo5 hvt unikernel: reported as not supported yet" {
+    local msg="compatibility mode is not implemented yet in this wisp"
+    grep -qF "$msg" "$TOP/tender/wisp.c" || skip "Solo5 compatibility mode is implemented"
     broken solo5
-    expect_reject "Solo5 hvt unikernel: compatibility mode is not implemented yet in this wisp"
+    expect_reject "Solo5 hvt unikernel: $msg"
 }
 
 # ---- other files -------------------------------------------------------------------
@@ -301,10 +305,12 @@ guest_stack() {
     fi
 }
 
+# (solo5 is left out: it makes a well-formed Solo5 unikernel, which a wisp
+# with compatibility mode boots.)
 @test "every rule is refused before /dev/kvm is opened" {
     command -v strace >/dev/null || skip "strace is not installed"
     local rule trace="$BATS_TEST_TMPDIR/trace"
-    for rule in $("$MKBADELF" --list | awk '{ print $1 }'); do
+    for rule in $("$MKBADELF" --list | awk '$1 != "solo5" { print $1 }'); do
         broken "$rule"
         status=0
         strace -f -e trace=open,openat -o "$trace" "$WISP" "$bad" >/dev/null 2>&1 || status=$?
