@@ -13,6 +13,7 @@
 
 #define MEM_MIN_MIB 2
 #define MEM_MAX_MIB (WISP_MEM_MAX >> 20)
+#define MEM_HVT_MAX_MIB 4096 /* Solo5 compatibility mode (hvt.h) */
 
 static enum cli_action fail(char *err, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -39,9 +40,12 @@ static enum cli_action parse_mem(const char *val, struct wisp_config *cfg, char 
     mib = strtoull(val, &end, 10);
     if (*end != '\0')
         return fail(err, len, "--mem: '%s' is not a number of MiB", val);
-    if (errno == ERANGE || mib < MEM_MIN_MIB || mib > MEM_MAX_MIB)
-        return fail(err, len, "--mem: %s MiB is out of range (%d to %llu)", val, MEM_MIN_MIB,
-                    (unsigned long long)MEM_MAX_MIB);
+    /* The range depends on the unikernel's mode, known only once the file
+     * is read (wisp.c, hvt_mem_plan): here only what no mode accepts. */
+    if (errno == ERANGE || mib == 0 || mib > MEM_HVT_MAX_MIB)
+        return fail(err, len, "--mem: %s MiB is out of range (%d to %llu; %d to %d for "
+                    "Solo5 hvt unikernels)", val, MEM_MIN_MIB, (unsigned long long)MEM_MAX_MIB,
+                    MEM_MIN_MIB, MEM_HVT_MAX_MIB);
     cfg->mem_size = (uint64_t)mib << 20;
     return CLI_RUN;
 }
@@ -136,9 +140,11 @@ void cli_usage(FILE *out)
             "messages go to stderr, prefixed \"wisp:\".\n"
             "\n"
             "Options:\n"
-            "  --mem=MIB      guest memory in MiB, %d to %llu (default %d)\n",
+            "  --mem=MIB      guest memory in MiB, %d to %llu (default %d); for a Solo5\n"
+            "                 hvt unikernel as solo5-hvt: rounded down to 2 MiB, %d to %d\n"
+            "                 (default 512)\n",
             WISP_CMDLINE_MAX - 1, MEM_MIN_MIB, (unsigned long long)MEM_MAX_MIB,
-            WISP_MEM_DEFAULT_MIB);
+            WISP_MEM_DEFAULT_MIB, MEM_MIN_MIB, MEM_HVT_MAX_MIB);
     for (const struct module *const *m = wisp_modules; *m; m++)
         if ((*m)->usage)
             fputs((*m)->usage, out);

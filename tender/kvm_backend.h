@@ -14,4 +14,10 @@ struct kvm_backend {
     size_t run_size;
 };
 
+struct vm;
+
+/* kvm_supported_cpuid: KVM's CPUID table (KVM_GET_SUPPORTED_CPUID), the
+ * buffer grown on E2BIG; malloc'ed, or NULL with the message set. */
+struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm);
+
 #endif /* WISP_KVM_BACKEND_H */

@@ -53,8 +53,8 @@ static struct kvm_cpuid_entry2 *find_leaf(struct kvm_cpuid2 *c, uint32_t fn, uin
     return NULL;
 }
 
-/* get_supported_cpuid: KVM's CPUID table, growing the buffer on E2BIG. */
-static struct kvm_cpuid2 *get_supported_cpuid(struct vm *vm)
+/* kvm_supported_cpuid: see kvm_backend.h. */
+struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm)
 {
     for (uint32_t n = 128; n <= 4096; n *= 2) {
         struct kvm_cpuid2 *c = calloc(1, sizeof *c + n * sizeof c->entries[0]);
@@ -136,7 +136,7 @@ static void read_features(struct kvm_cpuid2 *c, struct cpu_features *f)
 
 static int set_cpuid_and_xcr0(struct vm *vm, struct cpu_features *f)
 {
-    struct kvm_cpuid2 *c = get_supported_cpuid(vm);
+    struct kvm_cpuid2 *c = kvm_supported_cpuid(vm);
     int r;
 
     if (!c)

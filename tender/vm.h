@@ -15,6 +15,7 @@
 
 struct vm;
 struct kvm_backend; /* opaque: defined in kvm.c */
+struct hvt;         /* compat-mode state: hvt.h */
 
 /*
  * A hypercall handler.  `arg` is the guest-physical address the guest
@@ -57,6 +58,7 @@ struct vm {
     size_t mft_size;
 
     struct kvm_backend *kvm;
+    struct hvt *hvt;         /* Solo5 compatibility mode only, else NULL */
 
     uint64_t tsc_base, tsc_hz, mono_base; /* guest TSC <-> host clock */
 

@@ -16,13 +16,14 @@
 #include "module.h"
 #include "confine.h"
 #include "device.h"
+#include "hvt.h"
 #include "vm.h"
 #include "wisp.h"
 
 void wisp_config_init(struct wisp_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->mem_size = (uint64_t)WISP_MEM_DEFAULT_MIB << 20;
+    cfg->mem_size = 0; /* the mode's default: see check_mem_isolated, hvt_mem_plan */
     cfg->console_fd = 1;
 }
 
@@ -95,9 +96,12 @@ static int parse_kernel(struct vm *vm)
     vm_event(vm, WISP_EV_ELF_READ);
     if (elf_parse(vm->kernel, vm->file, vm->file_size, &vm->img, err))
         return vm_fail(vm, "%s", err);
-    if (vm->img.mode == WISP_MODE_SOLO5_HVT)
-        return vm_fail(vm, "%s: Solo5 hvt unikernel: compatibility mode is not "
-                       "implemented yet in this wisp", vm->kernel);
+    if (vm->img.mode == WISP_MODE_SOLO5_HVT) {
+        /* Solo5 links a PT_INTERP into every hvt unikernel: allowed. */
+        if (hvt_check_image(vm))
+            return -1;
+        return setup_manifest(vm);
+    }
     if (vm->img.has_interp)
         return vm_fail(vm, "%s: has a program interpreter (PT_INTERP), expected a static "
                        "executable", vm->kernel);
@@ -122,6 +126,18 @@ static int handle_device_options(struct vm *vm)
         if ((*m)->check && (*m)->check(vm))
             return -1;
     return devices_check_attached(vm);
+}
+
+/* check_mem_isolated: --mem in isolated mode: 2 MiB to WISP_MEM_MAX. */
+static int check_mem_isolated(struct vm *vm)
+{
+    if (vm->mem_size == 0)
+        vm->mem_size = (uint64_t)WISP_MEM_DEFAULT_MIB << 20;
+    if (vm->mem_size < (2ull << 20) || vm->mem_size > WISP_MEM_MAX)
+        return vm_fail(vm, "--mem: %llu MiB is out of range (2 to %llu)",
+                       (unsigned long long)(vm->mem_size >> 20),
+                       (unsigned long long)(WISP_MEM_MAX >> 20));
+    return 0;
 }
 
 static int create_memory(struct vm *vm)
@@ -192,7 +208,21 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     res->events[WISP_EV_MAIN] = cfg->t_main;
     res->end = WISP_END_ERROR;
     res->status = WISP_EXIT_TENDER_ERROR;
-    if (parse_kernel(&vm) || handle_device_options(&vm) || layout_plan(&vm))
+    if (parse_kernel(&vm) || handle_device_options(&vm))
+        goto out;
+    if (vm.img.mode == WISP_MODE_SOLO5_HVT) {
+        /* Solo5 compatibility mode: hvt.h */
+        vm_event(&vm, WISP_EV_VALIDATED);
+        if (hvt_boot(&vm))
+            goto out;
+        vm_event(&vm, WISP_EV_CPU);
+        if (!cfg->no_seccomp && seccomp_confine(&vm))
+            goto out;
+        vm_event(&vm, WISP_EV_CONFINED);
+        hvt_run_loop(&vm);
+        goto out;
+    }
+    if (check_mem_isolated(&vm) || layout_plan(&vm))
         goto out;
     vm_event(&vm, WISP_EV_VALIDATED);
     if (boot(&vm))
@@ -203,6 +233,8 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     vm_event(&vm, WISP_EV_CONFINED);
     kvm_run_guest(&vm);
 out:
+    if (vm.img.mode == WISP_MODE_SOLO5_HVT)
+        hvt_finish(&vm);
     teardown(&vm);
     vm_event(&vm, WISP_EV_TEARDOWN);
     return res->status;

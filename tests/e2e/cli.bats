@@ -192,22 +192,27 @@ setup() {
 
 @test "--mem=0: out of range" {
     run_wisp --mem=0 "$NOFILE"
-    expect_cli_error "--mem: 0 MiB is out of range (2 to 3072)"
+    expect_cli_error "--mem: 0 MiB is out of range (2 to 3072; 2 to 4096 for Solo5 hvt unikernels)"
 }
 
-@test "--mem=1: below the minimum" {
-    run_wisp --mem=1 "$NOFILE"
-    expect_cli_error "--mem: 1 MiB is out of range (2 to 3072)"
+@test "--mem=1: below the minimum of isolated mode (checked once the mode is known)" {
+    run_wisp --mem=1 "$(guest hello)"
+    expect_tender_error "--mem: 1 MiB is out of range (2 to 3072)"
 }
 
-@test "--mem=3073: above the maximum" {
-    run_wisp --mem=3073 "$NOFILE"
-    expect_cli_error "--mem: 3073 MiB is out of range (2 to 3072)"
+@test "--mem=3073: above the maximum of isolated mode (checked once the mode is known)" {
+    run_wisp --mem=3073 "$(guest hello)"
+    expect_tender_error "--mem: 3073 MiB is out of range (2 to 3072)"
+}
+
+@test "--mem=4097: above the maximum of every mode" {
+    run_wisp --mem=4097 "$NOFILE"
+    expect_cli_error "--mem: 4097 MiB is out of range (2 to 3072; 2 to 4096 for Solo5 hvt unikernels)"
 }
 
 @test "--mem=99999999999999999999: overflow is out of range, not wrapped" {
     run_wisp --mem=99999999999999999999 "$NOFILE"
-    expect_cli_error "--mem: 99999999999999999999 MiB is out of range (2 to 3072)"
+    expect_cli_error "--mem: 99999999999999999999 MiB is out of range (2 to 3072; 2 to 4096 for Solo5 hvt unikernels)"
 }
 
 @test "--mem given twice" {

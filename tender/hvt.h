@@ -1,0 +1,153 @@
+/*
+ * Solo5 compatibility mode ("hvt-compat"): the tender side of Solo5's hvt
+ * ABI version 2 (include/wisp/hvt_abi.h; SOLO5_HVT_ABI.md is the contract).
+ * An unmodified solo5-hvt unikernel runs at CPL0 with Solo5's memory
+ * layout, boot info, port-I/O hypercalls and exit statuses.
+ *
+ *   hvt.c        the phases of a compat run, image checks, teardown
+ *   hvt_mem.c    --mem rules, page tables, GDT, ELF load + host W^X, boot info
+ *   hvt_cpu.c    CPL0 vCPU state, CPUID passthrough, TSC
+ *   hvt_run.c    the exit loop: port-I/O dispatch, translation faults
+ *   hvt_hc.c     WALLTIME, PUTS, POLL, HALT
+ *   hvt_dev.c    BLOCK_* and NET_* over the device modules' backends
+ *
+ * Error policy: as everywhere in the tender, functions return 0 or -1 with
+ * the message set by vm_fail(); hvt_finish() turns every tender error of a
+ * compat run into exit status 1, as solo5-hvt does (SOLO5_HVT_ABI.md 5).
+ * A malformed hypercall (bad port, number or guest pointer) is a tender
+ * error too, as in Solo5.
+ */
+#ifndef WISP_HVT_H
+#define WISP_HVT_H
+
+#include <stdint.h>
+
+#include "wisp/hvt_abi.h"
+
+struct vm;
+
+#define HVT_EXIT_TENDER_ERROR 1        /* solo5-hvt's status for its own errors */
+#define HVT_MEM_DEFAULT       (512ull << 20)
+#define HVT_PAGE_2M           (2ull << 20)
+#define HVT_RING_RESERVE      HVT_PAGE_2M /* roundup(sizeof(struct hvt_ring), 2 MiB) */
+#define HVT_MSG_MAX           256
+
+/*
+ * A compat hypercall handler: `gpa` is the 32-bit value the guest wrote to
+ * port 0x500 + nr.  Returns HC_CONTINUE, HC_STOP (guest ended, res filled)
+ * or -1 (tender error, message set).
+ */
+typedef int (*hvt_hc_fn)(struct vm *vm, uint64_t gpa);
+
+/* Compat-mode state of one run (vm->hvt). */
+struct hvt {
+    uint64_t mem_size;       /* guest-usable bytes: boot_info.mem_size, gpa bound */
+    uint64_t alloc_size;     /* host mapping and memslot: mem_size + ring area */
+    uint64_t ring_gpa;       /* struct hvt_ring, or 0 when no ring is offered */
+    uint64_t tsc_hz;
+    struct hvt_boot_info *bi;
+    hvt_hc_fn hc[HVT_HYPERCALL_MAX];
+    struct hvt_ring_io *ring; /* hvt_ring.c, NULL when not running */
+};
+
+/* Result of the --mem rules (hvt_mem_plan). */
+struct hvt_mem_plan {
+    uint64_t mem_size;       /* usable */
+    uint64_t alloc_size;     /* mapped */
+    uint64_t ring_gpa;       /* 0, or alloc_size - HVT_RING_RESERVE */
+    char warning[HVT_MSG_MAX]; /* "" or "adjusting memory to N bytes" */
+};
+
+/*
+ * hvt_check_image: the checks solo5-hvt makes on the notes of an image
+ * already parsed as WISP_MODE_SOLO5_HVT: ABI target hvt, ABI version 2, a
+ * manifest present.  Messages name the file and keep Solo5's phrases
+ * ("Executable is not for the solo5-hvt target", "No Solo5 manifest found
+ * in executable").  Pure (no KVM).
+ */
+int hvt_check_image(struct vm *vm);
+
+/*
+ * hvt_mem_plan: solo5-hvt's --mem rules.  `requested` is in bytes, 0 for
+ * the default (512 MiB).  Rounded down to 2 MiB, at least 2 MiB, at most
+ * 4 GiB (else -1 and err[HVT_MSG_MAX] "guest memory size 0x.. exceeds the
+ * max size 0x.."); a warning if adjusted.  With `ring` set, 2 MiB are
+ * added above for the network ring, and the total clamped to 4 GiB.
+ * Pure.
+ */
+int hvt_mem_plan(uint64_t requested, int ring, struct hvt_mem_plan *p, char *err);
+
+/*
+ * hvt_write_tables: the boot GDT at 0x1000 and the page tables at
+ * 0x2000-0x8fff of the guest memory at `mem`, identity-mapping
+ * [0, alloc_size): page 0 and the low tables not present, 0x10000-0xfffff
+ * read-only, the rest of the first 2 MiB read-write with 4 KiB pages, 2 MiB
+ * pages above.  `mem` MUST be zero-filled and at least 2 MiB; alloc_size a
+ * multiple of 2 MiB, at most 4 GiB.  Pure.
+ */
+void hvt_write_tables(uint8_t *mem, uint64_t alloc_size);
+
+/*
+ * hvt_load_elf: copy the image's segments into guest memory (bounds:
+ * every PT_LOAD, .bss included, below hvt->mem_size) and apply host-side
+ * W^X: text and rodata PROT_READ, data RW.  Sets nothing else.
+ */
+int hvt_load_elf(struct vm *vm);
+
+/*
+ * hvt_write_boot_info: boot info at 0x10000, the manifest copy at 0x10038
+ * (host fds zeroed), the command line after it.  Call after the device
+ * modules' setup (they fill the manifest).  `features` and `ring_gpa` go
+ * into host_features / net_ring.
+ */
+int hvt_write_boot_info(struct vm *vm, uint32_t features, uint64_t ring_gpa);
+
+/* hvt_setup_cpu: CPUID passthrough, CPL0 sregs and regs (1.6), TSC
+ * frequency into vm->hvt->tsc_hz (1.7). */
+int hvt_setup_cpu(struct vm *vm, uint64_t entry);
+
+/* hvt_core_register: WALLTIME, PUTS, POLL (HALT is handled by the loop). */
+void hvt_core_register(struct vm *vm);
+
+/* hvt_halt: the HALT hypercall (exit status & 0xff). */
+int hvt_halt(struct vm *vm, uint64_t gpa);
+
+/* hvt_dev_register: BLOCK_* if a block device is attached, NET_* if a
+ * network device is. */
+void hvt_dev_register(struct vm *vm);
+
+/*
+ * hvt_io_exit: one KVM_EXIT_IO: Solo5's checks (an OUT of 4 bytes to a
+ * port in [0x500, 0x509), a registered number), then the hypercall.
+ * `data` is the 32-bit value written.  Returns as a hypercall handler.
+ * Pure apart from the handlers: unit-testable without KVM.
+ */
+int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t data);
+
+/* hvt_run_loop: KVM_RUN until the guest halts (0) or the tender fails (-1). */
+int hvt_run_loop(struct vm *vm);
+
+/*
+ * hvt_checked_gpa: host pointer for guest range [gpa, gpa + len), or NULL
+ * after vm_fail("Invalid guest access: gpa=0x.., sz=N (what)").  The range
+ * must lie below hvt->mem_size (the ring area is not the guest's to name);
+ * a range ending exactly at the top is valid (Solo5's check is off by one).
+ */
+void *hvt_checked_gpa(struct vm *vm, uint64_t gpa, uint64_t len, const char *what);
+
+/* Ring-I/O extension (hvt_ring.c). */
+int hvt_ring_wanted(const struct vm *vm);
+int hvt_ring_start(struct vm *vm);  /* 0: running or not offered; -1: error */
+void hvt_ring_stop(struct vm *vm);
+int hvt_ring_seccomp_rules(struct vm *vm, void *ctx);
+
+/*
+ * hvt_boot: everything of a compat run between handled options and the
+ * first KVM_RUN: memory, ELF, tables, vCPU, modules, boot info.
+ */
+int hvt_boot(struct vm *vm);
+
+/* hvt_finish: release compat-mode resources; a tender error exits 1. */
+void hvt_finish(struct vm *vm);
+
+#endif /* WISP_HVT_H */
