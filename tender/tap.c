@@ -30,8 +30,9 @@ static int fail(char *err, const char *fmt, ...)
     return -1;
 }
 
-/* if_query: flags, MTU and driver of interface (name) through a throw-away
- * socket.  *is_tap is set if the driver is "tun" in tap mode. */
+/* if_query: flags and kind of interface (name) through a throw-away socket:
+ * *is_tap is set if the driver is "tun" in tap mode, and only then is
+ * *mtu read. */
 static int if_query(const char *name, short *flags, unsigned *mtu, int *is_tap, char *err)
 {
     struct ifreq ifr;
@@ -51,6 +52,14 @@ static int if_query(const char *name, short *flags, unsigned *mtu, int *is_tap, 
         return fail(err, "cannot query interface %s: %s", name, strerror(e));
     }
     *flags = ifr.ifr_flags;
+    ifr.ifr_data = (char *)&drv;
+    /* The tun driver answers "tun" with bus_info "tap" (or "tun"). */
+    *is_tap = ioctl(s, SIOCETHTOOL, &ifr) == 0 && strcmp(drv.driver, "tun") == 0 &&
+              strcmp(drv.bus_info, "tap") == 0;
+    if (!*is_tap) {
+        close(s);
+        return 0;
+    }
     if (ioctl(s, SIOCGIFMTU, &ifr) < 0) {
         int e = errno;
 
@@ -62,10 +71,6 @@ static int if_query(const char *name, short *flags, unsigned *mtu, int *is_tap, 
         return fail(err, "%s has an MTU of %d, outside 1..65535", name, ifr.ifr_mtu);
     }
     *mtu = (unsigned)ifr.ifr_mtu;
-    ifr.ifr_data = (char *)&drv;
-    /* The tun driver answers "tun" with bus_info "tap" (or "tun"). */
-    *is_tap = ioctl(s, SIOCETHTOOL, &ifr) == 0 && strcmp(drv.driver, "tun") == 0 &&
-              strcmp(drv.bus_info, "tap") == 0;
     close(s);
     return 0;
 }
@@ -133,6 +138,8 @@ int tap_attach_fd(int fd, struct tap_info *out, char *err)
     ifr.ifr_name[IFNAMSIZ - 1] = '\0';
     if (if_query(ifr.ifr_name, &flags, &out->mtu, &is_tap, err))
         return -1;
+    if (!is_tap)
+        return fail(err, "fd %d: interface %s is not a tap", fd, ifr.ifr_name);
     if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
         return fail(err, "fd %d: cannot make it non-blocking: %s", fd, strerror(errno));
     out->fd = fd;
