@@ -45,6 +45,7 @@ struct hvt {
     uint64_t alloc_size;     /* host mapping and memslot: mem_size + ring area */
     uint64_t ring_gpa;       /* struct hvt_ring, or 0 when no ring is offered */
     uint64_t tsc_hz;
+    uint64_t blk_ro;         /* bit (1 << handle): block device opened read-only */
     struct hvt_boot_info *bi;
     hvt_hc_fn hc[HVT_HYPERCALL_MAX];
     struct hvt_ring_io *ring; /* hvt_ring.c, NULL when not running */
@@ -134,6 +135,10 @@ int hvt_run_loop(struct vm *vm);
  * a range ending exactly at the top is valid (Solo5's check is off by one).
  */
 void *hvt_checked_gpa(struct vm *vm, uint64_t gpa, uint64_t len, const char *what);
+
+/* hvt_checked_gpa_w: the same for a range the host writes into: also
+ * refused if it touches a read-only (text, rodata) segment. */
+void *hvt_checked_gpa_w(struct vm *vm, uint64_t gpa, uint64_t len, const char *what);
 
 /* Ring-I/O extension (hvt_ring.c). */
 int hvt_ring_wanted(const struct vm *vm);

@@ -25,9 +25,31 @@ void *hvt_checked_gpa(struct vm *vm, uint64_t gpa, uint64_t len, const char *wha
     return vm->mem + gpa;
 }
 
+void *hvt_checked_gpa_w(struct vm *vm, uint64_t gpa, uint64_t len, const char *what)
+{
+    void *p = hvt_checked_gpa(vm, gpa, len, what);
+
+    if (!p)
+        return NULL;
+    /* The host maps text and rodata read-only (hvt_load_elf): a store
+     * there would kill the tender with SIGSEGV, not end the guest. */
+    for (unsigned i = 0; i < vm->img.nsegs; i++) {
+        const struct elf_segment *s = &vm->img.seg[i];
+        uint64_t lo = s->vaddr & ~0xfffull;
+        uint64_t hi = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
+
+        if (!(s->flags & SEG_W) && gpa < hi && gpa + len > lo) {
+            vm_fail(vm, "Invalid guest access: gpa=0x%llx, sz=%llu (%s): read-only guest "
+                    "memory", (unsigned long long)gpa, (unsigned long long)len, what);
+            return NULL;
+        }
+    }
+    return p;
+}
+
 static int hc_walltime(struct vm *vm, uint64_t gpa)
 {
-    struct hvt_hc_walltime *a = hvt_checked_gpa(vm, gpa, sizeof *a, "WALLTIME");
+    struct hvt_hc_walltime *a = hvt_checked_gpa_w(vm, gpa, sizeof *a, "WALLTIME");
     struct timespec ts;
 
     if (!a)
@@ -68,7 +90,7 @@ static int hc_puts(struct vm *vm, uint64_t gpa)
  * ready_set gets bit (1 << handle) per ready device, ret their number. */
 static int hc_poll(struct vm *vm, uint64_t gpa)
 {
-    struct hvt_hc_poll *a = hvt_checked_gpa(vm, gpa, sizeof *a, "POLL");
+    struct hvt_hc_poll *a = hvt_checked_gpa_w(vm, gpa, sizeof *a, "POLL");
     struct pollfd fds[VM_MAX_POLL_SOURCES];
     struct timespec ts;
     uint64_t ready = 0;

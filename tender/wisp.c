@@ -233,7 +233,9 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     vm_event(&vm, WISP_EV_CONFINED);
     kvm_run_guest(&vm);
 out:
-    if (vm.img.mode == WISP_MODE_SOLO5_HVT)
+    /* A Solo5 image (its ABI1 note seen, even if a later check failed)
+     * gets solo5-hvt's exit status for tender errors. */
+    if (vm.img.mode == WISP_MODE_SOLO5_HVT || vm.img.has_solo5_abi)
         hvt_finish(&vm);
     teardown(&vm);
     vm_event(&vm, WISP_EV_TEARDOWN);

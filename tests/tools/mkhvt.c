@@ -170,6 +170,43 @@ __asm__(
     "    HALT_WITH %eax\n"
     "g_store_end:\n"
 
+    /* blkrw: BLOCK_WRITE(1, P1, MSG, P2), BLOCK_READ(1, P1, 0x101800, P2),
+     * PUTS(0x101800, MSGLEN), HALT(STATUS); a failing call: HALT(0x20 +
+     * ret) for the write, HALT(0x30 + ret) for the read. */
+    "BLOB blkrw\n"
+    "g_blkrw_start:\n"
+    "    movq $1, SCR\n"
+    "    mov P1, %rax\n"
+    "    mov %rax, SCR+8\n"
+    "    movq $MSG, SCR+16\n"
+    "    mov P2, %rax\n"
+    "    mov %rax, SCR+24\n"
+    "    movl $-1, SCR+32\n"
+    "    HC 0x504\n"
+    "    mov SCR+32, %esi\n"
+    "    add $0x20, %esi\n"
+    "    cmp $0x20, %esi\n"
+    "    jne 8f\n"
+    "    movq $1, SCR\n"
+    "    mov P1, %rax\n"
+    "    mov %rax, SCR+8\n"
+    "    movq $0x101800, SCR+16\n"
+    "    mov P2, %rax\n"
+    "    mov %rax, SCR+24\n"
+    "    movl $-1, SCR+32\n"
+    "    HC 0x505\n"
+    "    mov SCR+32, %esi\n"
+    "    add $0x30, %esi\n"
+    "    cmp $0x30, %esi\n"
+    "    jne 8f\n"
+    "    movq $0x101800, SCR\n"
+    "    mov MSGLEN, %rax\n"
+    "    mov %rax, SCR+8\n"
+    "    HC 0x502\n"
+    "    mov STATUS, %esi\n"
+    "8:  HALT_WITH %esi\n"
+    "g_blkrw_end:\n"
+
     /* hlt / ud2: end without a hypercall */
     "BLOB hlt\n"
     "g_hlt_start:\n"
@@ -283,6 +320,7 @@ __asm__(
 #define DECL(n) extern const uint8_t g_##n##_start[], g_##n##_end[]
 DECL(puts_halt); DECL(puts_ptr); DECL(outl); DECL(outb); DECL(inl); DECL(walltime);
 DECL(poll); DECL(halt_cookie); DECL(store); DECL(hlt); DECL(ud2); DECL(bootinfo);
+DECL(blkrw);
 
 struct program {
     const char *name;
@@ -300,6 +338,8 @@ static const struct program programs[] = {
     PROG(poll, "POLL(timeout p1 ns), HALT(ret, +0x10 if ready_set != 0)"),
     PROG(halt_cookie, "HALT(status, cookie=p1); a trap frame is at 0x101200"),
     PROG(store, "store 4 bytes at p1, HALT(status)"),
+    PROG(blkrw, "BLOCK_WRITE the message (p2 bytes at offset p1 of device 1), read it "
+                "back, PUTS it; HALT(status), or 0x20/0x30 + ret on a failed write/read"),
     PROG(hlt, "hlt"),
     PROG(ud2, "ud2 (no IDT: triple fault)"),
     PROG(bootinfo, "check boot info and CPU state (p1 kernel_end, p2 cmdline GPA), "
