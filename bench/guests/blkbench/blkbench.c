@@ -1,0 +1,102 @@
+/*
+ * blkbench: 4 KiB block I/O rate through the BLOCK_READ/WRITE hypercalls.
+ * Command line: N (default 20000).  Attach an image of at least 64 KiB with
+ * --block-sector-size:storage=4096.  Does N one-block reads, then N
+ * one-block writes, sequential and wrapping around the image, then the
+ * same bytes again as 16-block (64 KiB) requests; times each phase with
+ * solo5_clock_monotonic and prints one line per phase:
+ *   PHASE ops=N ns=T ops_per_s=R
+ * (for the 64 KiB phases, ops counts 4 KiB blocks).  Built by hand:
+ *   build/bin/wisp-cc -o build/bench/blkbench.wisp \
+ *       --manifest=bench/guests/blkbench/manifest.json bench/guests/blkbench/blkbench.c
+ */
+#include "solo5.h"
+
+#define BS 4096u
+#define MULTI 16u
+
+static uint8_t buf[BS * MULTI] __attribute__((aligned(4096)));
+
+static void puts_(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n])
+        n++;
+    solo5_console_write(s, n);
+}
+
+static void put_dec(uint64_t v)
+{
+    char d[24];
+    int i = sizeof d;
+
+    do
+        d[--i] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    solo5_console_write(d + i, sizeof d - (size_t)i);
+}
+
+static void report(const char *phase, uint64_t ops, solo5_time_t ns)
+{
+    puts_(phase);
+    puts_(" ops=");
+    put_dec(ops);
+    puts_(" ns=");
+    put_dec(ns);
+    puts_(" ops_per_s=");
+    put_dec(ns ? ops * 1000000000ull / ns : 0);
+    puts_("\n");
+}
+
+/* run: (n) blocks in requests of (per) blocks; returns elapsed ns, 0 on error. */
+static solo5_time_t run(solo5_handle_t h, uint64_t cap, int write, uint64_t n, unsigned per)
+{
+    uint64_t off = 0, len = (uint64_t)per * BS;
+    solo5_time_t t0 = solo5_clock_monotonic();
+
+    for (uint64_t i = 0; i < n; i += per) {
+        solo5_result_t r = write ? solo5_block_write(h, off, buf, len)
+                                 : solo5_block_read(h, off, buf, len);
+        if (r != SOLO5_R_OK)
+            return 0;
+        off += len;
+        if (off + len > cap)
+            off = 0;
+    }
+    return solo5_clock_monotonic() - t0;
+}
+
+int solo5_app_main(const struct solo5_start_info *si)
+{
+    solo5_handle_t h;
+    struct solo5_block_info info;
+    uint64_t n = 0;
+    solo5_time_t t;
+
+    for (const char *p = si->cmdline; *p >= '0' && *p <= '9'; p++)
+        n = n * 10 + (uint64_t)(*p - '0');
+    if (n == 0)
+        n = 20000;
+    n = (n + MULTI - 1) / MULTI * MULTI;
+    if (solo5_block_acquire("storage", &h, &info) != SOLO5_R_OK || info.block_size != BS ||
+        info.capacity < sizeof buf) {
+        puts_("blkbench: need storage with 4096-byte blocks, at least 64 KiB\n");
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)i;
+    if (!(t = run(h, info.capacity, 0, n, 1)))
+        return 1;
+    report("read_4k", n, t);
+    if (!(t = run(h, info.capacity, 1, n, 1)))
+        return 1;
+    report("write_4k", n, t);
+    if (!(t = run(h, info.capacity, 0, n, MULTI)))
+        return 1;
+    report("read_64k_blocks", n, t);
+    if (!(t = run(h, info.capacity, 1, n, MULTI)))
+        return 1;
+    report("write_64k_blocks", n, t);
+    return 0;
+}
