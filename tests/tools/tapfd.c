@@ -3,7 +3,8 @@
  * with it (for the tender's --net:NAME=@FD form, the way an orchestrator
  * passes a tap it opened itself).
  *   tapfd IFACE FD [--pi] -- COMMAND [ARGS...]
- * --pi opens it without IFF_NO_PI (a tap the tender must refuse).
+ * --pi asks for a tap without IFF_NO_PI (a tap the tender must refuse;
+ * some kernels set IFF_NO_PI regardless).
  * Exit status 2 if the tap cannot be opened, else the command's.
  */
 #include <errno.h>
