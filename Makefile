@@ -240,3 +240,46 @@ $(B)/tests/guests-hvt/%.hvt: $$(wildcard tests/guests/%/*.c tests/guests/%/manif
 	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
 all: $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.ld $(HVT_TEST_BINS)
+
+# ---- benchmarks -------------------------------------------------------------
+# make bench: boot latency against the floor program (bench/floor.c),
+# hypercall and page-fault cost, peak RSS, host memory of K idle guests;
+# tables on stdout, bench/results/bench.{json,png,txt}.  Programs, not
+# tests: nothing here passes or fails on a time.  See bench/README.md.
+# bench/guests/NAME/*.c (+ manifest.json) -> build/bench/guests/NAME.wisp
+BENCH_SRC := $(filter-out bench/floor.c bench/rssprobe.c,$(wildcard bench/*.c))
+BENCH_GUESTS := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/guests/*/*.c))))
+BENCH_BINS := $(B)/bench/wisp-bench $(B)/bench/floor $(B)/bench/floor-static $(B)/bench/rssprobe \
+              $(BENCH_GUESTS:%=$(B)/bench/guests/%.wisp)
+
+$(B)/bench/wisp-bench: $(BENCH_SRC) bench/bench.h
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 -g $(WARN) -o $@ $(BENCH_SRC)
+
+# The floor: as a minimal C program is usually built (dynamic), and static.
+$(B)/bench/floor: bench/floor.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
+
+$(B)/bench/floor-static $(B)/bench/rssprobe: $(B)/bench/%: bench/$$(subst -static,,%).c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@ (static)"
+	$(Q)$(CC) -std=gnu11 -O2 $(WARN) -static -o $@ $<
+
+$(B)/bench/guests/%.wisp: $$(wildcard bench/guests/%/*.c bench/guests/%/manifest.json) $(TOOLCHAIN)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard bench/guests/$*/manifest.json),--manifest=bench/guests/$*/manifest.json) \
+	    $(wildcard bench/guests/$*/*.c)
+
+.PHONY: bench-deps bench-build
+bench-deps:
+	$(Q)bench/install-deps.sh
+
+bench-build: all $(BENCH_BINS)
+
+bench: bench-deps
+	$(Q)$(MAKE) --no-print-directory bench-build
+	$(Q)bench/run.sh
