@@ -11,7 +11,8 @@
 #include "wisp.h"
 
 /* A write the host could not queue (SOLO5_R_AGAIN) is retried this many
- * times, 1 ms apart, before solo5_net_write reports SOLO5_R_EUNSPEC. */
+ * times, each after a solo5_yield of at most 1 ms (it returns early when
+ * input is pending), before solo5_net_write reports SOLO5_R_EUNSPEC. */
 #define NET_WRITE_RETRIES 10
 #define NET_WRITE_RETRY_NS 1000000ull
 
