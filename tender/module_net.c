@@ -8,6 +8,7 @@
  * Each at most once per NAME, in any order.  The tender's manifest copy holds
  * the state: attached, b.hostfd (the tap fd), u.net_basic.{mac,mtu}.
  *
+ * After all options, check gives every NIC without --net-mac a random MAC.
  * Active only if a NIC is attached: then setup registers NET_WRITE/NET_READ,
  * one poll source per NIC, and seccomp allows readv/write on the tap fds only.
  *
@@ -256,12 +257,25 @@ static int hc_net_read(struct vm *vm, wisp_gpa_t gpa)
     return HC_CONTINUE;
 }
 
-/* net_setup: random MACs where none was given (in both manifest copies),
- * poll sources, and the hypercalls, if any NIC is attached. */
+/* net_check: a random MAC for every attached NIC that got none (after all
+ * options, so --net-mac may come before or after --net). */
+static int net_check(struct vm *vm)
+{
+    char err[TAP_ERR_MAX];
+
+    for (unsigned i = 1; i < vm->mft->entries; i++) {
+        struct mft_entry *e = &vm->mft->e[i];
+
+        if (e->type == MFT_DEV_NET_BASIC && e->attached && !mac_is_set(e) &&
+            mac_random(e->u.net_basic.mac, err))
+            return vm_fail(vm, "net: %s", err);
+    }
+    return 0;
+}
+
+/* net_setup: poll sources and the hypercalls, if any NIC is attached. */
 static int net_setup(struct vm *vm)
 {
-    struct mft *guest = vm->bi ? gpa_to_host(vm, vm->bi->mft, vm->mft_size) : NULL;
-    char err[TAP_ERR_MAX];
     int nics = 0;
 
     for (unsigned i = 1; i < vm->mft->entries; i++) {
@@ -269,10 +283,6 @@ static int net_setup(struct vm *vm)
 
         if (e->type != MFT_DEV_NET_BASIC || !e->attached)
             continue;
-        if (!mac_is_set(e) && mac_random(e->u.net_basic.mac, err))
-            return vm_fail(vm, "net: %s", err);
-        if (guest)
-            memcpy(guest->e[i].u.net_basic.mac, e->u.net_basic.mac, 6);
         if (poll_register(vm, (int)e->b.hostfd, i))
             return -1;
         nics++;
@@ -330,6 +340,7 @@ const struct module module_net = {
              "                 the guest's MAC address on NAME (unicast; default: a\n"
              "                 random locally administered one)\n",
     .handle_option = net_option,
+    .check = net_check,
     .setup = net_setup,
     .seccomp_rules = net_seccomp_rules,
     .teardown = net_teardown,
