@@ -48,7 +48,10 @@ int layout_plan(struct vm *vm)
     return 0;
 }
 
-/* map: pt_map or fail naming the region. */
+/* map: pt_map or fail naming the region.  User-accessible RAM is also
+ * recorded in vm->regions, which guest_ptr() checks hypercall buffers
+ * against: one source of truth for what the guest may touch.  Callers map
+ * user RAM in ascending address order. */
 static int map(struct vm *vm, struct pt_builder *pt, uint64_t va, uint64_t len,
                uint64_t flags, const char *what)
 {
@@ -58,6 +61,13 @@ static int map(struct vm *vm, struct pt_builder *pt, uint64_t va, uint64_t len,
         return vm_fail(vm, "%s: cannot map %s at 0x%llx (+0x%llx): page-table pool "
                        "exhausted or overlap", vm->kernel, what,
                        (unsigned long long)va, (unsigned long long)len);
+    if ((flags & PTE_U) && va + len <= vm->mem_size) {
+        if (vm->nregions >= VM_MAX_REGIONS ||
+            (vm->nregions && vm->regions[vm->nregions - 1].end > va))
+            return vm_fail(vm, "internal: guest regions out of order or too many");
+        vm->regions[vm->nregions++] = (struct vm_region){
+            .start = va, .end = va + len, .writable = !!(flags & PTE_W)};
+    }
     return 0;
 }
 

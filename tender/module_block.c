@@ -20,7 +20,6 @@
 #include "module.h"
 #include "vm.h"
 
-#define PAGE WISP_PAGE_SIZE
 
 /* Host state of one BLOCK_BASIC device, in vm->dev_priv[handle]. */
 struct block_dev {
@@ -144,39 +143,6 @@ static struct block_dev *block_dev(struct vm *vm, uint64_t handle)
     return device_entry(vm, handle, MFT_DEV_BLOCK_BASIC) ? vm->dev_priv[handle] : NULL;
 }
 
-/*
- * guest_writable: whether the guest itself may write every byte of
- * [gpa, gpa + len) (already inside guest RAM): the heap, the stack, or a
- * writable ELF segment.  A read MUST NOT land in page tables, system tables,
- * the boot info or text, which the guest cannot write.
- */
-static int guest_writable(const struct vm *vm, uint64_t gpa, uint64_t len)
-{
-    const struct vm_layout *l = &vm->layout;
-    uint64_t end = gpa + len;
-
-    while (gpa < end) {
-        uint64_t next = 0;
-
-        if (gpa >= l->heap_start && gpa < l->heap_end)
-            next = l->heap_end;
-        else if (gpa >= l->stack_start && gpa < l->stack_end)
-            next = l->stack_end;
-        for (unsigned i = 0; !next && i < vm->img.nsegs; i++) {
-            const struct elf_segment *s = &vm->img.seg[i];
-            uint64_t lo = s->vaddr & ~(PAGE - 1);
-            uint64_t hi = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
-
-            if ((s->flags & SEG_W) && gpa >= lo && gpa < hi)
-                next = hi;
-        }
-        if (!next)
-            return 0;
-        gpa = next;
-    }
-    return 1;
-}
-
 static int hc_block_io(struct vm *vm, wisp_gpa_t gpa, int write)
 {
     const char *what = write ? "BLOCK_WRITE" : "BLOCK_READ";
@@ -185,7 +151,7 @@ static int hc_block_io(struct vm *vm, wisp_gpa_t gpa, int write)
     uint64_t offset, len;
     void *buf;
 
-    GUEST_PTR(vm, a, gpa, sizeof *a, what);
+    GUEST_PTR_W(vm, a, gpa, sizeof *a, what);
     d = block_dev(vm, a->handle);
     offset = a->offset;
     len = a->len;
@@ -193,11 +159,10 @@ static int hc_block_io(struct vm *vm, wisp_gpa_t gpa, int write)
         a->ret = WISP_R_EINVAL;
         return HC_CONTINUE;
     }
-    GUEST_PTR(vm, buf, a->data, len, write ? "BLOCK_WRITE buffer" : "BLOCK_READ buffer");
-    if (!write && !guest_writable(vm, a->data, len))
-        return vm_guest_abi_error(vm, "BLOCK_READ buffer: guest address 0x%llx, size %llu "
-                                  "is not memory the guest may write",
-                                  (unsigned long long)a->data, (unsigned long long)len);
+    if (write)
+        GUEST_PTR(vm, buf, a->data, len, "BLOCK_WRITE buffer");
+    else
+        GUEST_PTR_W(vm, buf, a->data, len, "BLOCK_READ buffer");
     a->ret = blk_io(&d->blk, write, offset, buf, len);
     return HC_CONTINUE;
 }
@@ -217,7 +182,7 @@ static int hc_block_flush(struct vm *vm, wisp_gpa_t gpa)
     struct wisp_hc_block_flush *a;
     struct block_dev *d;
 
-    GUEST_PTR(vm, a, gpa, sizeof *a, "BLOCK_FLUSH");
+    GUEST_PTR_W(vm, a, gpa, sizeof *a, "BLOCK_FLUSH");
     d = block_dev(vm, a->handle);
     a->ret = d ? blk_flush(&d->blk) : WISP_R_EINVAL;
     return HC_CONTINUE;

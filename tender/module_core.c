@@ -53,7 +53,7 @@ static int hc_poll(struct vm *vm, wisp_gpa_t gpa)
     uint64_t timeout, ready = 0;
     int n, count = 0;
 
-    GUEST_PTR(vm, a, gpa, sizeof *a, "POLL");
+    GUEST_PTR_W(vm, a, gpa, sizeof *a, "POLL");
     timeout = a->timeout_ns;
     ts.tv_sec = (time_t)(timeout / 1000000000ull);
     ts.tv_nsec = (long)(timeout % 1000000000ull);
@@ -116,7 +116,7 @@ static int hc_walltime(struct vm *vm, wisp_gpa_t gpa)
     struct wisp_hc_walltime *a;
     struct timespec ts;
 
-    GUEST_PTR(vm, a, gpa, sizeof *a, "WALLTIME");
+    GUEST_PTR_W(vm, a, gpa, sizeof *a, "WALLTIME");
     clock_gettime(CLOCK_REALTIME, &ts);
     a->nsecs = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
     return HC_CONTINUE;

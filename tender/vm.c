@@ -59,6 +59,31 @@ void *gpa_to_host(const struct vm *vm, uint64_t gpa, uint64_t len)
     return vm->mem + gpa;
 }
 
+void *guest_ptr(const struct vm *vm, uint64_t gpa, uint64_t len, int write, const char **why)
+{
+    void *p = gpa_to_host(vm, gpa, len);
+    uint64_t at = gpa, end = gpa + len;
+
+    *why = "outside guest memory";
+    if (!p)
+        return NULL;
+    /* Walk the sorted regions: [gpa, end) must be covered without a gap. */
+    for (unsigned i = 0; i < vm->nregions && at < end; i++) {
+        const struct vm_region *r = &vm->regions[i];
+
+        if (at < r->start || at >= r->end)
+            continue;
+        if (write && !r->writable)
+            break;
+        at = r->end;
+    }
+    if (at < end) {
+        *why = write ? "not memory the guest may write" : "not memory the guest may read";
+        return NULL;
+    }
+    return p;
+}
+
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn)
 {
     if (nr == 0 || nr >= WISP_HC_MAX || vm->hypercalls[nr])

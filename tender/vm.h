@@ -34,6 +34,13 @@ struct poll_source {
 };
 #define VM_MAX_POLL_SOURCES 64
 
+/* A range of guest memory the guest can reach at CPL3 (see layout.c). */
+struct vm_region {
+    uint64_t start, end;
+    int writable;
+};
+#define VM_MAX_REGIONS (ELF_MAX_SEGMENTS + 4)
+
 /* Guest-physical layout of an isolated-mode guest (see layout.c). */
 struct vm_layout {
     uint64_t heap_start, heap_end;   /* user RW NX */
@@ -53,6 +60,8 @@ struct vm {
     uint8_t *mem;            /* host mapping of guest RAM */
     uint64_t mem_size;
     struct vm_layout layout;
+    struct vm_region regions[VM_MAX_REGIONS]; /* sorted, non-overlapping */
+    unsigned nregions;
     struct wisp_boot_info *bi; /* inside mem */
     struct mft *mft;         /* the tender's own manifest copy (host heap) */
     size_t mft_size;
@@ -83,19 +92,35 @@ int vm_fail(struct vm *vm, const char *fmt, ...)
 void *gpa_to_host(const struct vm *vm, uint64_t gpa, uint64_t len);
 
 /*
- * GUEST_PTR: translate or end the guest: on a bad range, records an ABI
- * violation naming the hypercall `what`, address and size, and makes the
- * enclosing hypercall handler return HC_STOP.
+ * guest_ptr: like gpa_to_host, but only for memory the guest itself may
+ * read (write == 0) or write (write == 1) at CPL3: its ELF segments by
+ * their permissions, the boot info (read only), heap and stack.  The tender
+ * writes guest memory directly, below the guest's page tables, so an OUT
+ * buffer MUST be checked this way: otherwise a guest could make the tender
+ * write its text, its page tables or the IDT.  Sets *why to a phrase for
+ * the error message when it returns NULL.
  */
-#define GUEST_PTR(vm, p, gpa, len, what)                                      \
+void *guest_ptr(const struct vm *vm, uint64_t gpa, uint64_t len, int write, const char **why);
+
+/*
+ * GUEST_PTR (guest-readable) / GUEST_PTR_W (guest-writable): translate or
+ * end the guest: on a bad range, records an ABI violation naming the
+ * hypercall `what`, address and size, and makes the enclosing hypercall
+ * handler return HC_STOP.  Every hypercall argument and buffer goes
+ * through one of these.
+ */
+#define GUEST_PTR_ACCESS(vm, p, gpa, len, what, write)                        \
     do {                                                                      \
-        (p) = gpa_to_host((vm), (gpa), (len));                                \
+        const char *why_;                                                     \
+        (p) = guest_ptr((vm), (gpa), (len), (write), &why_);                  \
         if (!(p))                                                             \
             return vm_guest_abi_error((vm), "%s: guest address 0x%llx, "      \
-                                      "size %llu is outside guest memory",    \
-                                      (what), (unsigned long long)(gpa),      \
-                                      (unsigned long long)(len));             \
+                                      "size %llu is %s", (what),              \
+                                      (unsigned long long)(gpa),              \
+                                      (unsigned long long)(len), why_);       \
     } while (0)
+#define GUEST_PTR(vm, p, gpa, len, what) GUEST_PTR_ACCESS(vm, p, gpa, len, what, 0)
+#define GUEST_PTR_W(vm, p, gpa, len, what) GUEST_PTR_ACCESS(vm, p, gpa, len, what, 1)
 
 /* vm_guest_abi_error: print the violation, end the guest; returns HC_STOP. */
 int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)

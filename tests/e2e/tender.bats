@@ -27,6 +27,19 @@ abi_violation() {
     abi_violation wrap "PUTS: length 18446744073709551607 exceeds 1048576"
 }
 
+@test "ABI: an OUT struct in the guest's read-only text ends the guest, text untouched" {
+    abi_violation text "WALLTIME: guest address"
+    assert_output_has "is not memory the guest may write"
+}
+
+@test "ABI: an OUT struct in tender-private memory (the IDT) ends the guest" {
+    abi_violation idt "POLL: guest address 0x2000, size 24 is not memory the guest may write"
+}
+
+@test "ABI: an IN buffer in tender-private memory (the GDT) is not read" {
+    abi_violation secret "PUTS buffer: guest address 0x1000, size 64 is not memory the guest may read"
+}
+
 @test "ABI: an unknown hypercall number ends the guest" {
     abi_violation nr "unknown hypercall 63"
 }

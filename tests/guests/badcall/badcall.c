@@ -1,5 +1,5 @@
 /* badcall: breaks the hypercall ABI in the way its command line names (ptr,
- * buf, len, nr, read, narrow); expect the tender to end it with status 255
+ * buf, wrap, text, idt, secret, nr, read, narrow); expect the tender to end it with status 255
  * and "guest violated the hypercall ABI", never to run on. */
 #include <wisp/abi.h>
 
@@ -29,6 +29,17 @@ int solo5_app_main(const struct solo5_start_info *si)
         /* a buffer whose end wraps around the address space */
         puts_args.data = (uint64_t)(uintptr_t)&puts_args;
         puts_args.len = ~0ull - 8;
+        doorbell_store(WISP_HC_PUTS, (uint64_t)(uintptr_t)&puts_args);
+    } else if (t_strcmp(mode, "text") == 0) {
+        /* an OUT struct in the guest's own text: the tender must not write it */
+        doorbell_store(WISP_HC_WALLTIME, (uint64_t)(uintptr_t)&solo5_app_main);
+    } else if (t_strcmp(mode, "idt") == 0) {
+        /* an OUT struct in tender-private memory (the IDT at 0x2000) */
+        doorbell_store(WISP_HC_POLL, 0x2000);
+    } else if (t_strcmp(mode, "secret") == 0) {
+        /* an IN buffer in tender-private memory: PUTS must not leak it */
+        puts_args.data = 0x1000;
+        puts_args.len = 64;
         doorbell_store(WISP_HC_PUTS, (uint64_t)(uintptr_t)&puts_args);
     } else if (t_strcmp(mode, "nr") == 0) {
         doorbell_store(WISP_HC_MAX - 1, (uint64_t)(uintptr_t)&puts_args);
