@@ -134,10 +134,11 @@ void cli_usage(FILE *out)
     fprintf(out,
             "usage: wisp [OPTIONS] [--] KERNEL [ARGS...]\n"
             "\n"
-            "Boot the unikernel KERNEL (a static x86_64 ELF built with wisp-cc) in its own\n"
-            "KVM virtual machine. ARGS, joined by spaces, become the guest's command line\n"
-            "(at most %u characters). Guest console output goes to stdout; wisp's own\n"
-            "messages go to stderr, prefixed \"wisp:\".\n"
+            "Boot the unikernel KERNEL in its own KVM virtual machine: a static x86_64 ELF\n"
+            "built with wisp-cc (isolated mode, the guest runs at CPL3), or a Solo5 hvt\n"
+            "unikernel (compatibility mode, as solo5-hvt runs it). ARGS, joined by spaces,\n"
+            "become the guest's command line (at most %u characters). Guest console output\n"
+            "goes to stdout; wisp's own messages go to stderr, prefixed \"wisp:\".\n"
             "\n"
             "Options:\n"
             "  --mem=MIB      guest memory in MiB, %d to %llu (default %d); for a Solo5\n"
@@ -160,7 +161,9 @@ void cli_usage(FILE *out)
             "         missing device, KVM failure (a message on stderr says which)\n"
             "  %d    the guest crashed (CPU exception; a crash report on stderr), aborted\n"
             "         (solo5_abort, failed stack check) or broke the hypercall ABI\n"
-            "A guest may itself exit with %d or %d; the message on stderr tells them apart.\n",
+            "A guest may itself exit with %d or %d; the message on stderr tells them apart.\n"
+            "For a Solo5 hvt unikernel (compatibility mode) wisp's own errors exit 1, as\n"
+            "solo5-hvt's do; errors found before the unikernel is identified exit %d.\n",
             WISP_EXIT_TENDER_ERROR, WISP_EXIT_GUEST_FAULT, WISP_EXIT_TENDER_ERROR,
-            WISP_EXIT_GUEST_FAULT);
+            WISP_EXIT_GUEST_FAULT, WISP_EXIT_TENDER_ERROR);
 }
