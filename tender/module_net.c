@@ -29,10 +29,11 @@
  *     stops early bufs[done].ret is AGAIN (nothing pending) or EUNSPEC.
  *   - ret = OK if done > 0, else the reason of slot 0 (or EINVAL for a bad
  *     handle or count, with done = 0 and no slot touched).
- *   - Every guest buffer (argument struct, bufs array, frames) MUST lie in
- *     guest RAM at or above WISP_ELF_MIN_GPA: the tender never writes guest
- *     data into the tender-private low memory (descriptor tables, page
- *     tables).  Anything else ends the guest as an ABI violation.
+ *   - Every guest buffer is checked against what the guest itself may do
+ *     (GUEST_PTR_W for what the tender writes: the argument struct, the bufs
+ *     array, NET_READ frames; GUEST_PTR for NET_WRITE frames), so a guest
+ *     cannot make the tender write its text, page tables or IDT.  A bad
+ *     buffer ends the guest as an ABI violation.
  */
 #include <errno.h>
 #include <limits.h>
@@ -50,16 +51,6 @@
 #define ETH_HDR 14
 /* Largest frame a tap can hand us: MTU 65535 + header + VLAN tag. */
 #define NET_BOUNCE_SIZE (65536 + 64)
-
-/* NET_PTR: GUEST_PTR, and never below WISP_ELF_MIN_GPA (see top). */
-#define NET_PTR(vm, p, gpa, len, what)                                        \
-    do {                                                                      \
-        if ((gpa) < WISP_ELF_MIN_GPA)                                         \
-            return vm_guest_abi_error((vm), "%s: guest address 0x%llx is in " \
-                                      "tender-private memory", (what),       \
-                                      (unsigned long long)(gpa));             \
-        GUEST_PTR(vm, p, gpa, len, what);                                     \
-    } while (0)
 
 static int mac_is_set(const struct mft_entry *e)
 {
@@ -184,7 +175,7 @@ static int hc_net_write(struct vm *vm, wisp_gpa_t gpa)
     struct mft_entry *e;
     uint32_t count, done = 0;
 
-    NET_PTR(vm, a, gpa, sizeof *a, "NET_WRITE");
+    GUEST_PTR_W(vm, a, gpa, sizeof *a, "NET_WRITE");
     a->done = 0;
     e = device_entry(vm, a->handle, MFT_DEV_NET_BASIC);
     count = a->count;
@@ -192,7 +183,7 @@ static int hc_net_write(struct vm *vm, wisp_gpa_t gpa)
         a->ret = WISP_R_EINVAL;
         return HC_CONTINUE;
     }
-    NET_PTR(vm, bufs, a->bufs, (uint64_t)count * sizeof *bufs, "NET_WRITE buffer array");
+    GUEST_PTR_W(vm, bufs, a->bufs, (uint64_t)count * sizeof *bufs, "NET_WRITE buffer array");
     for (; done < count; done++) {
         struct wisp_net_buf *b = &bufs[done];
         uint32_t len = b->len;
@@ -203,7 +194,7 @@ static int hc_net_write(struct vm *vm, wisp_gpa_t gpa)
             b->ret = WISP_R_EINVAL;
             break;
         }
-        NET_PTR(vm, frame, data, len, "NET_WRITE frame");
+        GUEST_PTR(vm, frame, data, len, "NET_WRITE frame");
         b->ret = write_frame((int)e->b.hostfd, frame, len);
         if (b->ret != WISP_R_OK)
             break;
@@ -221,7 +212,7 @@ static int hc_net_read(struct vm *vm, wisp_gpa_t gpa)
     uint8_t bounce[NET_BOUNCE_SIZE];
     uint32_t count, done = 0;
 
-    NET_PTR(vm, a, gpa, sizeof *a, "NET_READ");
+    GUEST_PTR_W(vm, a, gpa, sizeof *a, "NET_READ");
     a->done = 0;
     e = device_entry(vm, a->handle, MFT_DEV_NET_BASIC);
     count = a->count;
@@ -229,7 +220,7 @@ static int hc_net_read(struct vm *vm, wisp_gpa_t gpa)
         a->ret = WISP_R_EINVAL;
         return HC_CONTINUE;
     }
-    NET_PTR(vm, bufs, a->bufs, (uint64_t)count * sizeof *bufs, "NET_READ buffer array");
+    GUEST_PTR_W(vm, bufs, a->bufs, (uint64_t)count * sizeof *bufs, "NET_READ buffer array");
     for (; done < count; done++) {
         struct wisp_net_buf *b = &bufs[done];
         uint32_t cap = b->len;
@@ -238,7 +229,7 @@ static int hc_net_read(struct vm *vm, wisp_gpa_t gpa)
         uint8_t *frame;
         ssize_t n;
 
-        NET_PTR(vm, frame, data, cap, "NET_READ frame");
+        GUEST_PTR_W(vm, frame, data, cap, "NET_READ frame");
         iov[0] = (struct iovec){.iov_base = frame, .iov_len = cap};
         iov[1] = (struct iovec){.iov_base = bounce, .iov_len = sizeof bounce};
         do

@@ -24,6 +24,7 @@
 #include "vm.h"
 
 #define MEM_SIZE (4u << 20)
+#define TEXT_GPA 0x100000ull  /* guest read-only */
 #define IO_GPA 0x200000ull    /* struct wisp_hc_net_io */
 #define BUFS_GPA 0x201000ull  /* struct wisp_net_buf[] */
 #define FRAME_GPA 0x300000ull /* frame i at FRAME_GPA + i * 0x4000 */
@@ -67,6 +68,12 @@ static int fx_setup(void **state, int attach)
     f->vm.kernel = "k.wisp";
     f->vm.mem = calloc(1, MEM_SIZE);
     f->vm.mem_size = MEM_SIZE;
+    /* What the guest may touch: boot info (read-only), "text" (read-only),
+     * the rest writable; nothing below the boot info. */
+    f->vm.regions[0] = (struct vm_region){0x10000, 0x20000, 0};
+    f->vm.regions[1] = (struct vm_region){TEXT_GPA, TEXT_GPA + 0x80000, 0};
+    f->vm.regions[2] = (struct vm_region){TEXT_GPA + 0x80000, MEM_SIZE, 1};
+    f->vm.nregions = 3;
     f->vm.mft = calloc(1, MFT_SIZE(4));
     f->vm.mft_size = MFT_SIZE(4);
     f->vm.mft->version = MFT_VERSION;
@@ -312,6 +319,15 @@ static void write_batch(void **state)
     check_peer_got(2, 14);
 }
 
+static void write_from_read_only_memory(void **state)
+{
+    memcpy(host(TEXT_GPA), "\xff\xff\xff\xff\xff\xff\x02\x00\x00\x00\x00\x01\x88\xb5", 14);
+    bufs()[0] = (struct wisp_net_buf){.data = TEXT_GPA, .len = 60, .ret = -1};
+    assert_int_equal(call(WISP_HC_NET_WRITE, 1, 1), HC_CONTINUE);
+    assert_int_equal(io()->ret, WISP_R_OK);
+    assert_int_equal(io()->done, 1);
+}
+
 static void write_full_batch(void **state)
 {
     for (unsigned i = 0; i < WISP_NET_IO_MAX; i++)
@@ -458,7 +474,8 @@ static void read_bad_handle_or_count(void **state)
     assert_int_equal(bufs()[0].ret, -1);
 }
 
-/* ---- guest addresses: outside RAM or in tender-private memory end the guest */
+/* ---- guest addresses: outside RAM, or not writable by the guest where the
+ * tender writes, end the guest */
 
 static void abi_violations(void **state)
 {
@@ -474,6 +491,10 @@ static void abi_violations(void **state)
         {WISP_HC_NET_WRITE, IO_GPA, BUFS_GPA, MEM_SIZE - 59, 60},  /* frame past the end */
         {WISP_HC_NET_WRITE, IO_GPA, BUFS_GPA, UINT64_MAX - 10, 60}, /* wraps */
         {WISP_HC_NET_READ, IO_GPA, BUFS_GPA, 0x1000, 60},         /* frame into the IDT page */
+        {WISP_HC_NET_READ, IO_GPA, BUFS_GPA, TEXT_GPA, 60},       /* frame into text */
+        {WISP_HC_NET_READ, IO_GPA, BUFS_GPA, 0x10000, 60},        /* frame into boot info */
+        {WISP_HC_NET_WRITE, IO_GPA, TEXT_GPA, FRAME(0), 60},      /* OUT array in text */
+        {WISP_HC_NET_WRITE, TEXT_GPA, BUFS_GPA, FRAME(0), 60},    /* OUT struct in text */
         {WISP_HC_NET_READ, IO_GPA, BUFS_GPA, MEM_SIZE - 59, 60},
     };
 
@@ -507,6 +528,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(setup_registers, setup_attached, teardown),
         cmocka_unit_test_setup_teardown(write_batch, setup_attached, teardown),
         cmocka_unit_test_setup_teardown(write_full_batch, setup_attached, teardown),
+        cmocka_unit_test_setup_teardown(write_from_read_only_memory, setup_attached, teardown),
         cmocka_unit_test_setup_teardown(write_bad_handle_or_count, setup_attached, teardown),
         cmocka_unit_test_setup_teardown(write_stops_at_bad_frame, setup_attached, teardown),
         cmocka_unit_test_setup_teardown(write_host_errors, setup_attached, teardown),
