@@ -285,3 +285,148 @@ bench-build: all $(BENCH_BINS)
 bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory bench-build
 	$(Q)bench/run.sh
+
+# ---- hardware-virtualization semantics (QEMU TCG + nested kvm-amd) ----------
+# make test-hwvirt [HWVIRT_TIMEOUT=SECONDS] [HWVIRT_SUITES="guests ..."]:
+# run the KVM end-to-end suites (tests/e2e/*.bats that call require_kvm)
+# inside a QEMU TCG guest whose /dev/kvm is Debian's kvm-amd on QEMU's
+# emulated AMD SVM, i.e. under hardware-virtualization semantics that this
+# machine's PVM hides (PLATFORM.md, last section).  The kernel and modules
+# come from Debian's archive (apt-get download into build/hwvirt/), the
+# userland from busybox-static, bash-static and bats; the tender, the test
+# tools and wisp-elftool are linked statically for it.  Prints the same
+# "N passed, N failed[, N skipped]" line as make test.
+HWVIRT_TIMEOUT ?= 1500
+HWVIRT_STATIC := $(B)/bin/wisp-static $(B)/hwvirt/bin/wisp-elftool $(B)/hwvirt/bin/kvm-facts \
+                 $(TEST_TOOL_SRC:tests/tools/%.c=$(B)/hwvirt/tools/%)
+
+$(B)/bin/wisp-static: $(TENDER_OBJ)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  LD      $@ (static)"
+	$(Q)$(CC) -static -o $@ $^ $(HOST_LDLIBS)
+
+$(B)/hwvirt/bin/wisp-elftool: $(ELFTOOL_OBJ) $(ELFTOOL_SHARED)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  LD      $@ (static)"
+	$(Q)$(CC) -static -o $@ $^ -ljansson
+
+$(B)/hwvirt/bin/kvm-facts: tests/hwvirt/kvm-facts.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@ (static)"
+	$(Q)$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+$(B)/hwvirt/tools/%: tests/tools/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@ (static)"
+	$(Q)$(CC) $(HOST_CFLAGS) -static -o $@ $<
+
+.PHONY: test-hwvirt hwvirt-deps
+hwvirt-deps: deps
+	$(Q)tests/hwvirt/install-deps.sh
+
+test-hwvirt: hwvirt-deps
+	$(Q)$(MAKE) --no-print-directory all $(HWVIRT_STATIC)
+	$(Q)HWVIRT_TIMEOUT=$(HWVIRT_TIMEOUT) tests/hwvirt/run.sh
+
+# ---- Solo5 compatibility flavour (guest-hvt) -------------------------------
+# The second flavour of the guest library: Solo5 hvt ABI 2 binaries (CPL0,
+# port-I/O hypercalls, Solo5's notes and layout) that solo5-hvt and wisp's
+# compatibility mode both boot.  guest-hvt/*.{c,S} are its own files;
+# HVT_SHARED names the portable files of the isolated flavour compiled again
+# here with this flavour's flags.  Every test unikernel is also built in this
+# flavour as build/tests/guests-hvt/NAME.hvt (wisp-cc --target=hvt).
+HVT_SHARED := guest/string.c guest/ssp.c
+HVT_GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -fno-pic \
+           -fno-stack-protector -mno-sse -mno-mmx -mno-aes -mno-avx -mno-red-zone \
+           -fno-asynchronous-unwind-tables -fno-builtin \
+           -nostdinc -isystem $(shell $(CC) -print-file-name=include) -MMD -MP
+HVT_GUEST_SRC := $(sort $(wildcard guest-hvt/*.c guest-hvt/*.S))
+HVT_GUEST_OBJ := $(patsubst %,$(B)/obj/%.o,$(basename $(HVT_GUEST_SRC))) \
+           $(patsubst guest/%.c,$(B)/obj/guest-hvt/shared/%.o,$(HVT_SHARED))
+
+$(B)/obj/guest-hvt/%.o: guest-hvt/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $<"
+	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
+
+$(B)/obj/guest-hvt/%.o: guest-hvt/%.S
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  AS      $<"
+	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
+
+$(B)/obj/guest-hvt/shared/%.o: guest/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $< (hvt)"
+	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
+
+# One relocatable object whose only global symbols are the public API.
+$(B)/lib/wisp/wisp-guest-hvt.o: $(HVT_GUEST_OBJ)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  LD -r   $@"
+	$(Q)ld -r -o $@.tmp $^
+	$(Q)objcopy -w -G 'solo5_*' -G '_start' -G '__stack_chk_*' $@.tmp $@
+	$(Q)rm -f $@.tmp
+
+$(B)/lib/wisp/hvt.ld: guest-hvt/hvt.ld
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+HVT_TOOLCHAIN := $(TOOLCHAIN) $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.ld
+# A test guest that includes a wisp-specific header (<wisp.h>, <wisp/...>),
+# directly or through a header of tests/guests/*/, uses wisp-only extensions
+# and has no hvt build.
+HVT_WISP_HDRS := $(notdir $(shell grep -lE '^\#include *[<"]wisp[./]' tests/guests/*/*.h))
+HVT_WISP_ONLY := $(notdir $(patsubst %/,%,$(dir $(shell grep -lE \
+    '^\#include *[<"]([^>"]*/)?(wisp[./]$(foreach h,$(HVT_WISP_HDRS),|$(subst .,\.,$(h))))' tests/guests/*/*.c))))
+HVT_TEST_BINS := $(filter-out $(HVT_WISP_ONLY:%=$(B)/tests/guests-hvt/%.hvt),$(GUEST_TESTS:%=$(B)/tests/guests-hvt/%.hvt))
+
+$(B)/tests/guests-hvt/%.hvt: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(HVT_TOOLCHAIN)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc --target=hvt -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
+	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
+
+all: $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.ld $(HVT_TEST_BINS)
+
+# ---- benchmarks -------------------------------------------------------------
+# make bench: boot latency against the floor program (bench/floor.c),
+# hypercall and page-fault cost, peak RSS, host memory of K idle guests;
+# tables on stdout, bench/results/bench.{json,png,txt}.  Programs, not
+# tests: nothing here passes or fails on a time.  See bench/README.md.
+# bench/guests/NAME/*.c (+ manifest.json) -> build/bench/guests/NAME.wisp
+BENCH_SRC := $(filter-out bench/floor.c bench/rssprobe.c,$(wildcard bench/*.c))
+BENCH_GUESTS := $(notdir $(patsubst %/,%,$(dir $(wildcard bench/guests/*/*.c))))
+BENCH_BINS := $(B)/bench/wisp-bench $(B)/bench/floor $(B)/bench/floor-static $(B)/bench/rssprobe \
+              $(BENCH_GUESTS:%=$(B)/bench/guests/%.wisp)
+
+$(B)/bench/wisp-bench: $(BENCH_SRC) bench/bench.h
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 -g $(WARN) -o $@ $(BENCH_SRC)
+
+# The floor: as a minimal C program is usually built (dynamic), and static.
+$(B)/bench/floor: bench/floor.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 -O2 $(WARN) -o $@ $<
+
+$(B)/bench/floor-static $(B)/bench/rssprobe: $(B)/bench/%: bench/$$(subst -static,,%).c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@ (static)"
+	$(Q)$(CC) -std=gnu11 -O2 $(WARN) -static -o $@ $<
+
+$(B)/bench/guests/%.wisp: $$(wildcard bench/guests/%/*.c bench/guests/%/manifest.json) $(TOOLCHAIN)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard bench/guests/$*/manifest.json),--manifest=bench/guests/$*/manifest.json) \
+	    $(wildcard bench/guests/$*/*.c)
+
+.PHONY: bench-deps bench-build
+bench-deps:
+	$(Q)bench/install-deps.sh
+
+bench-build: all $(BENCH_BINS)
+
+bench: bench-deps
+	$(Q)$(MAKE) --no-print-directory bench-build
+	$(Q)bench/run.sh

@@ -1,0 +1,115 @@
+#!/bin/sh
+# mkinitramfs.sh KERNEL_TREE OUT: pack the make test-hwvirt VM's initramfs.
+#
+#   /init                       tests/hwvirt/init
+#   /bin/busybox, /bin/bash     busybox-static, bash-static (host packages)
+#   /usr/bin/bats, /usr/lib/bats-core, /usr/libexec/bats-core   the bats package
+#   /lib/modules/hwvirt/        kvm-amd and its dependencies (from the .ko
+#                               files' modinfo), in load order, plus tun
+#   /wisp/                      a mirror of the tree the suites need:
+#     tests/                    the suites and their data
+#     build/bin/wisp            build/bin/wisp-static
+#     build/bin/wisp-elftool    build/hwvirt/bin/wisp-elftool (static)
+#     build/tests/tools/        build/hwvirt/tools/* (static)
+#     build/tests/guests/, build/examples/, and any other build/tests/*/
+#                               directory except unit/ (host-only)
+#     hwvirt/                   suites.conf, kvm-facts (static)
+# Run from the top of the tree.  Needs cpio, gzip, objcopy.
+set -eu
+
+tree=${1:?usage: mkinitramfs.sh KERNEL_TREE OUT}
+out=${2:?usage: mkinitramfs.sh KERNEL_TREE OUT}
+B=build
+HW=tests/hwvirt
+MODULES=${HWVIRT_MODULES:-kvm-amd tun}
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+for f in /bin/busybox /bin/bash-static /usr/bin/bats; do
+    [ -x "$f" ] || die "$f is missing (make hwvirt-deps installs it)"
+done
+for f in $B/bin/wisp-static $B/hwvirt/bin/wisp-elftool; do
+    [ -x "$f" ] || die "$f is missing (make test-hwvirt builds it)"
+done
+command -v cpio >/dev/null || die "cpio is missing (make hwvirt-deps installs it)"
+
+kver=$(ls "$tree/lib/modules" | head -n 1)
+[ -n "$kver" ] || die "no lib/modules/* in $tree"
+mdir="$tree/lib/modules/$kver"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/wisp-hwvirt-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT INT TERM
+
+mkdir -p "$stage/bin" "$stage/usr/bin" "$stage/usr/lib" "$stage/usr/libexec" \
+    "$stage/lib/modules/hwvirt" "$stage/wisp/build/bin" "$stage/wisp/build/tests/tools" \
+    "$stage/wisp/hwvirt" "$stage/etc" "$stage/root"
+
+# ---- userland ----------------------------------------------------------------
+cp "$HW/init" "$stage/init"
+chmod 755 "$stage/init"
+cp /bin/busybox "$stage/bin/busybox"
+cp /bin/bash-static "$stage/bin/bash"
+ln -s bash "$stage/bin/sh.bash"
+cp /usr/bin/bats "$stage/usr/bin/bats"
+cp -a /usr/lib/bats-core "$stage/usr/lib/"
+cp -a /usr/libexec/bats-core "$stage/usr/libexec/"
+echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
+echo "root:x:0:" >"$stage/etc/group"
+
+# ---- kernel modules, dependencies first ---------------------------------------
+# The package ships no modules.dep (depmod runs at installation); read each
+# module's "depends=" from its .modinfo section instead.
+find "$mdir/kernel" -name '*.ko' >"$stage/ko.list"
+ko_path() {  # module name (- and _ are the same) -> path of its .ko
+    n=$(echo "$1" | tr _ -)
+    grep -E "/($n|$(echo "$1" | tr - _))\.ko\$" "$stage/ko.list" | head -n 1
+}
+ko_deps() {
+    objcopy -O binary --only-section=.modinfo "$1" /dev/stdout 2>/dev/null |
+        tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
+}
+: >"$stage/lib/modules/hwvirt/order"
+add_module() {
+    p=$(ko_path "$1")
+    [ -n "$p" ] || die "module $1 not found in $mdir"
+    b=$(basename "$p")
+    grep -qx "$b" "$stage/lib/modules/hwvirt/order" && return 0
+    for d in $(ko_deps "$p"); do
+        add_module "$d"
+    done
+    p=$(ko_path "$1")   # sh has no local variables: the recursion reset it
+    b=$(basename "$p")
+    cp "$p" "$stage/lib/modules/hwvirt/$b"
+    echo "$b" >>"$stage/lib/modules/hwvirt/order"
+}
+for m in $MODULES; do
+    add_module "$m"
+done
+rm -f "$stage/ko.list"
+
+# ---- wisp ----------------------------------------------------------------------
+cp -a tests "$stage/wisp/"
+cp $B/bin/wisp-static "$stage/wisp/build/bin/wisp"
+cp $B/hwvirt/bin/wisp-elftool "$stage/wisp/build/bin/wisp-elftool"
+for d in $B/tests/*/; do
+    d=${d%/}
+    case "$(basename "$d")" in unit|tools) continue ;; esac
+    mkdir -p "$stage/wisp/$d"
+    cp -a "$d/." "$stage/wisp/$d/"
+done
+[ -d $B/examples ] && mkdir -p "$stage/wisp/$B/examples" &&
+    find $B/examples -maxdepth 1 -name '*.wisp' -exec cp {} "$stage/wisp/$B/examples/" \;
+for t in $B/hwvirt/tools/*; do
+    [ -f "$t" ] && cp "$t" "$stage/wisp/build/tests/tools/"
+done
+cp "$HW/suites.conf" "$stage/wisp/hwvirt/"
+[ -x $B/hwvirt/bin/kvm-facts ] && cp $B/hwvirt/bin/kvm-facts "$stage/wisp/hwvirt/"
+# Object files and dependency files are of no use in the VM.
+find "$stage/wisp/build" \( -name '*.o' -o -name '*.d' \) -delete
+
+# ---- pack ------------------------------------------------------------------------
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . -print | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+    gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "==> hwvirt: initramfs $out ($(du -k "$out" | cut -f1) KiB, modules: $(tr '\n' ' ' <"$stage/lib/modules/hwvirt/order"))"
