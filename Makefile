@@ -20,7 +20,7 @@ endif
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
            -Wcast-qual -Wpointer-arith -Wno-unused-parameter
-HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itender -D_GNU_SOURCE -MMD -MP \
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -iquote tender -D_GNU_SOURCE -MMD -MP \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2
 HOST_LDLIBS := -lseccomp
 
