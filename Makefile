@@ -190,7 +190,7 @@ fuzz: $(B)/fuzz/fuzz_elf
 # HVT_SHARED names the portable files of the isolated flavour compiled again
 # here with this flavour's flags.  Every test unikernel is also built in this
 # flavour as build/tests/guests-hvt/NAME.hvt (wisp-cc --target=hvt).
-HVT_SHARED := guest/string.c guest/ssp.c
+HVT_SHARED := guest/string.c guest/ssp.c guest/tls.c
 HVT_GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -fno-pic \
            -fno-stack-protector -mno-sse -mno-mmx -mno-aes -mno-avx -mno-red-zone \
            -fno-asynchronous-unwind-tables -fno-builtin \

@@ -76,11 +76,3 @@ solo5_result_t solo5_tls_init(uintptr_t tls)
     *(uintptr_t *)tp = tp;
     return SOLO5_R_OK;
 }
-
-solo5_result_t solo5_set_tls_base(uintptr_t base)
-{
-    if (!(wg_bi->host_features & WISP_FEATURE_FSGSBASE))
-        return SOLO5_R_EUNSPEC;
-    __asm__ __volatile__("wrfsbase %0" : : "r"((uint64_t)base) : "memory");
-    return SOLO5_R_OK;
-}
