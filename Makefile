@@ -229,8 +229,8 @@ $(B)/lib/wisp/hvt.ld: guest-hvt/hvt.ld
 HVT_TOOLCHAIN := $(TOOLCHAIN) $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.ld
 # A test guest that includes a wisp-specific header (<wisp.h>, <wisp/...>),
 # directly or through a header of tests/guests/*/, uses wisp-only extensions
-# and has no hvt build.
-HVT_WISP_HDRS := $(notdir $(shell grep -lE '^\#include *[<"]wisp[./]' tests/guests/*/*.h))
+# and has no hvt build; a header that names __WISP_HVT__ serves both flavours.
+HVT_WISP_HDRS := $(notdir $(shell grep -lE '^\#include *[<"]wisp[./]' tests/guests/*/*.h | xargs -r grep -L __WISP_HVT__))
 HVT_WISP_ONLY := $(notdir $(patsubst %/,%,$(dir $(shell grep -lE \
     '^\#include *[<"]([^>"]*/)?(wisp[./]$(foreach h,$(HVT_WISP_HDRS),|$(subst .,\.,$(h))))' tests/guests/*/*.c))))
 HVT_TEST_BINS := $(filter-out $(HVT_WISP_ONLY:%=$(B)/tests/guests-hvt/%.hvt),$(GUEST_TESTS:%=$(B)/tests/guests-hvt/%.hvt))
