@@ -91,28 +91,14 @@ static int hc_puts(struct vm *vm, uint64_t gpa)
 static int hc_poll(struct vm *vm, uint64_t gpa)
 {
     struct hvt_hc_poll *a = hvt_checked_gpa_w(vm, gpa, sizeof *a, "POLL");
-    struct pollfd fds[VM_MAX_POLL_SOURCES];
-    struct timespec ts;
-    uint64_t ready = 0;
-    int n, count = 0;
+    uint64_t ready;
+    int count;
 
     if (!a)
         return -1;
-    ts.tv_sec = (time_t)(a->timeout_nsecs / 1000000000ull);
-    ts.tv_nsec = (long)(a->timeout_nsecs % 1000000000ull);
-    for (unsigned i = 0; i < vm->npoll; i++)
-        fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
-    do
-        n = ppoll(fds, vm->npoll, &ts, NULL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
-    for (unsigned i = 0; i < vm->npoll && n > 0; i++) {
-        if (fds[i].revents & POLLIN) {
-            ready |= 1ull << vm->poll[i].handle;
-            count++;
-        }
-    }
+    count = vm_poll(vm, a->timeout_nsecs, &ready);
+    if (count < 0)
+        return -1;
     a->ready_set = ready;
     a->ret = count;
     return HC_CONTINUE;

@@ -48,28 +48,13 @@ static int hc_puts(struct vm *vm, wisp_gpa_t gpa)
 static int hc_poll(struct vm *vm, wisp_gpa_t gpa)
 {
     struct wisp_hc_poll *a;
-    struct pollfd fds[VM_MAX_POLL_SOURCES];
-    struct timespec ts;
-    uint64_t timeout, ready = 0;
-    int n, count = 0;
+    uint64_t ready;
+    int count;
 
     GUEST_PTR_W(vm, a, gpa, sizeof *a, "POLL");
-    timeout = a->timeout_ns;
-    ts.tv_sec = (time_t)(timeout / 1000000000ull);
-    ts.tv_nsec = (long)(timeout % 1000000000ull);
-    for (unsigned i = 0; i < vm->npoll; i++)
-        fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
-    do
-        n = ppoll(fds, vm->npoll, &ts, NULL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
-    for (unsigned i = 0; i < vm->npoll && n > 0; i++) {
-        if (fds[i].revents & POLLIN) {
-            ready |= 1ull << vm->poll[i].handle;
-            count++;
-        }
-    }
+    count = vm_poll(vm, a->timeout_ns, &ready);
+    if (count < 0)
+        return -1;
     a->ready_set = ready;
     a->ret = count;
     return HC_CONTINUE;

@@ -3,6 +3,8 @@
  * ended, the checked guest-address translation, hypercall and poll-source
  * registration.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -141,4 +143,31 @@ const char *wisp_event_name(enum wisp_event ev)
         [WISP_EV_TEARDOWN] = "teardown",
     };
     return (unsigned)ev < WISP_EV_MAX && names[ev] ? names[ev] : "?";
+}
+
+int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
+{
+    struct pollfd fds[VM_MAX_POLL_SOURCES];
+    struct timespec ts = {
+        .tv_sec = (time_t)(timeout_ns / 1000000000ull),
+        .tv_nsec = (long)(timeout_ns % 1000000000ull),
+    };
+    uint64_t ready = 0;
+    int n, count = 0;
+
+    for (unsigned i = 0; i < vm->npoll; i++)
+        fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
+    do
+        n = ppoll(fds, vm->npoll, &ts, NULL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
+    for (unsigned i = 0; i < vm->npoll && n > 0; i++) {
+        if (fds[i].revents & POLLIN) {
+            ready |= 1ull << vm->poll[i].handle;
+            count++;
+        }
+    }
+    *ready_set = ready;
+    return count;
 }

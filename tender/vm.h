@@ -139,6 +139,11 @@ uint64_t vm_guest_tsc_to_ns(const struct vm *vm, uint64_t tsc);
 /* hypercall_register: install handler `fn` for `nr`; -1 if taken/bad. */
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn);
 
+/* vm_poll: wait up to timeout_ns for input on any poll source; sets
+ * *ready_set to bit (1 << handle) per device with input and returns their
+ * number, or -1 (message set) if the wait itself failed. */
+int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set);
+
 /* poll_register: add a pollable fd for device `handle`; -1 when full. */
 int poll_register(struct vm *vm, int fd, unsigned handle);
 
