@@ -264,8 +264,14 @@ int bench_boot(int argc, char *argv[], FILE *json)
             for (size_t s = 0; s < NSPLIT; s++) {
                 double m = phase_median(c, splits[s].from, splits[s].to);
 
-                printf("  %-28s %9.1f\n", splits[s].name, m);
-                fprintf(json, "%s\"%s\": %.1f", s ? ", " : "", splits[s].name, m);
+                if (m < 0)
+                    printf("  %-28s %9s\n", splits[s].name, "n/a");
+                else
+                    printf("  %-28s %9.1f\n", splits[s].name, m);
+                if (m < 0)
+                    fprintf(json, "%s\"%s\": null", s ? ", " : "", splits[s].name);
+                else
+                    fprintf(json, "%s\"%s\": %.1f", s ? ", " : "", splits[s].name, m);
             }
             printf("%s: tender phases (median µs, from the previous event)\n", c->name);
             fprintf(json, "},\n     \"phases\": {");
@@ -273,8 +279,14 @@ int bench_boot(int argc, char *argv[], FILE *json)
                 double m = phase_median(c, (int)e - 1, (int)e);
                 const char *nm = e < NEV ? events[e] : "reaped";
 
-                printf("  %-28s %9.1f\n", nm, m);
-                fprintf(json, "%s\"%s\": %.1f", e ? ", " : "", nm, m);
+                if (m < 0)
+                    printf("  %-28s %9s\n", nm, "n/a");
+                else
+                    printf("  %-28s %9.1f\n", nm, m);
+                if (m < 0)
+                    fprintf(json, "%s\"%s\": null", e ? ", " : "", nm);
+                else
+                    fprintf(json, "%s\"%s\": %.1f", e ? ", " : "", nm, m);
             }
             fprintf(json, "}");
         }

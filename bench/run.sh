@@ -10,7 +10,6 @@ cd "$(dirname "$0")/.."
 B=build
 R=bench/results
 WB=$B/bench/wisp-bench
-W=$B/bin/wisp
 ROUNDS=${ROUNDS:-300}
 HC_RUNS=${HC_RUNS:-11}
 HC_N=${HC_N:-1000}
@@ -20,32 +19,41 @@ MEM_ROUNDS=${MEM_ROUNDS:-3}
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "bench: /dev/kvm is not usable: nothing to measure" >&2; exit 1; }
 mkdir -p "$R" "$B/bench/plot"
 
+# Measure a snapshot: a rebuild of build/ during the run (a shared tree)
+# must not swap binaries under the benchmark.
+S=$B/bench/snap
+rm -rf "$S" && mkdir -p "$S"
+cp $B/bin/wisp $B/bench/floor $B/bench/floor-static $B/bench/rssprobe \
+   $B/bench/guests/hcbench.wisp $B/bench/guests/idle.wisp $B/tests/guests/hello.wisp "$S"/
+[ -f $B/tests/guests-hvt/hello.hvt ] && cp $B/tests/guests-hvt/hello.hvt "$S"/
+W=$S/wisp
+
 # The same test program in both modes (tests/guests/hello), plus the floor.
-hello=$B/tests/guests/hello.wisp
+hello=$S/hello.wisp
 boot=(boot -n "$ROUNDS"
-      "floor=$B/bench/floor"
-      "floor-static=$B/bench/floor-static"
+      "floor=$S/floor"
+      "floor-static=$S/floor-static"
       "wisp-version=$W --version"
       "hello=$W $hello Hello_wisp"
       "hello-timings=$W --timings $hello Hello_wisp")
-rss=(rss -r 21 "$B/bench/rssprobe"
-     "floor-static=$B/bench/floor-static"
+rss=(rss -r 21 "$S/rssprobe"
+     "floor-static=$S/floor-static"
      "hello=$W $hello Hello_wisp")
-hvt=$B/tests/guests-hvt/hello.hvt
+hvt=$S/hello.hvt
 if [ -f "$hvt" ]; then
     boot+=("hello-hvt=$W $hvt Hello_wisp" "hello-hvt-timings=$W --timings $hvt Hello_wisp")
     rss+=("hello-hvt=$W $hvt Hello_wisp")
 else
-    echo "bench: $hvt does not exist: compatibility mode not measured (not yet available)"
+    echo "bench: build/tests/guests-hvt/hello.hvt does not exist: compatibility mode not measured (not yet available)"
 fi
 mem=(mem -r "$MEM_ROUNDS" -m 16)
 for k in $MEM_K; do mem+=(-k "$k"); done
-mem+=("$W" "$B/bench/guests/idle.wisp")
+mem+=("$W" "$S/idle.wisp")
 
-"$WB" -o "$R/bench.json" -d "$B/bench/plot" "${boot[@]}" :: "${rss[@]}" \
-    :: hcall -r "$HC_RUNS" -n "$HC_N" "$W" "$B/bench/guests/hcbench.wisp" \
+"$WB" -o "$R/bench.json" -d "build/bench/plot" "${boot[@]}" :: "${rss[@]}" \
+    :: hcall -r "$HC_RUNS" -n "$HC_N" "$W" "$S/hcbench.wisp" \
     :: "${mem[@]}" | tee "$R/bench.txt"
 
 stamp=$(head -1 "$R/bench.txt" | sed 's/^# //')
-gnuplot -e "dir='$B/bench/plot'; out='$R/bench.png'; stamp='$stamp'" bench/plot.gp
+gnuplot -e "dir='build/bench/plot'; out='$R/bench.png'; stamp='$stamp'" bench/plot.gp
 echo "bench: wrote $R/bench.json, $R/bench.png, $R/bench.txt"
