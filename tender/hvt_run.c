@@ -27,20 +27,6 @@ int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t d
     return vm->hvt->hc[nr](vm, data);
 }
 
-static unsigned long long guest_rip(struct vm *vm)
-{
-    struct kvm_regs regs;
-
-    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
-        return 0;
-    return regs.rip;
-}
-
-static int translation_fault(struct vm *vm)
-{
-    return vm_fail(vm, "KVM: host/guest translation fault: rip=0x%llx", guest_rip(vm));
-}
-
 static int handle_exit(struct vm *vm, struct kvm_run *run)
 {
     switch (run->exit_reason) {
@@ -55,40 +41,16 @@ static int handle_exit(struct vm *vm, struct kvm_run *run)
     case KVM_EXIT_MMIO:
         /* PVM: a write to host-read-only guest RAM (text, rodata). */
         if (run->mmio.phys_addr < vm->hvt->alloc_size)
-            return translation_fault(vm);
+            return kvm_translation_fault(vm);
         break;
-    case KVM_EXIT_FAIL_ENTRY:
-        return vm_fail(vm, "KVM: entry failure: hw_entry_failure_reason=0x%llx",
-                       (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-    case KVM_EXIT_INTERNAL_ERROR:
-        return vm_fail(vm, "KVM: internal error exit: suberror=0x%x", run->internal.suberror);
     default:
         break;
     }
     /* KVM_EXIT_HLT included: the guest has no business halting the CPU. */
-    return vm_fail(vm, "KVM: unhandled exit: exit_reason=0x%x, rip=0x%llx", run->exit_reason,
-                   guest_rip(vm));
+    return kvm_exit_error(vm, run);
 }
 
 int hvt_run_loop(struct vm *vm)
 {
-    struct kvm_run *run = vm->kvm->run;
-
-    for (;;) {
-        int r;
-
-        if (ioctl(vm->kvm->vcpu_fd, KVM_RUN, 0) < 0) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue;
-            if (errno == EFAULT)
-                return translation_fault(vm);
-            return vm_fail(vm, "KVM: ioctl (RUN) failed: %s", strerror(errno));
-        }
-        vm->res->exits++;
-        r = handle_exit(vm, run);
-        if (r < 0)
-            return -1;
-        if (r == HC_STOP)
-            return 0;
-    }
+    return kvm_run_loop(vm, handle_exit);
 }

@@ -20,4 +20,21 @@ struct vm;
  * buffer grown on E2BIG; malloc'ed, or NULL with the message set. */
 struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm);
 
+struct vm;
+
+/* A mode's exit handler: HC_CONTINUE, HC_STOP or -1 (message set). */
+typedef int (*kvm_exit_fn)(struct vm *vm, struct kvm_run *run);
+
+/* kvm_run_loop: KVM_RUN until `mode_exit` stops the guest or fails;
+ * EFAULT from KVM_RUN (hardware KVM's report of a write to host-read-only
+ * guest memory) is a translation fault. */
+int kvm_run_loop(struct vm *vm, kvm_exit_fn mode_exit);
+
+/* kvm_exit_error: the message for an exit no mode handles (entry failure,
+ * internal error, anything else); always -1. */
+int kvm_exit_error(struct vm *vm, struct kvm_run *run);
+
+/* kvm_translation_fault: "KVM: host/guest translation fault: rip=..."; -1. */
+int kvm_translation_fault(struct vm *vm);
+
 #endif /* WISP_KVM_BACKEND_H */

@@ -89,8 +89,7 @@ static int handle_exit(struct vm *vm, struct kvm_run *run)
             run->mmio.phys_addr < WISP_DOORBELL_GPA + WISP_PAGE_SIZE)
             return handle_doorbell(vm, run);
         if (run->mmio.phys_addr < vm->mem_size)
-            return vm_fail(vm, "KVM: host/guest translation fault at 0x%llx",
-                           (unsigned long long)run->mmio.phys_addr);
+            return kvm_translation_fault(vm);
         return vm_guest_abi_error(vm, "access to unbacked address 0x%llx",
                                   (unsigned long long)run->mmio.phys_addr);
     case KVM_EXIT_IO:
@@ -100,17 +99,40 @@ static int handle_exit(struct vm *vm, struct kvm_run *run)
         return vm_fail(vm, "KVM: unexpected port I/O exit: port 0x%x", run->io.port);
     case KVM_EXIT_SHUTDOWN:
         return handle_shutdown(vm);
+    default:
+        return kvm_exit_error(vm, run);
+    }
+}
+
+static unsigned long long guest_rip(struct vm *vm)
+{
+    struct kvm_regs regs;
+
+    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
+        return 0;
+    return regs.rip;
+}
+
+int kvm_translation_fault(struct vm *vm)
+{
+    return vm_fail(vm, "KVM: host/guest translation fault: rip=0x%llx", guest_rip(vm));
+}
+
+int kvm_exit_error(struct vm *vm, struct kvm_run *run)
+{
+    switch (run->exit_reason) {
     case KVM_EXIT_FAIL_ENTRY:
-        return vm_fail(vm, "KVM: entry failure: hardware_entry_failure_reason=0x%llx",
+        return vm_fail(vm, "KVM: entry failure: hw_entry_failure_reason=0x%llx",
                        (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
     case KVM_EXIT_INTERNAL_ERROR:
         return vm_fail(vm, "KVM: internal error exit: suberror=0x%x", run->internal.suberror);
     default:
-        return vm_fail(vm, "KVM: unhandled exit: exit_reason=0x%x", run->exit_reason);
+        return vm_fail(vm, "KVM: unhandled exit: exit_reason=0x%x, rip=0x%llx",
+                       run->exit_reason, guest_rip(vm));
     }
 }
 
-int kvm_run_guest(struct vm *vm)
+int kvm_run_loop(struct vm *vm, kvm_exit_fn mode_exit)
 {
     struct kvm_run *run = vm->kvm->run;
 
@@ -121,14 +143,19 @@ int kvm_run_guest(struct vm *vm)
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             if (errno == EFAULT)
-                return vm_fail(vm, "KVM: host/guest translation fault");
-            return vm_fail(vm, "KVM: KVM_RUN failed: %s", strerror(errno));
+                return kvm_translation_fault(vm);
+            return vm_fail(vm, "KVM: ioctl (RUN) failed: %s", strerror(errno));
         }
         vm->res->exits++;
-        r = handle_exit(vm, run);
+        r = mode_exit(vm, run);
         if (r < 0)
             return -1;
         if (r == HC_STOP)
             return 0;
     }
+}
+
+int kvm_run_guest(struct vm *vm)
+{
+    return kvm_run_loop(vm, handle_exit);
 }
