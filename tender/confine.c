@@ -10,6 +10,7 @@
 #include "kvm_backend.h"
 #include "module.h"
 #include "confine.h"
+#include "hvt.h"
 #include "vm.h"
 
 /* allow_vcpu_ioctl: ioctl(vcpu_fd, request) only. */
@@ -45,6 +46,13 @@ int seccomp_confine(struct vm *vm)
             seccomp_release(ctx);
             return -1;
         }
+    }
+    /* Compat mode's net ring thread is already running: its rules, and
+     * TSYNC so the filter covers every thread (or the load fails). */
+    if (vm->hvt && (hvt_ring_seccomp_rules(vm, ctx) ||
+                    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1))) {
+        seccomp_release(ctx);
+        return vm_fail(vm, "seccomp: cannot add the net ring rules");
     }
     r = seccomp_load(ctx); /* sets no_new_privs first (libseccomp default) */
     seccomp_release(ctx);

@@ -140,6 +140,14 @@ void *hvt_checked_gpa(struct vm *vm, uint64_t gpa, uint64_t len, const char *wha
  * refused if it touches a read-only (text, rodata) segment. */
 void *hvt_checked_gpa_w(struct vm *vm, uint64_t gpa, uint64_t len, const char *what);
 
+/*
+ * hvt_gpa: the check behind both, without a message or any effect on the
+ * run (the ring I/O thread uses it): host pointer, or NULL with *why set
+ * ("outside guest memory", "read-only guest memory").  Reads only state
+ * fixed before the first KVM_RUN, so any thread may call it.
+ */
+void *hvt_gpa(const struct vm *vm, uint64_t gpa, uint64_t len, int write, const char **why);
+
 /* Ring-I/O extension (hvt_ring.c). */
 int hvt_ring_wanted(const struct vm *vm);
 int hvt_ring_start(struct vm *vm);  /* 0: running or not offered; -1: error */

@@ -12,25 +12,17 @@
 #include "hvt.h"
 #include "vm.h"
 
-void *hvt_checked_gpa(struct vm *vm, uint64_t gpa, uint64_t len, const char *what)
+void *hvt_gpa(const struct vm *vm, uint64_t gpa, uint64_t len, int write, const char **why)
 {
     uint64_t end;
 
     if (__builtin_add_overflow(gpa, len, &end) || gpa >= vm->hvt->mem_size ||
         end > vm->hvt->mem_size) {
-        vm_fail(vm, "Invalid guest access: gpa=0x%llx, sz=%llu (%s)", (unsigned long long)gpa,
-                (unsigned long long)len, what);
+        *why = "outside guest memory";
         return NULL;
     }
-    return vm->mem + gpa;
-}
-
-void *hvt_checked_gpa_w(struct vm *vm, uint64_t gpa, uint64_t len, const char *what)
-{
-    void *p = hvt_checked_gpa(vm, gpa, len, what);
-
-    if (!p)
-        return NULL;
+    if (!write)
+        return vm->mem + gpa;
     /* The host maps text and rodata read-only (hvt_load_elf): a store
      * there would kill the tender with SIGSEGV, not end the guest. */
     for (unsigned i = 0; i < vm->img.nsegs; i++) {
@@ -38,13 +30,38 @@ void *hvt_checked_gpa_w(struct vm *vm, uint64_t gpa, uint64_t len, const char *w
         uint64_t lo = s->vaddr & ~0xfffull;
         uint64_t hi = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
 
-        if (!(s->flags & SEG_W) && gpa < hi && gpa + len > lo) {
-            vm_fail(vm, "Invalid guest access: gpa=0x%llx, sz=%llu (%s): read-only guest "
-                    "memory", (unsigned long long)gpa, (unsigned long long)len, what);
+        if (!(s->flags & SEG_W) && gpa < hi && end > lo) {
+            *why = "read-only guest memory";
             return NULL;
         }
     }
-    return p;
+    return vm->mem + gpa;
+}
+
+static void *checked(struct vm *vm, uint64_t gpa, uint64_t len, int write, const char *what)
+{
+    const char *why;
+    void *p = hvt_gpa(vm, gpa, len, write, &why);
+
+    if (p)
+        return p;
+    if (write && strcmp(why, "read-only guest memory") == 0)
+        vm_fail(vm, "Invalid guest access: gpa=0x%llx, sz=%llu (%s): %s",
+                (unsigned long long)gpa, (unsigned long long)len, what, why);
+    else
+        vm_fail(vm, "Invalid guest access: gpa=0x%llx, sz=%llu (%s)",
+                (unsigned long long)gpa, (unsigned long long)len, what);
+    return NULL;
+}
+
+void *hvt_checked_gpa(struct vm *vm, uint64_t gpa, uint64_t len, const char *what)
+{
+    return checked(vm, gpa, len, 0, what);
+}
+
+void *hvt_checked_gpa_w(struct vm *vm, uint64_t gpa, uint64_t len, const char *what)
+{
+    return checked(vm, gpa, len, 1, what);
 }
 
 static int hc_walltime(struct vm *vm, uint64_t gpa)
