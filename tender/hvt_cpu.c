@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "host_cpuid.h"
 #include "hvt.h"
 #include "kvm_backend.h"
 #include "vm.h"
@@ -37,13 +38,14 @@ static struct kvm_segment seg(uint16_t sel, uint8_t type, int code64)
 
 static int set_cpuid(struct vm *vm)
 {
-    struct kvm_cpuid2 *c = kvm_supported_cpuid(vm);
+    struct host_cpuid hc;
     int r;
 
-    if (!c)
+    if (host_cpuid_get(vm, &hc))
         return -1;
-    r = ioctl(vm->kvm->vcpu_fd, KVM_SET_CPUID2, c);
-    free(c);
+    /* Solo5 passes KVM's table through unmodified (SOLO5_HVT_ABI.md 1.7). */
+    r = ioctl(vm->kvm->vcpu_fd, KVM_SET_CPUID2, hc.supported);
+    host_cpuid_free(&hc);
     if (r < 0)
         return vm_fail(vm, "KVM: ioctl (SET_CPUID2) failed: %s", strerror(errno));
     return 0;

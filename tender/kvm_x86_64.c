@@ -8,8 +8,8 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
-#include <cpuid.h>
 
+#include "host_cpuid.h"
 #include "kvm.h"
 #include "kvm_backend.h"
 #include "vm.h"
@@ -89,22 +89,17 @@ struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm)
 #define L7_ECX_USER_ISA 0x00005f42u /* AVX512VBMI VBMI2 GFNI VAES VPCLMULQDQ VNNI
                                        BITALG VPOPCNTDQ */
 
-static int kvm_is_pvm(void)
-{
-    return access("/sys/module/kvm_pvm", F_OK) == 0;
-}
-
-static void merge_host_isa(struct kvm_cpuid2 *c)
+/* merge_host_isa: on PVM, add the host's user-mode ISA bits. */
+static void merge_host_isa(struct kvm_cpuid2 *c, const struct host_cpuid *hc)
 {
     struct kvm_cpuid_entry2 *l1 = find_leaf(c, 1, 0);
     struct kvm_cpuid_entry2 *l7 = find_leaf(c, 7, 0);
-    unsigned a, b, cx, d;
 
-    if (l1 && __get_cpuid_count(1, 0, &a, &b, &cx, &d))
-        l1->ecx |= cx & L1_ECX_USER_ISA;
-    if (l7 && __get_cpuid_count(7, 0, &a, &b, &cx, &d)) {
-        l7->ebx |= b & L7_EBX_USER_ISA;
-        l7->ecx |= cx & L7_ECX_USER_ISA;
+    if (l1)
+        l1->ecx |= hc->l1_ecx & L1_ECX_USER_ISA;
+    if (l7) {
+        l7->ebx |= hc->l7_ebx & L7_EBX_USER_ISA;
+        l7->ecx |= hc->l7_ecx & L7_ECX_USER_ISA;
     }
 }
 
@@ -136,16 +131,18 @@ static void read_features(struct kvm_cpuid2 *c, struct cpu_features *f)
 
 static int set_cpuid_and_xcr0(struct vm *vm, struct cpu_features *f)
 {
-    struct kvm_cpuid2 *c = kvm_supported_cpuid(vm);
+    struct host_cpuid hc;
+    struct kvm_cpuid2 *c;
     int r;
 
-    if (!c)
+    if (host_cpuid_get(vm, &hc))
         return -1;
-    if (kvm_is_pvm())
-        merge_host_isa(c);
+    c = hc.supported;
+    if (hc.is_pvm)
+        merge_host_isa(c, &hc);
     read_features(c, f);
     r = ioctl(vm->kvm->vcpu_fd, KVM_SET_CPUID2, c);
-    free(c);
+    host_cpuid_free(&hc);
     if (r < 0)
         return vm_fail(vm, "KVM: KVM_SET_CPUID2 failed: %s", strerror(errno));
     if (f->xsave) {

@@ -1,0 +1,53 @@
+/*
+ * The host facts a guest's CPUID table is made from: KVM's supported table
+ * (KVM_GET_SUPPORTED_CPUID) and, on PVM, the host CPU's user-mode ISA
+ * bits.  Collecting them costs ~0.5 ms on a nested development machine
+ * (every `cpuid` the kernel runs traps to the outer hypervisor, ~7 us each;
+ * bench/README.md), which is a quarter of a whole boot; they cannot change
+ * while the kernel runs, so they are cached for the running kernel:
+ *
+ *   root:   /run/wisp/cpuid-v1          (tmpfs: gone at reboot)
+ *   others: $XDG_RUNTIME_DIR/wisp/cpuid-v1, or no cache
+ *
+ * A cache file is used only if it and its directory belong to the caller
+ * and are writable by nobody else, its size is exact, and it was written
+ * under the same kernel (uname release and version).  Anything else is
+ * ignored and rewritten.  The cache only decides what the guest is told
+ * about the CPU; KVM still validates every register the tender sets.
+ * After reloading the KVM modules with other parameters, delete it.
+ */
+#ifndef WISP_HOST_CPUID_H
+#define WISP_HOST_CPUID_H
+
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm;
+
+struct host_cpuid {
+    struct kvm_cpuid2 *supported; /* malloc'ed */
+    uint32_t is_pvm;
+    uint32_t l1_ecx, l7_ebx, l7_ecx; /* host CPUID bits, meaningful on PVM */
+};
+
+#define CPUID_CACHE_MAX_ENTRIES 4096
+
+/* host_cpuid_get: from the cache, or from KVM and the CPU (then cached).
+ * Returns 0, or -1 with the message set. */
+int host_cpuid_get(struct vm *vm, struct host_cpuid *hc);
+
+/* host_cpuid_free: release hc->supported. */
+void host_cpuid_free(struct host_cpuid *hc);
+
+/* cpuid_cache_path: the cache file for the caller (see above) in buf, or
+ * NULL if there is none. */
+const char *cpuid_cache_path(char *buf, size_t len);
+
+/* cpuid_cache_load / cpuid_cache_store: read or atomically write the cache
+ * at `path`.  load returns 0 with hc filled, or -1 (no file, or a file that
+ * fails any check above: not an error).  store returns 0 or -1. */
+int cpuid_cache_load(const char *path, struct host_cpuid *hc);
+int cpuid_cache_store(const char *path, const struct host_cpuid *hc);
+
+#endif /* WISP_HOST_CPUID_H */
