@@ -36,6 +36,9 @@ void wg_ssp_init(uint64_t canary);
 const struct mft_entry *wg_mft_lookup(const char *name, enum mft_type type,
                                       unsigned *index);
 
+/* console.c: write out what the console buffer holds (one PUTS). */
+void wg_console_flush(void);
+
 /*
  * string.c: the few C library functions the library needs (and that the
  * compiler may emit calls to).  Local to wisp-guest.o after the build's

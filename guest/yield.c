@@ -12,6 +12,7 @@ void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
     solo5_time_t now = solo5_clock_monotonic();
 
     p.timeout_ns = deadline > now ? deadline - now : 0;
+    wg_console_flush(); /* the wait may be long: show what was written */
     wg_hypercall(WISP_HC_POLL, &p);
     if (ready_set != NULL)
         *ready_set = p.ready_set;

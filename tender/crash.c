@@ -41,6 +41,8 @@ const char *crash_region(const struct vm *vm, uint64_t addr)
         return "guard page";
     if (in(addr, l->stack_start, l->stack_end))
         return "stack";
+    if (in(addr, WISP_CONSOLE_GPA, WISP_CONSOLE_GPA + WISP_PAGE_SIZE))
+        return "console buffer";
     if (in(addr, WISP_BOOT_INFO_GPA, WISP_BOOT_INFO_GPA + WISP_BOOT_INFO_SIZE))
         return "boot info";
     if (in(addr, WISP_DOORBELL_GPA, WISP_DOORBELL_GPA + WISP_PAGE_SIZE))
@@ -116,6 +118,7 @@ int crash_report(struct vm *vm, const struct crash_info *c)
     char buf[1024];
     size_t n = crash_describe(vm, c, buf, sizeof buf);
 
+    vm_console_drain(vm);
     (void)!write(2, buf, n);
     return vm_end(vm, WISP_END_CRASH, WISP_EXIT_GUEST_FAULT);
 }

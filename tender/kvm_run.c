@@ -70,6 +70,7 @@ static int handle_shutdown(struct vm *vm)
     char buf[256];
     int n;
 
+    vm_console_drain(vm);
     if (ioctl(vm->kvm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
         memset(&regs, 0, sizeof regs);
     n = snprintf(buf, sizeof buf,

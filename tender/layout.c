@@ -4,6 +4,7 @@
  *   0          NULL page                      unmapped
  *   0x1000     GDT/TSS, IDT, stub, stub stack supervisor only (x86_64.h)
  *   0x10000    boot info, cmdline, manifest   user read-only, NX
+ *   0x1f000    console buffer                 user read-write, NX
  *   0x20000    page-table pool                unmapped
  *   0x100000   ELF segments                   text R+X, rodata R+NX,
  *                                             data/bss R+W+NX
@@ -100,7 +101,7 @@ static int write_boot_info(struct vm *vm, uint64_t *used)
     uint64_t cmd_gpa = WISP_BOOT_INFO_GPA + off;
     uint64_t mft_gpa = ROUND_UP(cmd_gpa + cmdlen, 16);
 
-    if (mft_gpa + vm->mft_size > WISP_BOOT_INFO_GPA + WISP_BOOT_INFO_SIZE)
+    if (mft_gpa + vm->mft_size > WISP_CONSOLE_GPA)
         return vm_fail(vm, "internal: boot info area overflow");
     vm->bi = (struct wisp_boot_info *)(void *)(vm->mem + WISP_BOOT_INFO_GPA);
     memcpy(vm->mem + cmd_gpa, vm->cfg->cmdline, cmdlen);
@@ -137,6 +138,7 @@ int layout_populate(struct vm *vm, uint64_t *cr3)
         return -1;
     if (write_boot_info(vm, &bi_used) ||
         map(vm, &pt, WISP_BOOT_INFO_GPA, ROUND_UP(bi_used, PAGE), PTE_U | PTE_NX, "the boot info") ||
+        map(vm, &pt, WISP_CONSOLE_GPA, PAGE, PTE_U | PTE_W | PTE_NX, "the console buffer") ||
         load_segments(vm, &pt) ||
         map(vm, &pt, l->heap_start, l->heap_end - l->heap_start, PTE_U | PTE_W | PTE_NX, "the heap") ||
         map(vm, &pt, l->stack_start, l->stack_end - l->stack_start, PTE_U | PTE_W | PTE_NX, "the stack") ||

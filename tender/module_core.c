@@ -65,6 +65,7 @@ static int hc_exit(struct vm *vm, wisp_gpa_t gpa)
     struct wisp_hc_exit *a;
 
     GUEST_PTR(vm, a, gpa, sizeof *a, "EXIT");
+    vm_console_drain(vm);
     vm->res->events[WISP_EV_GUEST_START] = vm_guest_tsc_to_ns(vm, a->tsc_start);
     vm->res->events[WISP_EV_GUEST_MAIN] = vm_guest_tsc_to_ns(vm, a->tsc_main);
     return vm_end(vm, WISP_END_EXIT, (int)(a->status & 0xff));
@@ -78,6 +79,7 @@ static int hc_abort(struct vm *vm, wisp_gpa_t gpa)
     const uint8_t *msg = NULL;
 
     GUEST_PTR(vm, a, gpa, sizeof *a, "ABORT");
+    vm_console_drain(vm);
     len = a->msg_len < WISP_ABORT_MSG_MAX ? a->msg_len : WISP_ABORT_MSG_MAX;
     if (a->msg && len)
         GUEST_PTR(vm, msg, a->msg, len, "ABORT message");

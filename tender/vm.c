@@ -33,6 +33,30 @@ int vm_end(struct vm *vm, enum wisp_end end, int status)
     return HC_STOP;
 }
 
+void vm_console_drain(struct vm *vm)
+{
+    struct wisp_console_buf *cb = gpa_to_host(vm, WISP_CONSOLE_GPA, sizeof *cb);
+    uint32_t len;
+    const char *p;
+
+    if (!cb || vm->hvt)
+        return;
+    len = cb->len; /* guest data: bounded before use */
+    if (len > WISP_CONSOLE_DATA)
+        len = WISP_CONSOLE_DATA;
+    for (p = cb->data; len > 0;) {
+        ssize_t w = write(vm->cfg->console_fd, p, len);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        p += w;
+        len -= (uint32_t)w;
+    }
+    cb->len = 0;
+}
+
 int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
 {
     char msg[WISP_ERR_MAX];
@@ -40,6 +64,7 @@ int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
     va_list ap;
     int n;
 
+    vm_console_drain(vm);
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);

@@ -122,6 +122,11 @@ void *guest_ptr(const struct vm *vm, uint64_t gpa, uint64_t len, int write, cons
 #define GUEST_PTR(vm, p, gpa, len, what) GUEST_PTR_ACCESS(vm, p, gpa, len, what, 0)
 #define GUEST_PTR_W(vm, p, gpa, len, what) GUEST_PTR_ACCESS(vm, p, gpa, len, what, 1)
 
+/* vm_console_drain: write what the guest left in its console buffer
+ * (abi.h) to the console and empty it; called whenever the guest ends,
+ * before any message of the tender's, so the output keeps its order. */
+void vm_console_drain(struct vm *vm);
+
 /* vm_guest_abi_error: print the violation, end the guest; returns HC_STOP. */
 int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -50,6 +50,7 @@ _Static_assert(sizeof(struct wisp_abi_note) == 16, "wisp_abi_note size");
 #define WISP_BOOT_INFO_GPA    0x10000ull  /* user read-only page(s)          */
 #define WISP_BOOT_INFO_SIZE   0x10000ull  /* boot info + cmdline + manifest  */
 #define WISP_ELF_MIN_GPA      0x100000ull /* lowest address a PT_LOAD may use */
+#define WISP_CONSOLE_GPA      0x1f000ull  /* console buffer: user read-write */
 #define WISP_DOORBELL_GPA     0xfffff000ull /* hypercall doorbell page (MMIO) */
 #define WISP_MEM_MAX          0xc0000000ull /* 3 GiB: RAM ends below the hole */
 #define WISP_STACK_DEFAULT    0x80000ull  /* 512 KiB */
@@ -184,6 +185,22 @@ _Static_assert(__builtin_offsetof(struct wisp_hc_net_io, bufs) == 8, "net_io.buf
 _Static_assert(__builtin_offsetof(struct wisp_hc_net_io, count) == 16, "net_io.count");
 _Static_assert(__builtin_offsetof(struct wisp_hc_net_io, done) == 20, "net_io.done");
 _Static_assert(__builtin_offsetof(struct wisp_hc_net_io, ret) == 24, "net_io.ret");
+
+/* ---- Console buffer, at WISP_CONSOLE_GPA, read-write for the guest ---- */
+/* The guest may collect console output here instead of making a PUTS per
+ * write (the guest library buffers up to a newline).  Whenever the guest
+ * ends, however it ends (exit, abort, crash, ABI violation), the tender
+ * first writes data[0 .. min(len, WISP_CONSOLE_DATA)) to the console, so
+ * nothing buffered is lost; the guest flushes it itself with PUTS before
+ * anything else must appear (a newline, a POLL that may block). */
+#define WISP_CONSOLE_DATA 4088u
+struct wisp_console_buf {
+    uint32_t len;  /* bytes pending in data, written by the guest */
+    uint32_t _pad;
+    char data[WISP_CONSOLE_DATA];
+};
+_Static_assert(sizeof(struct wisp_console_buf) == 4096, "console_buf size");
+_Static_assert(__builtin_offsetof(struct wisp_console_buf, data) == 8, "console_buf.data");
 
 /* ---- Boot information, at WISP_BOOT_INFO_GPA, read-only to the guest ---- */
 #define WISP_BOOT_MAGIC 0x3142505349577769ull /* "iwWISPB1" */

@@ -95,3 +95,27 @@ abi_violation() {
     # timestamps never go backwards
     grep '^wisp: event ' <<<"$output" | awk '{ if ($4 < last) exit 1; last = $4 }'
 }
+
+# partial_run MODE: run the partial guest, stdout and stderr merged in order.
+partial_run() {
+    require_kvm
+    run bash -c "timeout 60 '$WISP' '$(guest partial)' $1 2>&1"
+}
+
+@test "console: buffered output without a newline is written when the guest exits" {
+    partial_run exit
+    assert_status 3
+    [ "$output" = "unterminated output" ]
+}
+
+@test "console: buffered output comes out before the abort message" {
+    partial_run abort
+    assert_status 255
+    [[ "$output" == "unterminated outputwisp: guest aborted"* ]]
+}
+
+@test "console: buffered output comes out before the crash report" {
+    partial_run crash
+    assert_status 255
+    [[ "$output" == "unterminated outputwisp: guest crashed: page fault: NULL pointer access"* ]]
+}
