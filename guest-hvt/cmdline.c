@@ -2,7 +2,9 @@
  * cmdline.c: Solo5's guest command-line options.  Leading tokens
  * --solo5:quiet, --solo5:error, --solo5:warn, --solo5:info and
  * --solo5:debug set the log level and are removed; the application sees
- * the rest.  The first token that is not one of these ends the options.
+ * the rest.  wisp's own --solo5:noring (also removed) keeps the network on
+ * the NET_* hypercalls when the tender offers the ring (net.c): a switch
+ * for tests, which then exercise what a guest predating the ring does.  The first token that is not one of these ends the options.
  * The command line lives in read-only memory, so the result is a pointer
  * into it, not a copy.
  */
@@ -46,9 +48,13 @@ const char *hg_cmdline_parse(const char *p)
         for (i = 0; i < sizeof options / sizeof options[0]; i++)
             if ((after = match(p, options[i].token)) != NULL)
                 break;
-        if (i == sizeof options / sizeof options[0])
-            break;
-        hg_log_level = options[i].level;
+        if (i == sizeof options / sizeof options[0]) {
+            if ((after = match(p, "--solo5:noring")) == NULL)
+                break;
+            hg_net_noring = 1;
+        } else {
+            hg_log_level = options[i].level;
+        }
         for (p = after; is_space(*p); p++)
             ;
     }

@@ -117,6 +117,16 @@ const struct mft_entry *hg_mft_by_name(const char *name, enum mft_type type,
 /* mft.c: the entry with index (handle) if it has (type), else NULL. */
 const struct mft_entry *hg_mft_by_handle(solo5_handle_t handle, enum mft_type type);
 
+/* net.c: set by --solo5:noring (cmdline.c): use the NET_* hypercalls even
+ * if the tender offers the ring. */
+extern int hg_net_noring;
+/*
+ * net.c: decide the transport (the ring iff offered, a NIC is declared and
+ * not --solo5:noring).  With the ring, its write-buffer pool takes the
+ * start of the heap: returns the new (heap_start), else (heap_start).
+ */
+uint64_t hg_net_init(uint64_t heap_start);
+
 /* ---- CPU helpers ---------------------------------------------------------- */
 
 static inline uint64_t hg_rdtsc(void)

@@ -1,10 +1,88 @@
 /*
- * net.c: network devices through the NET_WRITE/NET_READ hypercalls, one
- * frame per call (SOLO5_HVT_ABI.md 1.2).  The ring-I/O extension (section
- * 2) is not used: it is optional for guests, and the hypercalls work with
- * every tender.  Readiness comes from solo5_yield (POLL).
+ * net.c: network devices, one frame per call.  Two transports:
+ *   - the ring-I/O extension (SOLO5_HVT_ABI.md 2), used iff the tender
+ *     offers it ((host_features & HVT_FEATURE_RING_IO) && net_ring != 0),
+ *     the manifest has a NET_BASIC device, and the command line did not
+ *     start with --solo5:noring (cmdline.c; for tests: it makes the guest
+ *     behave as one that predates the ring);
+ *   - else the NET_WRITE/NET_READ hypercalls (section 1.2), which every
+ *     hvt tender serves.
+ * Readiness comes from solo5_yield (POLL) either way.
+ *
+ * Ring usage as Solo5's bindings, except for the write buffers.  Solo5
+ * copies each frame into a static .bss array of 1024 x 2 KiB (2 MiB in
+ * every unikernel, NIC or not).  Here hg_net_init takes a pool of
+ * NET_POOL x 2 KiB (128 KiB) from the start of the heap, only when the
+ * ring is used; the slot of entry t is t % NET_POOL, free once the host's
+ * ent_head is past t - NET_POOL, so a writer waits while NET_POOL entries
+ * are in flight (Solo5 waits at 1023).  Frames over 2 KiB go through the
+ * NET_WRITE hypercall after the ring has drained, so frames leave in order.
+ * Writes through the ring return OK at once; the host counts, never
+ * reports, a frame it could not send.  Reads are synchronous: submit,
+ * kick if the host sleeps, spin until the commit arrives.
  */
 #include "internal.h"
+
+#define NET_POOL 64
+#define RING_MASK (HVT_RING_ENTRIES - 1)
+
+int hg_net_noring;
+
+static struct hvt_ring *ring;                         /* NULL: hypercalls */
+static uint8_t (*pool)[HVT_RING_BUF_SIZE];           /* NET_POOL buffers */
+static uint32_t next_id;
+
+uint64_t hg_net_init(uint64_t heap_start)
+{
+    unsigned index;
+
+    if (hg_net_noring || !(hg_bi->host_features & HVT_FEATURE_RING_IO) ||
+        hg_bi->net_ring == 0)
+        return heap_start;
+    /* Any NET_BASIC entry will do: look one up by type through handles. */
+    for (index = 1; index < MFT_MAX_ENTRIES; index++)
+        if (hg_mft_by_handle(index, MFT_DEV_NET_BASIC) != NULL)
+            break;
+    if (index == MFT_MAX_ENTRIES)
+        return heap_start;
+    ring = (struct hvt_ring *)(uintptr_t)hg_bi->net_ring;
+    pool = (uint8_t (*)[HVT_RING_BUF_SIZE])(uintptr_t)heap_start;
+    return heap_start + (uint64_t)NET_POOL * HVT_RING_BUF_SIZE;
+}
+
+static inline void cpu_relax(void)
+{
+    __asm__ __volatile__("pause" ::: "memory");
+}
+
+static inline uint32_t ring_load(const uint32_t *p)
+{
+    return *(const volatile uint32_t *)p;
+}
+
+/* submit: publish entries up to (tail); kick the host if it sleeps.  The
+ * locked add is the full barrier between the ent_tail store and the
+ * needs_kick load (the host fences the other way round). */
+static void submit(uint32_t tail)
+{
+    __asm__ __volatile__("" ::: "memory");
+    *(volatile uint32_t *)&ring->ent_tail = tail;
+    __asm__ __volatile__("lock; orl $0, (%%rsp)" ::: "memory", "cc");
+    if (ring_load(&ring->needs_kick))
+        __asm__ __volatile__("outl %0, %1"
+                             :
+                             : "a"(0u), "d"((uint16_t)HVT_RING_KICK_PIO_BASE)
+                             : "memory");
+}
+
+/* slot: the next entry, once at most (inflight) - 1 others are pending. */
+static struct hvt_ring_entry *slot(uint32_t *tail, uint32_t inflight)
+{
+    *tail = ring->ent_tail;
+    while (*tail - ring_load(&ring->ent_head) >= inflight)
+        cpu_relax();
+    return &ring->entries[*tail & RING_MASK];
+}
 
 solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
                                  struct solo5_net_info *info)
@@ -22,11 +100,8 @@ solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
     return SOLO5_R_OK;
 }
 
-solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
-                               size_t size)
+static solo5_result_t hc_write(solo5_handle_t handle, const uint8_t *buf, size_t size)
 {
-    if (hg_mft_by_handle(handle, MFT_DEV_NET_BASIC) == NULL)
-        return SOLO5_R_EINVAL;
     struct hvt_hc_net_write w = {
         .handle = handle,
         .data = (uint64_t)(uintptr_t)buf,
@@ -37,19 +112,68 @@ solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
     return (solo5_result_t)w.ret;
 }
 
+solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
+                               size_t size)
+{
+    if (hg_mft_by_handle(handle, MFT_DEV_NET_BASIC) == NULL)
+        return SOLO5_R_EINVAL;
+    if (ring == NULL)
+        return hc_write(handle, buf, size);
+    if (size > HVT_RING_BUF_SIZE) {
+        /* Whatever the ring holds leaves first. */
+        while (ring_load(&ring->ent_head) != ring->ent_tail)
+            cpu_relax();
+        return hc_write(handle, buf, size);
+    }
+    uint32_t tail;
+    struct hvt_ring_entry *e = slot(&tail, NET_POOL);
+    uint8_t *copy = pool[tail % NET_POOL];
+
+    memcpy(copy, buf, size);
+    e->operation = HVT_RING_OP_NET_WRITE;
+    e->handle = (uint32_t)handle;
+    e->data = (uint64_t)(uintptr_t)copy;
+    e->len = (uint32_t)size;
+    e->id = next_id++;
+    submit(tail + 1);
+    return SOLO5_R_OK;
+}
+
 solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf, size_t size,
                               size_t *read_size)
 {
     if (hg_mft_by_handle(handle, MFT_DEV_NET_BASIC) == NULL)
         return SOLO5_R_EINVAL;
-    struct hvt_hc_net_read r = {
-        .handle = handle,
-        .data = (uint64_t)(uintptr_t)buf,
-        .len = size,
-        .ret = 0,
-    };
-    hg_hypercall(HVT_HYPERCALL_NET_READ, &r);
-    if (r.ret == SOLO5_R_OK)
-        *read_size = r.len;
-    return (solo5_result_t)r.ret;
+    if (ring == NULL) {
+        struct hvt_hc_net_read r = {
+            .handle = handle,
+            .data = (uint64_t)(uintptr_t)buf,
+            .len = size,
+            .ret = 0,
+        };
+        hg_hypercall(HVT_HYPERCALL_NET_READ, &r);
+        if (r.ret == SOLO5_R_OK)
+            *read_size = r.len;
+        return (solo5_result_t)r.ret;
+    }
+    uint32_t tail, head = ring->com_head;
+    struct hvt_ring_entry *e = slot(&tail, HVT_RING_ENTRIES - 1);
+
+    e->operation = HVT_RING_OP_NET_READ;
+    e->handle = (uint32_t)handle;
+    e->data = (uint64_t)(uintptr_t)buf;
+    e->len = size > 0xffffffffu ? 0xffffffffu : (uint32_t)size;
+    e->id = next_id++;
+    submit(tail + 1);
+    /* Synchronous: one read in flight, so the next commit is ours. */
+    while (ring_load(&ring->com_tail) == head)
+        cpu_relax();
+    __asm__ __volatile__("" ::: "memory");
+    const struct hvt_ring_commit *c = &ring->commits[head & RING_MASK];
+    solo5_result_t ret = (solo5_result_t)c->ret;
+
+    if (ret == SOLO5_R_OK)
+        *read_size = c->len;
+    *(volatile uint32_t *)&ring->com_head = head + 1;
+    return ret;
 }

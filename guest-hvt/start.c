@@ -37,6 +37,7 @@ void _start(const struct hvt_boot_info *bi)
     hg_log(HG_LOG_INFO, "Solo5: wisp hvt bindings, ABI version 2\n");
 
     uint64_t heap_start = ((uint64_t)(uintptr_t)_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    heap_start = hg_net_init(heap_start);
     if (heap_start + HEAP_MIN > bi->mem_size)
         HG_PANIC("Not enough memory");
 

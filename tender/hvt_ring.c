@@ -56,14 +56,14 @@
 /*
  * Idle spin before the thread sleeps on the eventfd: RING_SPIN `pause`s
  * looking for a new entry.  Measured on the development machine (AMD EPYC,
- * kvm_pvm host, 2 vCPUs): one `pause` costs 27-29 ns, so 4096 of them
- * (Solo5's HVT_RING_POLL_ITERS; its comment says "~1-2ns") take about
- * 115 us.  With the guest emulated at CPL0 (~1 us per instruction) the gap
- * between two entries of one ping is several hundred us, so spinning longer
- * buys nothing there; it does on hardware virtualization, where the next
- * entry follows within microseconds.  See compat_net.bats for the rates.
+ * kvm_pvm, 2 vCPUs): one `pause` costs 27-29 ns, so Solo5's 4096
+ * (HVT_RING_POLL_ITERS, whose comment says "~1-2ns") take about 115 us and
+ * 1024 about 28 us.  1000 pings (ping -A, net_ping.hvt, 5 runs, median):
+ * 1024 -> 2.8 s, 4096 -> 3.3 s, 65536 (1.8 ms) -> 11-16 s: a spinning
+ * thread takes a CPU from the vCPU and ping on a 2-CPU machine, and the
+ * emulated CPL0 guest leaves hundreds of us between entries anyway.
  */
-#define RING_SPIN 4096
+#define RING_SPIN 1024
 
 struct hvt_ring_io {
     struct vm *vm;           /* read-only here after boot (hvt_gpa, manifest) */
