@@ -1,0 +1,204 @@
+#!/usr/bin/env bats
+# Compatibility mode networking end to end: the net responder guests built
+# as Solo5 hvt binaries (tests/guests/netlib/tnet.h under __WISP_HVT__,
+# solo5_net_read/solo5_net_write) on real taps, each test in its own
+# network namespace (tests/e2e/netns.bash) with its own taps, removed in
+# teardown.  Both transports of SOLO5_HVT_ABI.md: the ring-I/O extension
+# (section 2; the guest library uses it whenever wisp offers it, which it
+# does whenever a NIC is attached) and the NET_* hypercalls (section 1.2;
+# the guest's --solo5:noring makes it ignore the ring, as a guest built
+# before the ring existed does).  Guests print READY once their NICs are
+# acquired; tests wait for that line, never for a fixed time.  Every wait
+# and loop is bounded.  The guest runs at CPL0, which this machine's KVM
+# emulates (about 1 us per instruction), so counts are modest.  ping -A
+# checks every payload byte against -p (net.bats explains).
+
+load helpers
+load netns
+
+setup() {
+    require_netns
+    netns_create
+    OUT="$BATS_TEST_TMPDIR/guest.out"
+    ERR="$BATS_TEST_TMPDIR/guest.err"
+}
+
+teardown() {
+    netns_destroy
+}
+
+hvt() {
+    echo "${WISP_HVT_GUESTS:-$TOP/build/tests/guests-hvt}/$1.hvt"
+}
+
+# start_hvt GUEST WISP-ARGS... -- GUEST-ARGS...: boot in the background,
+# stdout to $OUT, stderr to $ERR, and wait for READY.
+start_hvt() {
+    local g=$1
+    shift
+    local opts=()
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        opts+=("$1")
+        shift
+    done
+    shift
+    netns_bg "$OUT" sh -c 'exec "$@" 2>"$0"' "$ERR" timeout 300 "$WISP" "${opts[@]}" -- \
+        "$(hvt "$g")" "$@"
+    GUEST_PID=$BG_PID
+    wait_for_line "$OUT" READY 30 "$GUEST_PID"
+}
+
+guest_done() {
+    wait_pid "$GUEST_PID" "${1:-60}" || return 1
+    if [ "$bg_status" -ne 0 ] || ! grep -qxF SUCCESS "$OUT"; then
+        echo "guest status $bg_status; output:" >&2
+        cat "$OUT" "$ERR" >&2
+        return 1
+    fi
+}
+
+ping_ok() {
+    local out=$1 n=$2
+    if ! grep -qE "^$n packets transmitted, $n received, 0% packet loss" <<<"$out" ||
+        grep -qE 'corrupted|errors|wrong data byte|DUP!' <<<"$out"; then
+        echo "ping did not get $n clean replies:" >&2
+        echo "$out" >&2
+        return 1
+    fi
+}
+
+# ping_rate OUTPUT N LABEL: print the round-trip rate to the TAP stream.
+ping_rate() {
+    local t
+    t=$(sed -n 's/.* received, 0% packet loss, time \([0-9]*\)ms$/\1/p' <<<"$1")
+    echo "# $3: $2 pings (ping -A) in ${t} ms: $(($2 * 1000 / (${t:-1} > 0 ? ${t:-1} : 1))) round trips/s" >&3
+}
+
+@test "compat net: 500 payload-verified pings through the ring" {
+    netns_tap tap0 10.0.0.1/24
+    start_hvt net_ping --net:service0=tap0 -- 10.0.0.2 count=500
+    grep -qxF "service0: MTU is 1500" "$OUT"
+    run nsx timeout 120 ping -A -c 500 -w 100 -p deadbeef -s 56 10.0.0.2
+    ping_ok "$output" 500
+    [ "$(grep -c '^64 bytes from 10.0.0.2: icmp_seq=' <<<"$output")" -eq 500 ]
+    ping_rate "$output" 500 ring
+    guest_done
+    grep -qF "icmp 500, udp 0" "$OUT"
+    # Nothing refused, nothing counted.
+    ! grep -q 'net ring' "$ERR"
+}
+
+@test "compat net: 500 payload-verified pings through the NET_* hypercalls (--solo5:noring)" {
+    netns_tap tap0 10.0.0.1/24
+    start_hvt net_ping --net:service0=tap0 -- --solo5:noring 10.0.0.2 count=500
+    run nsx timeout 120 ping -A -c 500 -w 100 -p 0123456789abcdef -s 56 10.0.0.2
+    ping_ok "$output" 500
+    ping_rate "$output" 500 hypercalls
+    guest_done
+    grep -qF "icmp 500, udp 0" "$OUT"
+}
+
+@test "compat net: the ring's I/O thread moves the frames; with --solo5:noring the vCPU thread does" {
+    command -v strace >/dev/null || skip "no strace"
+    netns_tap tap0 10.0.0.1/24
+    local tr="$BATS_TEST_TMPDIR/trace"
+    for mode in ring noring; do
+        local flag=()
+        [ "$mode" = noring ] && flag=(--solo5:noring)
+        netns_bg "$OUT" timeout 120 strace -f -qq -e trace=readv,ioctl -o "$tr.$mode" "$WISP" \
+            --net:service0=tap0 -- "$(hvt net_ping)" "${flag[@]}" 10.0.0.2 count=20
+        GUEST_PID=$BG_PID
+        wait_for_line "$OUT" READY 30 "$GUEST_PID"
+        run nsx timeout 60 ping -A -c 20 -w 50 -p 5a 10.0.0.2
+        ping_ok "$output" 20
+        guest_done
+    done
+    # strace -f starts each line with the tid: the vCPU thread is the one
+    # calling KVM_RUN; tap reads (readv) come from the I/O thread with the
+    # ring, from the vCPU thread (NET_READ) without.
+    local vcpu rd
+    for mode in ring noring; do
+        vcpu=$(grep 'KVM_RUN' "$tr.$mode" | cut -d' ' -f1 | sort -u)
+        rd=$(grep 'readv(' "$tr.$mode" | cut -d' ' -f1 | sort -u)
+        echo "$mode: vCPU thread $vcpu, readv by $rd" >&2
+        [ "$(wc -w <<<"$vcpu")" -eq 1 ] && [ "$(wc -w <<<"$rd")" -eq 1 ]
+        [ "$(grep -c 'readv(' "$tr.$mode")" -ge 20 ]
+        if [ "$mode" = ring ]; then [ "$rd" != "$vcpu" ]; else [ "$rd" = "$vcpu" ]; fi
+    done
+}
+
+@test "compat net: UDP both ways through socat, every byte checked (50,000 bytes in 1472-byte datagrams)" {
+    command -v socat >/dev/null || skip "no socat"
+    netns_tap tap0 10.0.0.1/24
+    start_hvt net_ping --net:service0=tap0 -- 10.0.0.2 count=35
+    in="$BATS_TEST_TMPDIR/in.bin" back="$BATS_TEST_TMPDIR/back.bin"
+    head -c 50000 /dev/urandom >"$in"
+    run nsx timeout 30 ping -c 1 -w 20 10.0.0.2
+    ping_ok "$output" 1
+    nsx timeout 60 socat -b 1472 -t 5 -T 10 - UDP:10.0.0.2:7,bind=10.0.0.1:40000 <"$in" >"$back"
+    cmp "$in" "$back"
+    guest_done
+    grep -qF "icmp 1, udp 34" "$OUT"
+}
+
+@test "compat net: two NICs share the one ring, each answering on its own subnet" {
+    netns_tap tap0 10.0.0.1/24
+    netns_tap tap1 10.1.0.1/24
+    start_hvt net_2if --net:service0=tap0 --net:service1=tap1 -- 10.0.0.2 10.1.0.2 count=402
+    p0="$BATS_TEST_TMPDIR/p0" p1="$BATS_TEST_TMPDIR/p1"
+    netns_bg "$p0" timeout 120 ping -A -c 200 -w 100 -p aa55 10.0.0.2
+    a=$BG_PID
+    netns_bg "$p1" timeout 120 ping -A -c 200 -w 100 -p 55aa 10.1.0.2
+    b=$BG_PID
+    wait_pid "$a" 120 && [ "$bg_status" -eq 0 ]
+    wait_pid "$b" 120 && [ "$bg_status" -eq 0 ]
+    ping_ok "$(cat "$p0")" 200
+    ping_ok "$(cat "$p1")" 200
+    run nsx ip neigh show 10.0.0.2 dev tap0
+    m0=$(sed -n 's/^service0: MAC is //p' "$OUT")
+    m1=$(sed -n 's/^service1: MAC is //p' "$OUT")
+    [[ "$output" == *"lladdr $m0 "* ]]
+    run nsx ip neigh show 10.1.0.2 dev tap1
+    [[ "$output" == *"lladdr $m1 "* ]]
+    [ "$m0" != "$m1" ]
+    # (neighbours asked while the guest runs: its exit flushes them)
+    run nsx timeout 30 ping -c 1 -w 20 10.0.0.2
+    ping_ok "$output" 1
+    run nsx timeout 30 ping -c 1 -w 20 10.1.0.2
+    ping_ok "$output" 1
+    guest_done
+}
+
+@test "compat net: 9000-byte MTU: frames over 2 KiB leave by hypercall, in order with the ring" {
+    netns_tap tap0 10.0.0.1/24 9000
+    start_hvt net_ping --net:service0=tap0 -- 10.0.0.2 count=60
+    grep -qxF "service0: MTU is 9000" "$OUT"
+    # Alternate small (ring) and large (hypercall) echo replies.
+    run nsx timeout 60 ping -A -M do -c 30 -w 50 -p c0ffee -s 8972 10.0.0.2
+    ping_ok "$output" 30
+    run nsx timeout 60 ping -A -c 30 -w 50 -p c0ffee -s 100 10.0.0.2
+    ping_ok "$output" 30
+    guest_done
+}
+
+@test "compat net: --net:NAME=@FD (Solo5 cannot: SOLO5_HVT_ABI.md 9.13)" {
+    netns_tap tap0 10.0.0.1/24 4000
+    netns_bg "$OUT" timeout 120 "$TOOLS/tapfd" tap0 5 -- "$WISP" --net:service0=@5 -- \
+        "$(hvt net_ping)" 10.0.0.2 count=20
+    GUEST_PID=$BG_PID
+    wait_for_line "$OUT" READY 30 "$GUEST_PID"
+    grep -qxF "service0: MTU is 4000" "$OUT"
+    run nsx timeout 30 ping -A -c 20 -w 20 -s 1400 -p 77 10.0.0.2
+    ping_ok "$output" 20
+    guest_done
+}
+
+@test "compat net: ring misuse (the ring itself, beyond memory, text, bad handles, bad op) is refused per entry, the tender survives" {
+    netns_tap tap0 10.0.0.1/24
+    start_hvt net_ringbad --net:service0=tap0 --
+    guest_done
+    grep -qxF "read into the ring: ret 2" "$OUT"
+    grep -qxF "read into text: ret 2" "$OUT"
+    grep -qxF "read with handle 63: ret 2" "$OUT"
+    grep -qxF "wisp: net ring: entries refused: 1 bad operation, 2 bad handle, 5 bad buffer, 0 overrun; 0 tap write errors" "$ERR"
+}
