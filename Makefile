@@ -34,6 +34,23 @@ $(B)/obj/tender/%.o: tender/%.c
 	@[ "$(V)" != 0 ] || echo "  CC      $<"
 	$(Q)$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
+# The build-time seccomp filter (confine.h): gen-seccomp, linked with the
+# tender's own rules, prints it; confine_bpf.c compiles it in.
+GEN_SECCOMP_OBJ := $(filter-out $(B)/obj/tender/confine_bpf.o,$(TENDER_LIB_OBJ))
+$(B)/gen/gen-seccomp: tools/gen-seccomp.c $(GEN_SECCOMP_OBJ)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $@"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(GEN_SECCOMP_OBJ) $(HOST_LDLIBS)
+
+$(B)/gen/seccomp_core.h: $(B)/gen/gen-seccomp
+	@[ "$(V)" != 0 ] || echo "  GEN     $@"
+	$(Q)$< > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/tender/confine_bpf.o: tender/confine_bpf.c $(B)/gen/seccomp_core.h
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $<"
+	$(Q)$(CC) $(HOST_CFLAGS) -iquote $(B)/gen -c -o $@ $<
+
 # Linked statically: dynamic loading of libc and libseccomp cost ~0.4 ms of
 # every boot (make bench, bench/README.md).
 $(B)/bin/wisp: $(TENDER_OBJ)

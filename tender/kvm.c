@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "kvm.h"
 #include "kvm_backend.h"
 #include "vm.h"
@@ -21,6 +22,20 @@ static int check_cap(struct vm *vm, int cap, const char *name)
     if (r <= 0)
         return vm_fail(vm, "KVM: the host does not support %s", name);
     return 0;
+}
+
+/* move_to_fixed_fd: renumber *fd to `want` if that number is free, so the
+ * build-time seccomp filter (confine.h) matches; otherwise leave it. */
+static void move_to_fixed_fd(int *fd, int want)
+{
+    int moved = fcntl(*fd, F_DUPFD_CLOEXEC, want);
+
+    if (moved == want) {
+        close(*fd);
+        *fd = moved;
+    } else if (moved >= 0) {
+        close(moved);
+    }
 }
 
 int kvm_open(struct vm *vm)
@@ -50,6 +65,7 @@ int kvm_open(struct vm *vm)
     b->vcpu_fd = ioctl(b->vm_fd, KVM_CREATE_VCPU, 0);
     if (b->vcpu_fd < 0)
         return vm_fail(vm, "KVM: cannot create a vCPU: %s", strerror(errno));
+    move_to_fixed_fd(&b->vcpu_fd, CONFINE_VCPU_FD);
     r = ioctl(b->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (r < (int)sizeof(struct kvm_run))
         return vm_fail(vm, "KVM: bad vCPU mmap size %d", r);

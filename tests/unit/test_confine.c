@@ -1,0 +1,162 @@
+/*
+ * Unit tests of the tender's seccomp confinement (tender/confine.c): the
+ * build-time filter is exactly what libseccomp builds from the tender's
+ * rules at run time, it is used only where it applies, and a filtered
+ * process that makes a forbidden syscall is killed (SIGSYS).
+ */
+#include <linux/kvm.h>
+#include <seccomp.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "confine.h"
+#include "kvm_backend.h"
+#include "vm.h"
+
+struct fixture {
+    struct wisp_config cfg;
+    struct wisp_result res;
+    struct kvm_backend kb;
+    struct vm vm;
+};
+
+/* make_vm: the common case the build-time filter is for, with `devices`
+ * attached block devices declared in the manifest. */
+static struct fixture *make_vm(unsigned devices)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    struct mft *m = calloc(1, MFT_SIZE(1 + devices));
+
+    assert_non_null(f);
+    assert_non_null(m);
+    wisp_config_init(&f->cfg);
+    f->cfg.console_fd = CONFINE_CONSOLE_FD;
+    f->kb = (struct kvm_backend){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = CONFINE_VCPU_FD};
+    m->version = MFT_VERSION;
+    m->entries = 1 + devices;
+    m->e[0].type = MFT_RESERVED_FIRST;
+    for (unsigned i = 1; i <= devices; i++) {
+        m->e[i].type = MFT_DEV_NET_BASIC;
+        m->e[i].attached = 1;
+        m->e[i].b.hostfd = 42;
+    }
+    f->vm = (struct vm){.cfg = &f->cfg, .res = &f->res, .kvm = &f->kb, .mft = m};
+    return f;
+}
+
+static void free_vm(struct fixture *f)
+{
+    free(f->vm.mft);
+    free(f);
+}
+
+static void test_build_time_filter_matches_runtime(void **state)
+{
+    struct fixture *f = make_vm(0);
+    size_t len = confine_core_bpf_len * sizeof confine_core_bpf[0];
+    void *ctx;
+    char *runtime;
+    int fd;
+
+    (void)state;
+    assert_true(confine_core_bpf_len > 0);
+    assert_int_equal(confine_build(&f->vm, &ctx), 0);
+    fd = memfd_create("bpf", 0);
+    assert_true(fd >= 0);
+    assert_int_equal(seccomp_export_bpf(ctx, fd), 0);
+    assert_int_equal(lseek(fd, 0, SEEK_END), (off_t)len);
+    runtime = malloc(len);
+    assert_int_equal(pread(fd, runtime, len, 0), (ssize_t)len);
+    assert_memory_equal(runtime, confine_core_bpf, len);
+    free(runtime);
+    close(fd);
+    seccomp_release(ctx);
+    free_vm(f);
+}
+
+static void test_applies_only_to_the_common_case(void **state)
+{
+    struct fixture *f = make_vm(0), *g = make_vm(1);
+
+    (void)state;
+    assert_true(confine_precompiled_applies(&f->vm));
+    assert_false(confine_precompiled_applies(&g->vm)); /* a device: its own rules */
+    f->kb.vcpu_fd = CONFINE_VCPU_FD + 1;
+    assert_false(confine_precompiled_applies(&f->vm));
+    f->kb.vcpu_fd = CONFINE_VCPU_FD;
+    f->cfg.console_fd = 7;
+    assert_false(confine_precompiled_applies(&f->vm));
+    free_vm(f);
+    free_vm(g);
+}
+
+/* run_confined: fork; the child confines itself as `f` says, then makes
+ * the syscall `nr`; returns the child's wait status. */
+static int run_confined(struct fixture *f, long nr)
+{
+    int status;
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (seccomp_confine(&f->vm))
+            _exit(100);
+        syscall(nr, 0, 0, 0);
+        _exit(0); /* allowed: exit_group is */
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void test_forbidden_syscall_kills_process(void **state)
+{
+    struct fixture *f = make_vm(0), *g = make_vm(1);
+    int st;
+
+    (void)state;
+    st = run_confined(f, SYS_getpid); /* build-time filter */
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGSYS);
+    st = run_confined(g, SYS_getpid); /* runtime filter */
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGSYS);
+    st = run_confined(f, SYS_openat); /* no file may be opened once confined */
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGSYS);
+    free_vm(f);
+    free_vm(g);
+}
+
+static void test_allowed_syscall_passes(void **state)
+{
+    struct fixture *f = make_vm(0);
+    int st = run_confined(f, SYS_rt_sigreturn + 10000); /* no such syscall: killed */
+
+    (void)state;
+    assert_true(WIFSIGNALED(st));
+    st = run_confined(f, SYS_close); /* allowed (teardown) */
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    free_vm(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_build_time_filter_matches_runtime),
+        cmocka_unit_test(test_applies_only_to_the_common_case),
+        cmocka_unit_test(test_forbidden_syscall_kills_process),
+        cmocka_unit_test(test_allowed_syscall_passes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
