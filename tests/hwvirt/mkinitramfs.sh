@@ -103,6 +103,9 @@ for t in $B/hwvirt/tools/*; do
     [ -f "$t" ] && cp "$t" "$stage/wisp/build/tests/tools/"
 done
 cp "$HW/suites.conf" "$stage/wisp/hwvirt/"
+if [ -n "${HWVIRT_DEBUG_SCRIPT:-}" ]; then
+    cp "$HWVIRT_DEBUG_SCRIPT" "$stage/wisp/hwvirt/debug.sh"
+fi
 [ -x $B/hwvirt/bin/kvm-facts ] && cp $B/hwvirt/bin/kvm-facts "$stage/wisp/hwvirt/"
 # Object files and dependency files are of no use in the VM.
 find "$stage/wisp/build" \( -name '*.o' -o -name '*.d' \) -delete
