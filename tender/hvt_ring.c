@@ -239,6 +239,12 @@ static void *io_thread(void *arg)
     __atomic_store_n(&io->running, 1, __ATOMIC_RELEASE);
     while (wait_work(io, &tail))
         serve(io, tail);
+    /* Asked to stop: the vCPU has halted, so ent_tail is final.  A guest
+     * that writes a frame and exits at once (solo5_net_write returned OK)
+     * still gets it sent: serve what it left in the ring, once. */
+    tail = load_acquire(&io->ring->ent_tail);
+    if (tail != io->head)
+        serve(io, tail);
     return NULL;
 }
 
@@ -319,6 +325,7 @@ void hvt_ring_stop(struct vm *vm)
 
     if (!io)
         return;
+    /* The vCPU no longer runs: the thread drains the ring, then exits. */
     __atomic_store_n(&io->stop, 1, __ATOMIC_RELEASE);
     (void)!write(io->efd, &one, sizeof one);
     pthread_join(io->thread, NULL);
