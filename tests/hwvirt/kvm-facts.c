@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
+#include <x86intrin.h>
 #include <unistd.h>
 
 static struct kvm_cpuid_entry2 *leaf(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
@@ -52,6 +54,28 @@ int main(void)
     printf("cap-xcrs %d\n", ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_XCRS));
     printf("cap-xsave %d\n", ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE));
     printf("cap-tsc-control %d\n", ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_TSC_CONTROL));
+    {
+        /* The TSC rate KVM reports for a new vCPU, and the host TSC's rate
+         * measured against CLOCK_MONOTONIC over 200 ms: the tender converts
+         * guest TSC readings to host time with the former. */
+        int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+        int vcpu = vm < 0 ? -1 : ioctl(vm, KVM_CREATE_VCPU, 0);
+        struct timespec a, b, d = {0, 200000000};
+        unsigned long long t0, t1;
+
+        printf("tsc-khz-kvm %d\n", vcpu < 0 ? -1 : ioctl(vcpu, KVM_GET_TSC_KHZ, 0));
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        t0 = __rdtsc();
+        nanosleep(&d, NULL);
+        t1 = __rdtsc();
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        printf("tsc-khz-measured %.0f\n",
+               (double)(t1 - t0) / ((b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3) * 1e3);
+        if (vcpu >= 0)
+            close(vcpu);
+        if (vm >= 0)
+            close(vm);
+    }
     for (n = 64; n <= 4096; n *= 2) {
         c = calloc(1, sizeof *c + n * sizeof c->entries[0]);
         if (!c)

@@ -56,6 +56,25 @@ cp -a /usr/libexec/bats-core "$stage/usr/libexec/"
 echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
 
+# Host tools the suites need in versions busybox lacks (ip netns, iputils
+# ping -A/-p, socat, procps sysctl -q, binutils readelf): the host's own binaries from
+# the Debian packages tools/install-deps.sh installs, with their shared
+# libraries (ldd), in /usr/local/bin ahead of busybox.  Missing ones are
+# left out (the suites then skip or fail, as they would on such a host).
+mkdir -p "$stage/usr/local/bin" "$stage/var" "$stage/etc/netns"
+ln -s /run "$stage/var/run"
+for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf}; do
+    p=$(command -v "$t" 2>/dev/null) || { echo "mkinitramfs: $t not on this host; not in the VM" >&2; continue; }
+    cp "$p" "$stage/usr/local/bin/$t"
+    ldd "$p" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+        while read -r lib; do
+            [ -e "$stage$lib" ] && continue
+            mkdir -p "$stage$(dirname "$lib")"
+            cp -L "$lib" "$stage$lib"
+        done
+done
+printf '127.0.0.1 localhost\n::1 localhost\n' >"$stage/etc/hosts"
+
 # ---- kernel modules, dependencies first ---------------------------------------
 # The package ships no modules.dep (depmod runs at installation); read each
 # module's "depends=" from its .modinfo section instead.
@@ -89,6 +108,9 @@ rm -f "$stage/ko.list"
 
 # ---- wisp ----------------------------------------------------------------------
 cp -a tests "$stage/wisp/"
+# Some suites read constants from the sources (tender/cli.h, tender/wisp.h).
+cp -a tender include "$stage/wisp/"
+find "$stage/wisp/tender" -name '*.c' -delete
 cp $B/bin/wisp-static "$stage/wisp/build/bin/wisp"
 cp $B/hwvirt/bin/wisp-elftool "$stage/wisp/build/bin/wisp-elftool"
 for d in $B/tests/*/; do
@@ -99,8 +121,11 @@ for d in $B/tests/*/; do
 done
 [ -d $B/examples ] && mkdir -p "$stage/wisp/$B/examples" &&
     find $B/examples -maxdepth 1 -name '*.wisp' -exec cp {} "$stage/wisp/$B/examples/" \;
-for t in $B/hwvirt/tools/*; do
-    [ -f "$t" ] && cp "$t" "$stage/wisp/build/tests/tools/"
+for c in tests/tools/*.c; do
+    [ -f "$c" ] || continue
+    t=$B/hwvirt/tools/$(basename "$c" .c)
+    [ -x "$t" ] || die "$t is missing (make test-hwvirt builds the test tools statically)"
+    cp "$t" "$stage/wisp/build/tests/tools/"
 done
 cp "$HW/suites.conf" "$stage/wisp/hwvirt/"
 if [ -n "${HWVIRT_DEBUG_SCRIPT:-}" ]; then

@@ -46,8 +46,14 @@ console="$OUT/console.log"
 results="$OUT/results.txt"
 rm -f "$console" "$results"
 suites=$(echo "${HWVIRT_SUITES:-}" | tr -s ' ' ',' | sed 's/^,//; s/,$//')
-append="console=ttyS0 rdinit=/init panic=-1 loglevel=3 hwvirt.suite_timeout=$((TIMEOUT - 120 > 60 ? TIMEOUT - 120 : 60))"
+# tsc=reliable: under TCG the VM's kernel fails its cross-CPU TSC sync check
+# and marks the TSC unstable; KVM then re-bases a vCPU's TSC offset on every
+# vcpu_load, so guest TSC readings no longer map onto host time with one
+# sample and wisp --timings puts guest_start after guest_end (tender.bats).
+# Hardware hosts have a stable, synchronized TSC; tsc=reliable says so.
+append="console=ttyS0 rdinit=/init panic=-1 loglevel=3 tsc=reliable hwvirt.suite_timeout=$((TIMEOUT - 120 > 60 ? TIMEOUT - 120 : 60))"
 [ -n "$suites" ] && append="$append hwvirt.suites=$suites"
+append="$append ${HWVIRT_APPEND:-}"
 
 say "booting $(basename "$kernel") under QEMU TCG (-cpu max: emulated AMD SVM; no host KVM)," \
     "time limit ${TIMEOUT}s; console in $console"
