@@ -99,6 +99,7 @@ int hvt_boot(struct vm *vm)
                        "READ_IMPLIES_EXEC: guest text would be writable");
     if (kvm_open(vm) || create_memory(vm) || hvt_load_elf(vm))
         return -1;
+    vm_release_file(vm);
     hvt_write_tables(vm->mem, h->alloc_size);
     if (hvt_setup_cpu(vm, vm->img.entry) || setup_modules(vm))
         return -1;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -195,4 +196,13 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
     }
     *ready_set = ready;
     return count;
+}
+
+void vm_release_file(struct vm *vm)
+{
+    if (vm->file)
+        munmap(vm->file, vm->file_map_size);
+    vm->file = NULL;
+    vm->img.file = NULL;
+    vm->img.mft = NULL;
 }

@@ -53,8 +53,9 @@ struct vm {
     struct wisp_result *res;
     const char *kernel;      /* short name for messages */
 
-    uint8_t *file;           /* the unikernel file, read whole */
+    uint8_t *file;           /* the unikernel file, read whole (own mapping) */
     size_t file_size;
+    size_t file_map_size;
     struct elf_image img;
 
     uint8_t *mem;            /* host mapping of guest RAM */
@@ -133,6 +134,10 @@ int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
 
 /* vm_end: record how the guest ended; returns HC_STOP. */
 int vm_end(struct vm *vm, enum wisp_end end, int status);
+
+/* vm_release_file: unmap the unikernel file once its segments are in
+ * guest memory; vm->img's pointers into it (file, mft) become NULL. */
+void vm_release_file(struct vm *vm);
 
 /* vm_event: record milestone `ev` now. */
 void vm_event(struct vm *vm, enum wisp_event ev);

@@ -45,8 +45,13 @@ static int read_kernel(struct vm *vm)
         return vm_fail(vm, "%s: file too large (%lld bytes, at most %u)", vm->kernel,
                        (long long)st.st_size, ELF_MAX_FILE);
     }
-    vm->file = malloc(st.st_size ? (size_t)st.st_size : 1);
-    if (!vm->file) {
+    /* Its own mapping, so that vm_release_file can give the pages back
+     * once the segments are in guest memory (an idle guest keeps none). */
+    vm->file_map_size = st.st_size ? (size_t)st.st_size : 1;
+    vm->file = mmap(NULL, vm->file_map_size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (vm->file == MAP_FAILED) {
+        vm->file = NULL;
         close(fd);
         return vm_fail(vm, "out of memory");
     }
@@ -166,6 +171,7 @@ static int boot(struct vm *vm)
     vm_event(vm, WISP_EV_MEMORY);
     if (layout_populate(vm, &st.cr3))
         return -1;
+    vm_release_file(vm);
     vm_event(vm, WISP_EV_LAYOUT);
     for (const struct module *const *m = wisp_modules; *m; m++)
         if ((*m)->setup && (*m)->setup(vm))
@@ -197,7 +203,7 @@ static void teardown(struct vm *vm)
     if (vm->mem)
         munmap(vm->mem, vm->mem_size);
     free(vm->mft);
-    free(vm->file);
+    vm_release_file(vm);
 }
 
 int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
