@@ -57,14 +57,21 @@ echo "root:x:0:0:root:/root:/bin/sh" >"$stage/etc/passwd"
 echo "root:x:0:" >"$stage/etc/group"
 
 # Host tools the suites need in versions busybox lacks (ip netns, iputils
-# ping -A/-p, socat, procps sysctl -q, binutils readelf): the host's own binaries from
+# ping -A/-p, socat, procps sysctl -q, binutils readelf, GNU date +%N, and a
+# dynamic PIE /bin/true as elf_reject.bats expects): the host's own binaries from
 # the Debian packages tools/install-deps.sh installs, with their shared
 # libraries (ldd), in /usr/local/bin ahead of busybox.  Missing ones are
 # left out (the suites then skip or fail, as they would on such a host).
+find_exe() {  # a PATH lookup that ignores shell builtins (true, echo)
+    for d in $(echo "$PATH:/usr/sbin:/sbin" | tr ':' ' '); do
+        [ -f "$d/$1" ] && [ -x "$d/$1" ] && { echo "$d/$1"; return 0; }
+    done
+    return 1
+}
 mkdir -p "$stage/usr/local/bin" "$stage/var" "$stage/etc/netns"
 ln -s /run "$stage/var/run"
-for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf}; do
-    p=$(command -v "$t" 2>/dev/null) || { echo "mkinitramfs: $t not on this host; not in the VM" >&2; continue; }
+for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf date true}; do
+    p=$(find_exe "$t") || { echo "mkinitramfs: $t not on this host; not in the VM" >&2; continue; }
     cp "$p" "$stage/usr/local/bin/$t"
     ldd "$p" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
         while read -r lib; do
@@ -73,6 +80,7 @@ for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf}; do
             cp -L "$lib" "$stage$lib"
         done
 done
+[ -f "$stage/usr/local/bin/true" ] && cp "$stage/usr/local/bin/true" "$stage/bin/true"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$stage/etc/hosts"
 
 # ---- kernel modules, dependencies first ---------------------------------------
