@@ -14,6 +14,7 @@
 #include "vm.h"
 
 #define CR0_PE         (1ull << 0)
+#define CR0_ET         (1ull << 4)
 #define CR0_NE         (1ull << 5)
 #define CR0_WP         (1ull << 16)
 #define CR0_PG         (1ull << 31)
@@ -23,7 +24,11 @@
 #define EFER_LME       (1ull << 8)
 #define EFER_LMA       (1ull << 10)
 
-_Static_assert((CR0_PE | CR0_NE | CR0_WP | CR0_PG) == 0x80010021ull, "hvt CR0");
+/* solo5-hvt writes CR0 = 0x80010021; on hardware the guest then reads
+ * 0x80010031, because CR0.ET is hardwired to 1 on every x86-64 CPU.  PVM
+ * returns the value as written, so wisp sets ET itself: guests read what
+ * they read under solo5-hvt on hardware, on both kinds of KVM. */
+_Static_assert((CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG) == 0x80010031ull, "hvt CR0");
 _Static_assert((CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT) == 0x620ull, "hvt CR4");
 _Static_assert((EFER_LME | EFER_LMA) == 0x500ull, "hvt EFER");
 
@@ -61,7 +66,7 @@ int hvt_setup_cpu(struct vm *vm, uint64_t entry)
         return -1;
     if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
         return vm_fail(vm, "KVM: ioctl (GET_SREGS) failed: %s", strerror(errno));
-    sregs.cr0 = CR0_PE | CR0_NE | CR0_WP | CR0_PG;
+    sregs.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
     sregs.cr3 = HVT_PML4_BASE;
     sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
     sregs.efer = EFER_LME | EFER_LMA;

@@ -273,7 +273,7 @@ __asm__(
     "    jne 8f\n"
     "    mov $19, %esi\n"
     "    mov %cr0, %rax\n"
-    "    cmp $0x80010021, %eax\n"
+    "    cmp $0x80010031, %eax\n"   /* PE NE WP PG, and ET (hardwired) */
     "    jne 8f\n"
     "    mov $20, %esi\n"
     "    mov %cr4, %rax\n"
