@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="gcc make binutils libc6-dev libseccomp-dev libcmocka-dev libjansson-dev \
-bats coreutils iproute2 iputils-ping socat time"
+bats coreutils iproute2 iputils-ping socat time strace"
 
 missing=""
 for p in $PKGS; do
