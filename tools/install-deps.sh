@@ -1,10 +1,20 @@
 #!/bin/sh
-# Install the Debian packages wisp's build and tests need, and only those
-# that are missing.  Says what it does; needs root (or sudo) to install.
+# Install Debian packages that are missing, and only those; says what it
+# does; needs root (or sudo) to install.
+#   tools/install-deps.sh                  what the build and tests need
+#   tools/install-deps.sh LABEL PKG...     these packages (make test-hwvirt
+#                                          and make bench use this form)
 set -eu
 
-PKGS="gcc make binutils libc6-dev libseccomp-dev libcmocka-dev libjansson-dev \
+if [ $# -gt 0 ]; then
+    label=$1
+    shift
+    PKGS="$*"
+else
+    label=deps
+    PKGS="gcc make binutils libc6-dev libseccomp-dev libcmocka-dev libjansson-dev \
 bats coreutils iproute2 iputils-ping socat time strace"
+fi
 
 missing=""
 for p in $PKGS; do
@@ -13,15 +23,15 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
-    echo "==> deps: all required Debian packages are installed"
+    echo "==> $label: all required Debian packages are installed"
     exit 0
 fi
 
-echo "==> deps: installing missing Debian packages:$missing"
+echo "==> $label: installing missing Debian packages:$missing"
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
     command -v sudo >/dev/null 2>&1 || {
-        echo "deps: not root and no sudo: install these packages first:$missing" >&2
+        echo "$label: not root and no sudo: install these packages first:$missing" >&2
         exit 1
     }
     SUDO=sudo
@@ -30,4 +40,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
-echo "==> deps: done"
+echo "==> $label: done"
