@@ -1,5 +1,7 @@
 /*
- * Private state of the KVM backend.  Only kvm*.c and crash*.c include it.
+ * Private state of the KVM backend, for the files that drive KVM directly
+ * (kvm*.c, host_cpuid.c, confine.c, hvt_cpu.c, hvt_run.c, hvt_ring.c) and
+ * their tests; the rest of the tender sees only kvm.h.
  */
 #ifndef WISP_KVM_BACKEND_H
 #define WISP_KVM_BACKEND_H
@@ -19,8 +21,6 @@ struct vm;
 /* kvm_supported_cpuid: KVM's CPUID table (KVM_GET_SUPPORTED_CPUID), the
  * buffer grown on E2BIG; malloc'ed, or NULL with the message set. */
 struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm);
-
-struct vm;
 
 /* A mode's exit handler: HC_CONTINUE, HC_STOP or -1 (message set). */
 typedef int (*kvm_exit_fn)(struct vm *vm, struct kvm_run *run);
