@@ -179,26 +179,55 @@ $(B)/tests/tools/%: tests/tools/%.c
 all: $(TEST_TOOLS)
 
 # ---- fuzz -------------------------------------------------------------------
-# make fuzz [FUZZ_TIME=SECONDS]: build the libFuzzer target for the ELF and
-# manifest validators with clang and run it for a bounded time on the seed
-# corpus (tests/fuzz/seeds/elf plus any unikernel already built).  The
-# working corpus grows in build/fuzz/corpus/elf; crashes land in build/fuzz/.
+# make fuzz [FUZZ_TIME=SECONDS]: build the libFuzzer targets (tests/fuzz/
+# README.md) with clang and run each for a bounded time: fuzz_elf (ELF and
+# manifest validators) on the seed corpus (tests/fuzz/seeds/elf plus any
+# unikernel already built), fuzz_cli (command line), fuzz_manifest_json
+# (wisp-elftool's JSON manifest parser, seeds tests/fuzz/seeds/json) and
+# fuzz_hypercall (core hypercall handlers on hostile guest memory).  Working
+# corpora grow in build/fuzz/corpus/NAME; crashes land in build/fuzz/.
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 60
 FUZZ_SAN  := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_ELF_SRC := tests/fuzz/fuzz_elf.c $(wildcard tender/elf*.c) tender/mft.c
+FUZZ_TARGETS := elf cli manifest_json hypercall
+# The tender without main.o, compiled with the fuzzer's sanitizers except
+# -fsanitize=alignment: the handlers read guest argument blocks in place,
+# and a guest may pass a misaligned GPA (tests/fuzz/README.md).
+FUZZ_TENDER_OBJ := $(filter-out $(B)/fuzz/obj/tender/main.o,$(TENDER_SRC:%.c=$(B)/fuzz/obj/%.o))
+FUZZ_ELFTOOL_SRC := tools/elftool/manifest_json.c tools/elftool/util.c
 
 $(B)/fuzz/fuzz_elf: $(FUZZ_ELF_SRC) $(wildcard tender/elf*.h) include/wisp/abi.h include/wisp/mft_abi.h
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $@"
 	$(Q)$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -Iinclude -Itender -o $@ $(FUZZ_ELF_SRC)
 
+$(B)/fuzz/obj/tender/%.o: tender/%.c $(wildcard tender/*.h) $(B)/gen/seccomp_core.h
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $<"
+	$(Q)$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -fno-sanitize=alignment -std=gnu11 -D_GNU_SOURCE -Iinclude -iquote tender -iquote $(B)/gen -c -o $@ $<
+
+$(B)/fuzz/fuzz_cli $(B)/fuzz/fuzz_hypercall: $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_quiet.h $(FUZZ_TENDER_OBJ)
+	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $@"
+	$(Q)$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -std=gnu11 -D_GNU_SOURCE -Iinclude -iquote tender -o $@ $< $(FUZZ_TENDER_OBJ) $(HOST_LDLIBS)
+
+$(B)/fuzz/fuzz_manifest_json: tests/fuzz/fuzz_manifest_json.c tests/fuzz/fuzz_quiet.h $(FUZZ_ELFTOOL_SRC) tools/elftool/elftool.h
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $@"
+	$(Q)$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Itools/elftool -o $@ $< $(FUZZ_ELFTOOL_SRC) -ljansson
+
 .PHONY: fuzz
-fuzz: $(B)/fuzz/fuzz_elf
-	@mkdir -p $(B)/fuzz/corpus/elf
+fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+	@mkdir -p $(FUZZ_TARGETS:%=$(B)/fuzz/corpus/%)
 	$(Q)for f in tests/fuzz/seeds/elf/* $(wildcard $(B)/tests/guests/*.wisp $(B)/examples/*.wisp); do \
 	    cp "$$f" $(B)/fuzz/corpus/elf/seed-$$(echo "$$f" | tr / _); done
-	$(Q)cd $(B)/fuzz && ./fuzz_elf -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 corpus/elf
+	$(Q)for f in tests/fuzz/seeds/json/* $(wildcard tests/guests/*/manifest.json examples/*/manifest.json); do \
+	    cp "$$f" $(B)/fuzz/corpus/manifest_json/seed-$$(echo "$$f" | tr / _); done
+	$(Q)cp tests/fuzz/seeds/cli/* $(B)/fuzz/corpus/cli/
+	$(Q)cp tests/fuzz/seeds/hypercall/* $(B)/fuzz/corpus/hypercall/
+	$(Q)cd $(B)/fuzz && for t in $(FUZZ_TARGETS); do \
+	    echo "  FUZZ    $$t ($(FUZZ_TIME) s)"; \
+	    ./fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 corpus/$$t || exit 1; done
 
 # ---- Solo5 compatibility flavour (guest-hvt) -------------------------------
 # The second flavour of the guest library: Solo5 hvt ABI 2 binaries (CPL0,
