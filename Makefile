@@ -191,9 +191,7 @@ FUZZ_TIME ?= 60
 FUZZ_SAN  := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_ELF_SRC := tests/fuzz/fuzz_elf.c $(wildcard tender/elf*.c) tender/mft.c
 FUZZ_TARGETS := elf cli manifest_json hypercall
-# The tender without main.o, compiled with the fuzzer's sanitizers except
-# -fsanitize=alignment: the handlers read guest argument blocks in place,
-# and a guest may pass a misaligned GPA (tests/fuzz/README.md).
+# The tender without main.o, compiled with the fuzzer's sanitizers.
 FUZZ_TENDER_OBJ := $(filter-out $(B)/fuzz/obj/tender/main.o,$(TENDER_SRC:%.c=$(B)/fuzz/obj/%.o))
 FUZZ_ELFTOOL_SRC := tools/elftool/manifest_json.c tools/elftool/util.c
 
@@ -205,7 +203,7 @@ $(B)/fuzz/fuzz_elf: $(FUZZ_ELF_SRC) $(wildcard tender/elf*.h) include/wisp/abi.h
 $(B)/fuzz/obj/tender/%.o: tender/%.c $(wildcard tender/*.h) $(B)/gen/seccomp_core.h
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $<"
-	$(Q)$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -fno-sanitize=alignment -std=gnu11 -D_GNU_SOURCE -Iinclude -iquote tender -iquote $(B)/gen -c -o $@ $<
+	$(Q)$(FUZZ_CC) -g -O1 $(FUZZ_SAN) -std=gnu11 -D_GNU_SOURCE -Iinclude -iquote tender -iquote $(B)/gen -c -o $@ $<
 
 $(B)/fuzz/fuzz_cli $(B)/fuzz/fuzz_hypercall: $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_quiet.h $(FUZZ_TENDER_OBJ)
 	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $@"

@@ -20,6 +20,11 @@ int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t d
         port >= HVT_HYPERCALL_PIO_BASE + HVT_HYPERCALL_MAX)
         return vm_fail(vm, "Invalid guest port access: port=0x%x", port);
     nr = port - HVT_HYPERCALL_PIO_BASE;
+    /* Handlers access the struct in place: it must be aligned for that
+     * (Solo5's bindings pass naturally aligned structs). */
+    if (data % 8)
+        return vm_fail(vm, "Invalid guest access: gpa=0x%x is not 8-byte aligned "
+                       "(hypercall %u argument)", data, nr);
     if (nr == HVT_HYPERCALL_HALT)
         return hvt_halt(vm, data);
     if (!vm->hvt->hc[nr])

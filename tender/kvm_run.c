@@ -43,9 +43,7 @@ static int handle_doorbell(struct vm *vm, struct kvm_run *run)
                                   run->mmio.len, (unsigned long long)off);
     nr = (unsigned)(off / 8);
     memcpy(&arg, run->mmio.data, sizeof arg);
-    if (nr >= WISP_HC_MAX || !vm->hypercalls[nr])
-        return vm_guest_abi_error(vm, "unknown hypercall %u", nr);
-    return vm->hypercalls[nr](vm, arg);
+    return hypercall_dispatch(vm, nr, arg);
 }
 
 /* handle_stub: the exception stub reported `vector`; collect the frame. */

@@ -183,6 +183,9 @@ static int hc_net_write(struct vm *vm, wisp_gpa_t gpa)
         a->ret = WISP_R_EINVAL;
         return HC_CONTINUE;
     }
+    if (a->bufs % 8)
+        return vm_guest_abi_error(vm, "NET_WRITE: buffer array at 0x%llx is not 8-byte aligned",
+                                  (unsigned long long)a->bufs);
     GUEST_PTR_W(vm, bufs, a->bufs, (uint64_t)count * sizeof *bufs, "NET_WRITE buffer array");
     for (; done < count; done++) {
         struct wisp_net_buf *b = &bufs[done];
@@ -220,6 +223,9 @@ static int hc_net_read(struct vm *vm, wisp_gpa_t gpa)
         a->ret = WISP_R_EINVAL;
         return HC_CONTINUE;
     }
+    if (a->bufs % 8)
+        return vm_guest_abi_error(vm, "NET_READ: buffer array at 0x%llx is not 8-byte aligned",
+                                  (unsigned long long)a->bufs);
     GUEST_PTR_W(vm, bufs, a->bufs, (uint64_t)count * sizeof *bufs, "NET_READ buffer array");
     for (; done < count; done++) {
         struct wisp_net_buf *b = &bufs[done];

@@ -112,6 +112,17 @@ void *guest_ptr(const struct vm *vm, uint64_t gpa, uint64_t len, int write, cons
     return p;
 }
 
+int hypercall_dispatch(struct vm *vm, unsigned nr, wisp_gpa_t arg)
+{
+    if (nr >= WISP_HC_MAX || !vm->hypercalls[nr])
+        return vm_guest_abi_error(vm, "unknown hypercall %u", nr);
+    /* Handlers access the struct in place: it must be aligned for that. */
+    if (arg % 8)
+        return vm_guest_abi_error(vm, "hypercall %u: argument struct at 0x%llx is not "
+                                  "8-byte aligned", nr, (unsigned long long)arg);
+    return vm->hypercalls[nr](vm, arg);
+}
+
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn)
 {
     if (nr == 0 || nr >= WISP_HC_MAX || vm->hypercalls[nr])

@@ -146,6 +146,14 @@ void vm_event(struct vm *vm, enum wisp_event ev);
  * timeline (0 if tsc is 0 or before the boot sample). */
 uint64_t vm_guest_tsc_to_ns(const struct vm *vm, uint64_t tsc);
 
+/*
+ * hypercall_dispatch: serve hypercall `nr` with argument-struct address
+ * `arg`: an unknown number, or an argument struct that is not 8-byte
+ * aligned (abi.h), ends the guest as an ABI violation; otherwise the
+ * handler's result.  The doorbell and the fuzz target both call this.
+ */
+int hypercall_dispatch(struct vm *vm, unsigned nr, wisp_gpa_t arg);
+
 /* hypercall_register: install handler `fn` for `nr`; -1 if taken/bad. */
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn);
 

@@ -15,8 +15,12 @@
  * synchronous: OUT fields are filled before the guest resumes.  One VM exit
  * per call.
  *
+ * Argument structs (and a struct wisp_net_buf array) MUST be 8-byte
+ * aligned; data buffers may have any alignment.
+ *
  * Policy for bad guest input (tender side): an argument struct or buffer that
- * is not entirely inside guest RAM, an unknown hypercall number or a store of
+ * is not entirely inside memory the guest itself may access that way, a
+ * misaligned argument struct, an unknown hypercall number or a store of
  * the wrong width ends the guest (exit status WISP_EXIT_GUEST_FAULT, with a
  * message naming the hypercall and the address).  Per-request argument errors
  * (bad handle, bad offset or length) return WISP_R_EINVAL in the struct.

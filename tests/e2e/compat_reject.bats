@@ -225,6 +225,13 @@ wisp: Invalid guest access: gpa=0x3ffffc, sz=5 (PUTS data)"
     expect_err 1 "Invalid guest access: gpa=0xfffffff0, sz=16 (PUTS)"
 }
 
+@test "compat reject: a misaligned hypercall struct" {
+    require_kvm
+    img outl --p1=0x501 --p2=0x200004
+    run_split --mem=8 "$f"
+    expect_err 1 "Invalid guest access: gpa=0x200004 is not 8-byte aligned (hypercall 1 argument)"
+}
+
 @test "compat reject: a PUTS buffer one byte past the top of memory" {
     require_kvm
     img puts_ptr --p1=0x1ffffc --p2=5

@@ -40,6 +40,11 @@ abi_violation() {
     abi_violation secret "PUTS buffer: guest address 0x1000, size 64 is not memory the guest may read"
 }
 
+@test "ABI: a misaligned argument struct ends the guest" {
+    abi_violation misaligned "hypercall 5: argument struct at 0x"
+    assert_output_has "is not 8-byte aligned"
+}
+
 @test "ABI: an unknown hypercall number ends the guest" {
     abi_violation nr "unknown hypercall 63"
 }

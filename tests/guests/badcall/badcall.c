@@ -1,5 +1,5 @@
 /* badcall: breaks the hypercall ABI in the way its command line names (ptr,
- * buf, wrap, text, idt, secret, nr, read, narrow); expect the tender to end it with status 255
+ * buf, wrap, text, idt, secret, misaligned, nr, read, narrow); expect the tender to end it with status 255
  * and "guest violated the hypercall ABI", never to run on. */
 #include <wisp/abi.h>
 
@@ -41,6 +41,9 @@ int solo5_app_main(const struct solo5_start_info *si)
         puts_args.data = 0x1000;
         puts_args.len = 64;
         doorbell_store(WISP_HC_PUTS, (uint64_t)(uintptr_t)&puts_args);
+    } else if (t_strcmp(mode, "misaligned") == 0) {
+        /* an argument struct the handlers could not access in place */
+        doorbell_store(WISP_HC_WALLTIME, (uint64_t)(uintptr_t)&puts_args + 4);
     } else if (t_strcmp(mode, "nr") == 0) {
         doorbell_store(WISP_HC_MAX - 1, (uint64_t)(uintptr_t)&puts_args);
     } else if (t_strcmp(mode, "read") == 0) {
