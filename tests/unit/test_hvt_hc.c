@@ -118,8 +118,11 @@ static void test_walltime(void **state)
     clock_gettime(CLOCK_REALTIME, &ts);
     assert_int_equal(OUT4(0x501, 0x2000), HC_CONTINUE);
     assert_true(a->nsecs >= (uint64_t)ts.tv_sec * 1000000000ull);
-    assert_int_equal(OUT4(0x501, MEM - 4), -1);
-    assert_string_equal(res.err, "Invalid guest access: gpa=0x1ffffc, sz=8 (WALLTIME)");
+    assert_int_equal(OUT4(0x501, MEM), -1);
+    assert_string_equal(res.err, "Invalid guest access: gpa=0x200000, sz=8 (WALLTIME)");
+    assert_int_equal(OUT4(0x501, MEM - 4), -1); /* misaligned, and crossing the top */
+    assert_string_equal(res.err, "Invalid guest access: gpa=0x1ffffc is not 8-byte aligned "
+                                 "(hypercall 1 argument)");
 }
 
 static void test_puts(void **state)
