@@ -18,13 +18,6 @@ image() {
     truncate -s "$2" "$1"
 }
 
-# expect_success: status 0, SUCCESS and no FAILURE.
-expect_success() {
-    assert_status 0
-    assert_output_has "SUCCESS"
-    assert_output_lacks "FAILURE"
-}
-
 # expect_error MESSAGE: the tender refused to run (status 253) and said
 # exactly "wisp: MESSAGE" on a line of its own.
 expect_error() {

@@ -8,15 +8,6 @@
 
 load helpers
 
-# run_wisp ARGS...: run the tender with stdout and stderr kept apart (bats
-# `run` merges them).  Sets $status; stdout in file $out, stderr in file $err.
-run_wisp() {
-    out="$BATS_TEST_TMPDIR/stdout"
-    err="$BATS_TEST_TMPDIR/stderr"
-    status=0
-    timeout --foreground 60 "$WISP" "$@" >"$out" 2>"$err" </dev/null || status=$?
-}
-
 # expect_stderr TEXT: stderr is exactly TEXT (plus its final newline).
 expect_stderr() {
     if [ "$(cat "$err")" != "$1" ]; then
@@ -81,14 +72,14 @@ setup() {
 # ---- --help, --version -------------------------------------------------------
 
 @test "--help: status 0, usage on stdout, nothing on stderr" {
-    run_wisp --help
+    run_split --help
     assert_status 0
     expect_stderr ""
     [ "$(head -n 1 "$out")" = "usage: wisp [OPTIONS] [--] KERNEL [ARGS...]" ]
 }
 
 @test "--help: mentions every option" {
-    run_wisp --help
+    run_split --help
     assert_status 0
     stdout_has "--mem=MIB"
     stdout_has "2 to 3072 (default 32)"
@@ -99,7 +90,7 @@ setup() {
 }
 
 @test "--help: documents the exit statuses 253 and 255" {
-    run_wisp --help
+    run_split --help
     assert_status 0
     stdout_has "Exit status:"
     grep -qE '^  N +the guest exited with status N' "$out"
@@ -108,15 +99,15 @@ setup() {
 }
 
 @test "-h: the same text as --help" {
-    run_wisp --help
+    run_split --help
     cp "$out" "$BATS_TEST_TMPDIR/help"
-    run_wisp -h
+    run_split -h
     assert_status 0
     cmp "$out" "$BATS_TEST_TMPDIR/help"
 }
 
 @test "--help wins over a KERNEL and arguments after it" {
-    run_wisp --help "$NOFILE" a b
+    run_split --help "$NOFILE" a b
     assert_status 0
     expect_stderr ""
     stdout_has "usage: wisp"
@@ -127,7 +118,7 @@ setup() {
     ver=$(sed -n 's/^#define WISP_VERSION "\(.*\)"$/\1/p' "$TOP/tender/cli.h")
     abi=$(sed -n 's/^#define WISP_ABI_VERSION \([0-9]*\).*/\1/p' "$TOP/include/wisp/abi.h")
     [ -n "$ver" ] && [ -n "$abi" ]
-    run_wisp --version
+    run_split --version
     assert_status 0
     expect_stderr ""
     [ "$(cat "$out")" = "wisp $ver (isolated-mode ABI version $abi)" ]
@@ -136,171 +127,171 @@ setup() {
 # ---- refused command lines -------------------------------------------------------
 
 @test "no arguments: missing KERNEL operand" {
-    run_wisp
+    run_split
     expect_cli_error "missing KERNEL operand"
 }
 
 @test "options only: missing KERNEL operand" {
-    run_wisp --mem=64
+    run_split --mem=64
     expect_cli_error "missing KERNEL operand"
 }
 
 @test "-- and nothing after it: missing KERNEL operand" {
-    run_wisp --mem=64 --
+    run_split --mem=64 --
     expect_cli_error "missing KERNEL operand"
 }
 
 @test "unknown long option is named" {
-    run_wisp --bogus "$NOFILE"
+    run_split --bogus "$NOFILE"
     expect_cli_error "unknown option: --bogus"
 }
 
 @test "unknown short option is named" {
-    run_wisp -x "$NOFILE"
+    run_split -x "$NOFILE"
     expect_cli_error "unknown option: -x"
 }
 
 @test "an option shaped like a device option but claimed by no module is named" {
-    run_wisp --frob:dev0=x "$NOFILE"
+    run_split --frob:dev0=x "$NOFILE"
     expect_cli_error "unknown option: --frob:dev0=x"
 }
 
 @test "--mem=abc: not a number" {
-    run_wisp --mem=abc "$NOFILE"
+    run_split --mem=abc "$NOFILE"
     expect_cli_error "--mem: 'abc' is not a number of MiB"
 }
 
 @test "--mem=12x: trailing garbage" {
-    run_wisp --mem=12x "$NOFILE"
+    run_split --mem=12x "$NOFILE"
     expect_cli_error "--mem: '12x' is not a number of MiB"
 }
 
 @test "--mem= (empty): not a number" {
-    run_wisp --mem= "$NOFILE"
+    run_split --mem= "$NOFILE"
     expect_cli_error "--mem: '' is not a number of MiB"
 }
 
 @test "--mem=-1: negative is not a number of MiB" {
-    run_wisp --mem=-1 "$NOFILE"
+    run_split --mem=-1 "$NOFILE"
     expect_cli_error "--mem: '-1' is not a number of MiB"
 }
 
 @test "--mem=0x40: hexadecimal is refused" {
-    run_wisp --mem=0x40 "$NOFILE"
+    run_split --mem=0x40 "$NOFILE"
     expect_cli_error "--mem: '0x40' is not a number of MiB"
 }
 
 @test "--mem=0: out of range" {
-    run_wisp --mem=0 "$NOFILE"
+    run_split --mem=0 "$NOFILE"
     expect_cli_error "--mem: 0 MiB is out of range (2 to 3072; 2 to 4096 for Solo5 hvt unikernels)"
 }
 
 @test "--mem=1: below the minimum of isolated mode (checked once the mode is known)" {
-    run_wisp --mem=1 "$(guest hello)"
+    run_split --mem=1 "$(guest hello)"
     expect_tender_error "--mem: 1 MiB is out of range (2 to 3072)"
 }
 
 @test "--mem=3073: above the maximum of isolated mode (checked once the mode is known)" {
-    run_wisp --mem=3073 "$(guest hello)"
+    run_split --mem=3073 "$(guest hello)"
     expect_tender_error "--mem: 3073 MiB is out of range (2 to 3072)"
 }
 
 @test "--mem=4097: above the maximum of every mode" {
-    run_wisp --mem=4097 "$NOFILE"
+    run_split --mem=4097 "$NOFILE"
     expect_cli_error "--mem: 4097 MiB is out of range (2 to 3072; 2 to 4096 for Solo5 hvt unikernels)"
 }
 
 @test "--mem=99999999999999999999: overflow is out of range, not wrapped" {
-    run_wisp --mem=99999999999999999999 "$NOFILE"
+    run_split --mem=99999999999999999999 "$NOFILE"
     expect_cli_error "--mem: 99999999999999999999 MiB is out of range (2 to 3072; 2 to 4096 for Solo5 hvt unikernels)"
 }
 
 @test "--mem given twice" {
-    run_wisp --mem=64 --mem=64 "$NOFILE"
+    run_split --mem=64 --mem=64 "$NOFILE"
     expect_cli_error "--mem: given more than once"
 }
 
 @test "bare --mem (value as the next argument) is refused" {
-    run_wisp --mem 64 "$NOFILE"
+    run_split --mem 64 "$NOFILE"
     expect_cli_error "--mem: expected --mem=MIB"
 }
 
 @test "the first bad option is reported, even before --help" {
-    run_wisp --mem=x --help
+    run_split --mem=x --help
     expect_cli_error "--mem: 'x' is not a number of MiB"
 }
 
 @test "guest command line of 8192 characters is refused" {
-    run_wisp "$NOFILE" "$(repeat 8192 a)"
+    run_split "$NOFILE" "$(repeat 8192 a)"
     expect_cli_error "guest command line too long (more than 8191 characters)"
 }
 
 @test "guest command line of 8192 characters with the joining spaces is refused" {
-    run_wisp "$NOFILE" "$(repeat 4095 a)" "$(repeat 4096 b)"
+    run_split "$NOFILE" "$(repeat 4095 a)" "$(repeat 4096 b)"
     expect_cli_error "guest command line too long (more than 8191 characters)"
 }
 
 @test "guest command line of 8191 characters is accepted (the kernel is looked at next)" {
-    run_wisp "$NOFILE" "$(repeat 4095 a)" "$(repeat 4095 b)"
+    run_split "$NOFILE" "$(repeat 4095 a)" "$(repeat 4095 b)"
     expect_tender_error "$NOFILE: cannot open: No such file or directory"
 }
 
 # ---- what is accepted: the kernel file is looked at next --------------------
 
 @test "--mem=2 and --mem=3072 are accepted" {
-    run_wisp --mem=2 "$NOFILE"
+    run_split --mem=2 "$NOFILE"
     expect_tender_error "$NOFILE: cannot open: No such file or directory"
-    run_wisp --mem=3072 "$NOFILE"
+    run_split --mem=3072 "$NOFILE"
     expect_tender_error "$NOFILE: cannot open: No such file or directory"
 }
 
 @test "options after KERNEL are not parsed" {
-    run_wisp "$NOFILE" --mem=abc --bogus --help --version --mem
+    run_split "$NOFILE" --mem=abc --bogus --help --version --mem
     expect_tender_error "$NOFILE: cannot open: No such file or directory"
 }
 
 @test "-- then a KERNEL that starts with '-'" {
     cd "$BATS_TEST_TMPDIR"
-    run_wisp -- -k
+    run_split -- -k
     expect_tender_error "-k: cannot open: No such file or directory"
     : >./-empty
-    run_wisp --mem=64 -- -empty --help
+    run_split --mem=64 -- -empty --help
     expect_tender_error "-empty: not an ELF file"
 }
 
 @test "a lone '-' is a KERNEL operand, not an option" {
     cd "$BATS_TEST_TMPDIR"
-    run_wisp -
+    run_split -
     expect_tender_error "-: cannot open: No such file or directory"
 }
 
 # ---- unusable kernel files ---------------------------------------------------------
 
 @test "missing kernel file" {
-    run_wisp "$NOFILE"
+    run_split "$NOFILE"
     expect_tender_error "$NOFILE: cannot open: No such file or directory"
 }
 
 @test "a directory as kernel" {
     mkdir "$BATS_TEST_TMPDIR/dir.wisp"
-    run_wisp "$BATS_TEST_TMPDIR/dir.wisp"
+    run_split "$BATS_TEST_TMPDIR/dir.wisp"
     expect_tender_error "$BATS_TEST_TMPDIR/dir.wisp: not a regular file"
 }
 
 @test "an empty file as kernel" {
     : >"$BATS_TEST_TMPDIR/empty.wisp"
-    run_wisp "$BATS_TEST_TMPDIR/empty.wisp"
+    run_split "$BATS_TEST_TMPDIR/empty.wisp"
     expect_tender_error "$BATS_TEST_TMPDIR/empty.wisp: not an ELF file"
 }
 
 @test "a text file as kernel" {
     echo "#!/bin/sh" >"$BATS_TEST_TMPDIR/script.wisp"
-    run_wisp "$BATS_TEST_TMPDIR/script.wisp"
+    run_split "$BATS_TEST_TMPDIR/script.wisp"
     expect_tender_error "$BATS_TEST_TMPDIR/script.wisp: not an ELF file"
 }
 
 @test "a character device as kernel" {
-    run_wisp /dev/null
+    run_split /dev/null
     expect_tender_error "/dev/null: not a regular file"
 }
 
@@ -308,10 +299,10 @@ setup() {
 
 @test "guest arguments reach the guest joined by single spaces" {
     require_kvm
-    run_wisp "$(guest hello)" Hello_wisp
+    run_split "$(guest hello)" Hello_wisp
     assert_status 0
     stdout_has "Command line is: 'Hello_wisp'"
-    run_wisp "$(guest hello)" a "b c" --mem=abc --help
+    run_split "$(guest hello)" a "b c" --mem=abc --help
     assert_status 1
     stdout_has "Command line is: 'a b c --mem=abc --help'"
 }
@@ -321,7 +312,7 @@ setup() {
     local a b
     a=$(repeat 4095 a)
     b=$(repeat 4095 b)
-    run_wisp "$(guest hello)" "$a" "$b"
+    run_split "$(guest hello)" "$a" "$b"
     assert_status 1
     stdout_has "Command line is: '$a $b'"
 }
@@ -330,7 +321,7 @@ setup() {
     require_kvm
     cp "$(guest hello)" "$BATS_TEST_TMPDIR/-hello.wisp"
     cd "$BATS_TEST_TMPDIR"
-    run_wisp --mem=2 -- -hello.wisp Hello_wisp
+    run_split --mem=2 -- -hello.wisp Hello_wisp
     assert_status 0
     stdout_has "SUCCESS"
 }

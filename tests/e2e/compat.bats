@@ -18,31 +18,6 @@ hvt() {
     echo "$HVT_GUESTS/$1.hvt"
 }
 
-# run_split ARGS...: run the tender with stdout and stderr apart; sets
-# $status, stdout in $out, stderr in $err.
-run_split() {
-    out="$BATS_TEST_TMPDIR/stdout"
-    err="$BATS_TEST_TMPDIR/stderr"
-    status=0
-    timeout --foreground 60 "$WISP" "$@" >"$out" 2>"$err" || status=$?
-}
-
-# assert_output_matches ERE: some line of $output matches the extended regex.
-assert_output_matches() {
-    grep -qE -- "$1" <<<"$output" || {
-        echo "expected a line of output to match: $1" >&2
-        echo "output was:" >&2
-        echo "$output" >&2
-        return 1
-    }
-}
-
-expect_success() {
-    assert_status 0
-    assert_output_has "SUCCESS"
-    assert_output_lacks "FAILURE"
-}
-
 # expect_trap CR2: a page fault reported by the bindings' trap handler, the
 # ABORT line, status 255, and nothing run after the bad access.
 expect_trap() {

@@ -18,14 +18,6 @@ img() {
     "$MKHVT" "$@" "$f"
 }
 
-# run_split ARGS...: wisp with stdout and stderr apart ($out, $err files).
-run_split() {
-    out="$BATS_TEST_TMPDIR/stdout"
-    err="$BATS_TEST_TMPDIR/stderr"
-    status=0
-    timeout --foreground 60 "$WISP" "$@" >"$out" 2>"$err" </dev/null || status=$?
-}
-
 # expect_err STATUS MSG: that status, stderr exactly "wisp: MSG".
 expect_err() {
     assert_status "$1"

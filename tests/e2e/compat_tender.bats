@@ -19,13 +19,6 @@ img() {
     "$MKHVT" "$@" "$f"
 }
 
-run_split() {
-    out="$BATS_TEST_TMPDIR/stdout"
-    err="$BATS_TEST_TMPDIR/stderr"
-    status=0
-    timeout --foreground 60 "$WISP" "$@" >"$out" 2>"$err" </dev/null || status=$?
-}
-
 expect_stdout() {
     if [ "$(cat "$out")" != "$1" ]; then
         echo "expected stdout: $1" >&2

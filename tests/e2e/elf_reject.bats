@@ -36,20 +36,12 @@ broken() {
     done <<<"$facts"
 }
 
-# run_wisp ARGS...: run the tender; $status, stdout in $out, stderr in $err.
-run_wisp() {
-    out="$BATS_TEST_TMPDIR/stdout"
-    err="$BATS_TEST_TMPDIR/stderr"
-    status=0
-    timeout --foreground 60 "$WISP" "$@" >"$out" 2>"$err" </dev/null || status=$?
-}
-
 # expect_reject MSG [WISP-OPTIONS...]: the tender refuses $bad with status 253,
 # nothing on stdout and exactly "wisp: $bad: MSG" on stderr.
 expect_reject() {
     local msg=$1
     shift
-    run_wisp "$@" "$bad"
+    run_split "$@" "$bad"
     assert_status "$WISP_EXIT_TENDER_ERROR"
     if [ -s "$out" ]; then
         echo "expected no stdout, got:" >&2
@@ -268,7 +260,7 @@ guest_stack() {
     local f
     f=$(readlink -f /bin/true)
     [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || skip "/bin/true is not ELF"
-    run_wisp /bin/true
+    run_split /bin/true
     assert_status "$WISP_EXIT_TENDER_ERROR"
     [ "$(cat "$err")" = "wisp: /bin/true: position-independent executable (ET_DYN), expected a static ET_EXEC (link with -no-pie)" ]
 }
@@ -301,7 +293,7 @@ guest_stack() {
 @test "the hello guest itself is accepted by every check (control)" {
     # Booting it needs KVM; without KVM the first failure must come from
     # opening /dev/kvm, not from the checks above.
-    run_wisp "$(guest hello)" Hello_wisp
+    run_split "$(guest hello)" Hello_wisp
     if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
         assert_status 0
     else

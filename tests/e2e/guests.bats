@@ -5,32 +5,6 @@
 
 load helpers
 
-# run_split KERNEL [ARGS...]: run the tender with stdout and stderr kept apart
-# (bats `run` merges them).  Sets $status; stdout in $out, stderr in $err.
-run_split() {
-    out="$BATS_TEST_TMPDIR/stdout"
-    err="$BATS_TEST_TMPDIR/stderr"
-    status=0
-    timeout --foreground 60 "$WISP" "$@" >"$out" 2>"$err" || status=$?
-}
-
-# assert_output_matches ERE: some line of $output matches the extended regex.
-assert_output_matches() {
-    grep -qE -- "$1" <<<"$output" || {
-        echo "expected a line of output to match: $1" >&2
-        echo "output was:" >&2
-        echo "$output" >&2
-        return 1
-    }
-}
-
-# expect_success: status 0 and the SUCCESS sentinel, no FAILURE.
-expect_success() {
-    assert_status 0
-    assert_output_has "SUCCESS"
-    assert_output_lacks "FAILURE"
-}
-
 # expect_crash KIND [REGION]: the guest ended in a page fault of KIND (and, if
 # given, in REGION), with the report on stderr and status 255, and did not
 # run on past the bad access.

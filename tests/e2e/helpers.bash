@@ -68,3 +68,30 @@ assert_output_lacks() {
         return 1
     fi
 }
+
+# run_split ARGS...: run the tender with stdout and stderr kept apart (bats
+# `run` merges them), stdin empty.  Sets $status; stdout in file $out,
+# stderr in file $err.
+run_split() {
+    out="$BATS_TEST_TMPDIR/stdout"
+    err="$BATS_TEST_TMPDIR/stderr"
+    status=0
+    timeout --foreground 60 "$WISP" "$@" >"$out" 2>"$err" </dev/null || status=$?
+}
+
+# assert_output_matches ERE: some line of $output matches the extended regex.
+assert_output_matches() {
+    grep -qE -- "$1" <<<"$output" || {
+        echo "expected a line of output to match: $1" >&2
+        echo "output was:" >&2
+        echo "$output" >&2
+        return 1
+    }
+}
+
+# expect_success: status 0 and the SUCCESS sentinel, no FAILURE.
+expect_success() {
+    assert_status 0
+    assert_output_has "SUCCESS"
+    assert_output_lacks "FAILURE"
+}
