@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -168,25 +169,51 @@ static int32_t write_frame(int fd, const uint8_t *frame, uint32_t len)
     return (size_t)n == len ? WISP_R_OK : WISP_R_EUNSPEC;
 }
 
+/*
+ * net_io_args: the checks NET_WRITE and NET_READ (`op`) both start with:
+ * the argument struct (guest-writable), the device handle, the count, the
+ * buffer array (8-byte aligned, guest-writable).  Returns HC_STOP for an
+ * ABI violation (the guest has ended); otherwise HC_CONTINUE with *bufs
+ * the array of *countp entries (the count as checked, read once), or NULL
+ * when the request was answered with WISP_R_EINVAL.
+ */
+static int net_io_args(struct vm *vm, wisp_gpa_t gpa, const char *op,
+                       struct wisp_hc_net_io **ap, struct mft_entry **ep,
+                       struct wisp_net_buf **bufs, uint32_t *countp)
+{
+    char what[32];
+    struct wisp_hc_net_io *a;
+    uint32_t count;
+
+    *bufs = NULL;
+    GUEST_PTR_W(vm, a, gpa, sizeof *a, op);
+    *ap = a;
+    a->done = 0;
+    *ep = device_entry(vm, a->handle, MFT_DEV_NET_BASIC);
+    count = a->count;
+    if (!*ep || count == 0 || count > WISP_NET_IO_MAX) {
+        a->ret = WISP_R_EINVAL;
+        return HC_CONTINUE;
+    }
+    if (a->bufs % 8)
+        return vm_guest_abi_error(vm, "%s: buffer array at 0x%llx is not 8-byte aligned", op,
+                                  (unsigned long long)a->bufs);
+    *countp = count;
+    snprintf(what, sizeof what, "%s buffer array", op);
+    GUEST_PTR_W(vm, *bufs, a->bufs, (uint64_t)count * sizeof **bufs, what);
+    return HC_CONTINUE;
+}
+
 static int hc_net_write(struct vm *vm, wisp_gpa_t gpa)
 {
     struct wisp_hc_net_io *a;
     struct wisp_net_buf *bufs;
     struct mft_entry *e;
     uint32_t count, done = 0;
+    int r = net_io_args(vm, gpa, "NET_WRITE", &a, &e, &bufs, &count);
 
-    GUEST_PTR_W(vm, a, gpa, sizeof *a, "NET_WRITE");
-    a->done = 0;
-    e = device_entry(vm, a->handle, MFT_DEV_NET_BASIC);
-    count = a->count;
-    if (!e || count == 0 || count > WISP_NET_IO_MAX) {
-        a->ret = WISP_R_EINVAL;
-        return HC_CONTINUE;
-    }
-    if (a->bufs % 8)
-        return vm_guest_abi_error(vm, "NET_WRITE: buffer array at 0x%llx is not 8-byte aligned",
-                                  (unsigned long long)a->bufs);
-    GUEST_PTR_W(vm, bufs, a->bufs, (uint64_t)count * sizeof *bufs, "NET_WRITE buffer array");
+    if (r != HC_CONTINUE || !bufs)
+        return r;
     for (; done < count; done++) {
         struct wisp_net_buf *b = &bufs[done];
         uint32_t len = b->len;
@@ -214,19 +241,10 @@ static int hc_net_read(struct vm *vm, wisp_gpa_t gpa)
     struct mft_entry *e;
     uint8_t bounce[NET_BOUNCE_SIZE];
     uint32_t count, done = 0;
+    int r = net_io_args(vm, gpa, "NET_READ", &a, &e, &bufs, &count);
 
-    GUEST_PTR_W(vm, a, gpa, sizeof *a, "NET_READ");
-    a->done = 0;
-    e = device_entry(vm, a->handle, MFT_DEV_NET_BASIC);
-    count = a->count;
-    if (!e || count == 0 || count > WISP_NET_IO_MAX) {
-        a->ret = WISP_R_EINVAL;
-        return HC_CONTINUE;
-    }
-    if (a->bufs % 8)
-        return vm_guest_abi_error(vm, "NET_READ: buffer array at 0x%llx is not 8-byte aligned",
-                                  (unsigned long long)a->bufs);
-    GUEST_PTR_W(vm, bufs, a->bufs, (uint64_t)count * sizeof *bufs, "NET_READ buffer array");
+    if (r != HC_CONTINUE || !bufs)
+        return r;
     for (; done < count; done++) {
         struct wisp_net_buf *b = &bufs[done];
         uint32_t cap = b->len;
