@@ -167,6 +167,10 @@ test: deps
 clean:
 	rm -rf $(B)
 
+# Each part of the build that is not above lives in mk/NAME.mk, one concern
+# a file; they may add prerequisites to all:.
+include $(sort $(wildcard mk/*.mk))
+
 -include $(shell find $(B)/obj $(B)/tests/unit -name '*.d' 2>/dev/null)
 
 # ---- test tools (host programs used by the e2e tests) ----------------------
