@@ -12,9 +12,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "confine.h"
-#include "kvm_backend.h"
-#include "vm.h"
+#include "confine/confine.h"
+#include "kvm/kvm_backend.h"
+#include "core/vm.h"
 
 /* The tender's filter is being generated: none exists yet. */
 const struct sock_filter confine_core_bpf[1];

@@ -32,8 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "module.h"
-#include "vm.h"
+#include "core/module.h"
+#include "core/vm.h"
 #include "fuzz_quiet.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "block_backend.h"
+#include "devices/block_backend.h"
 #include "wisp/abi.h"
 
 static char dir[] = "/tmp/wisp-test-block.XXXXXX";

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "module.h"
+#include "core/cli.h"
+#include "core/module.h"
 #include "wisp.h"
 
 #define MIB (1ull << 20)

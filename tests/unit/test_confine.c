@@ -19,9 +19,9 @@
 
 #include <cmocka.h>
 
-#include "confine.h"
-#include "kvm_backend.h"
-#include "vm.h"
+#include "confine/confine.h"
+#include "kvm/kvm_backend.h"
+#include "core/vm.h"
 
 struct fixture {
     struct wisp_config cfg;

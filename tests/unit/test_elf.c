@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "elf.h"
-#include "elf_priv.h"
+#include "image/elf.h"
+#include "image/elf_priv.h"
 
 #define NAME "k.elf"
 #define DATA_START (64 + 80 * 56) /* room for up to 80 program headers */

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "host_cpuid.h"
+#include "x86_64/host_cpuid.h"
 
 static char dir[256], path[300];
 

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "hvt.h"
-#include "vm.h"
+#include "modes/hvt/hvt.h"
+#include "core/vm.h"
 
 #define MEM (2u << 20)
 

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "hvt.h"
-#include "vm.h"
+#include "modes/hvt/hvt.h"
+#include "core/vm.h"
 
 #define MIB (1ull << 20)
 #define GIB (1ull << 30)

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "elf.h"
+#include "image/elf.h"
 
 #define NAME "k.elf"
 

@@ -18,10 +18,10 @@
 
 #include <cmocka.h>
 
-#include "device.h"
-#include "module.h"
-#include "tap.h"
-#include "vm.h"
+#include "devices/device.h"
+#include "core/module.h"
+#include "devices/tap.h"
+#include "core/vm.h"
 
 #define MEM_SIZE (4u << 20)
 #define TEXT_GPA 0x100000ull  /* guest read-only */
