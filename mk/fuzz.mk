@@ -10,7 +10,7 @@ FUZZ_CC   ?= clang
 FUZZ_TIME ?= 60
 FUZZ_SAN  := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -std=gnu11 -D_GNU_SOURCE -Iinclude -iquote tender \
-               -iquote $(B)/gen -Itools/elftool
+               -iquote $(B)/gen -Itools/elftool -Itests/unit
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_LIB_SRC := $(TENDER_LIB_SRC) $(filter-out tools/elftool/main.c,$(ELFTOOL_SRC))
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(B)/fuzz/obj/%.o)

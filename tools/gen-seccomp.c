@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "confine/confine.h"
+#include "core/mode.h"
 #include "kvm/kvm_backend.h"
 #include "core/vm.h"
 
@@ -26,7 +27,7 @@ int main(void)
     static struct wisp_result res;
     struct kvm_backend kb = {.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = CONFINE_VCPU_FD};
     struct mft *mft = calloc(1, MFT_SIZE(1));
-    struct vm vm = {.cfg = &cfg, .res = &res, .kvm = &kb, .mft = mft};
+    struct vm vm = {.cfg = &cfg, .res = &res, .mode = &mode_isolated, .kvm = &kb, .mft = mft};
     struct sock_filter insn;
     void *ctx;
     int fd;

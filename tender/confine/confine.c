@@ -22,7 +22,7 @@
 #include "kvm/kvm_backend.h"
 #include "core/module.h"
 #include "confine/confine.h"
-#include "modes/hvt/hvt.h"
+#include "core/mode.h"
 #include "core/vm.h"
 
 /* allow_vcpu_ioctl: ioctl(vcpu_fd, request) only. */
@@ -59,12 +59,9 @@ int confine_build(struct vm *vm, void **out)
             return -1;
         }
     }
-    /* Compat mode's net ring thread is already running: its rules, and
-     * TSYNC so the filter covers every thread (or the load fails). */
-    if (vm->hvt && (hvt_ring_seccomp_rules(vm, ctx) ||
-                    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1))) {
+    if (vm->mode->seccomp_rules && vm->mode->seccomp_rules(vm, ctx)) {
         seccomp_release(ctx);
-        return vm_fail(vm, "seccomp: cannot add the net ring rules");
+        return -1;
     }
     *out = ctx;
     return 0;
@@ -72,7 +69,7 @@ int confine_build(struct vm *vm, void **out)
 
 int confine_precompiled_applies(const struct vm *vm)
 {
-    if (vm->hvt || vm->cfg->console_fd != CONFINE_CONSOLE_FD ||
+    if (!vm->mode->precompiled_filter || vm->cfg->console_fd != CONFINE_CONSOLE_FD ||
         vm->kvm->vcpu_fd != CONFINE_VCPU_FD || confine_core_bpf_len == 0)
         return 0;
     for (unsigned i = 1; i < vm->mft->entries; i++)

@@ -1,7 +1,8 @@
 /*
- * wisp_run: the phases of one run, in order.  Everything the unikernel file
- * says is validated before /dev/kvm is opened; every resource is acquired
- * before the seccomp filter goes on; then the guest runs.
+ * wisp_run: the phases of one run, in order, the same for every guest mode
+ * (core/mode.h).  Everything the unikernel file says is validated before
+ * /dev/kvm is opened; every resource is acquired before the seccomp filter
+ * goes on; then the guest runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,19 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kvm/kvm.h"
-#include "modes/isolated/layout.h"
-#include "core/module.h"
 #include "confine/confine.h"
-#include "devices/device.h"
-#include "modes/hvt/hvt.h"
+#include "core/mode.h"
+#include "core/module.h"
 #include "core/vm.h"
+#include "devices/device.h"
+#include "kvm/kvm.h"
 #include "wisp.h"
 
 void wisp_config_init(struct wisp_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->mem_size = 0; /* the mode's default: see check_mem_isolated, hvt_mem_plan */
+    cfg->mem_size = 0; /* the mode's default (its plan_memory) */
     cfg->console_fd = 1;
 }
 
@@ -92,24 +92,23 @@ static int setup_manifest(struct vm *vm)
     return 0;
 }
 
+/* parse_kernel: read and parse the image, choose its mode (even when the
+ * image is refused, so that the mode's exit status applies), let the mode
+ * check it, and make the manifest copy. */
 static int parse_kernel(struct vm *vm)
 {
     char err[ELF_ERR_MAX];
+    int r;
 
     if (read_kernel(vm))
         return -1;
     vm_event(vm, WISP_EV_ELF_READ);
-    if (elf_parse(vm->kernel, vm->file, vm->file_size, &vm->img, err))
+    r = elf_parse(vm->kernel, vm->file, vm->file_size, &vm->img, err);
+    vm->mode = mode_for_image(&vm->img);
+    if (r)
         return vm_fail(vm, "%s", err);
-    if (vm->img.mode == WISP_MODE_SOLO5_HVT) {
-        /* Solo5 links a PT_INTERP into every hvt unikernel: allowed. */
-        if (hvt_check_image(vm))
-            return -1;
-        return setup_manifest(vm);
-    }
-    if (vm->img.has_interp)
-        return vm_fail(vm, "%s: has a program interpreter (PT_INTERP), expected a static "
-                       "executable", vm->kernel);
+    if (vm->mode->check_image(vm))
+        return -1;
     return setup_manifest(vm);
 }
 
@@ -133,64 +132,48 @@ static int handle_device_options(struct vm *vm)
     return devices_check_attached(vm);
 }
 
-/* check_mem_isolated: --mem in isolated mode: 2 MiB to WISP_MEM_MAX. */
-static int check_mem_isolated(struct vm *vm)
-{
-    if (vm->mem_size == 0)
-        vm->mem_size = (uint64_t)WISP_MEM_DEFAULT_MIB << 20;
-    if (vm->mem_size < (2ull << 20) || vm->mem_size > WISP_MEM_MAX)
-        return vm_fail(vm, "--mem: %llu MiB is out of range (2 to %llu)",
-                       (unsigned long long)(vm->mem_size >> 20),
-                       (unsigned long long)(WISP_MEM_MAX >> 20));
-    return 0;
-}
-
+/* create_memory: zero-filled guest memory, touched on demand, registered
+ * with KVM as one memslot at guest-physical 0. */
 static int create_memory(struct vm *vm)
 {
-    vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
+    vm->mem = mmap(NULL, vm->mem_alloc, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (vm->mem == MAP_FAILED) {
         vm->mem = NULL;
         return vm_fail(vm, "cannot allocate %llu MiB of guest memory: %s",
-                       (unsigned long long)(vm->mem_size >> 20), strerror(errno));
+                       (unsigned long long)(vm->mem_alloc >> 20), strerror(errno));
     }
     return kvm_map_memory(vm);
 }
 
-/* boot: everything between a validated image and the first KVM_RUN. */
+static int setup_modules(struct vm *vm)
+{
+    for (const struct module *const *m = wisp_modules; *m; m++)
+        if ((*m)->setup && (*m)->setup(vm))
+            return -1;
+    return 0;
+}
+
+/* boot: everything between a validated image and the first KVM_RUN, each
+ * step's milestone recorded. */
 static int boot(struct vm *vm)
 {
-    struct cpu_boot_state st = {0};
-    uint64_t hz, tsc, wall, features;
-
     if (kvm_open(vm))
         return -1;
     vm_event(vm, WISP_EV_KVM);
     if (create_memory(vm))
         return -1;
     vm_event(vm, WISP_EV_MEMORY);
-    if (layout_populate(vm, &st.cr3))
+    if (vm->mode->load(vm))
         return -1;
     vm_release_file(vm);
     vm_event(vm, WISP_EV_LAYOUT);
-    for (const struct module *const *m = wisp_modules; *m; m++)
-        if ((*m)->setup && (*m)->setup(vm))
-            return -1;
-    vm_event(vm, WISP_EV_MODULES);
-    st.rip = vm->img.entry;
-    st.rsp = vm->layout.stack_end - 8;
-    st.rdi = WISP_BOOT_INFO_GPA;
-    if (kvm_setup_isolated_cpu(vm, &st, &features) || kvm_tsc(vm, &hz, &tsc, &wall, &vm->mono_base))
+    if (setup_modules(vm))
         return -1;
-    vm->tsc_base = tsc;
-    vm->tsc_hz = hz;
-    if (getentropy(&vm->bi->ssp_canary, sizeof vm->bi->ssp_canary) < 0)
-        return vm_fail(vm, "getentropy failed: %s", strerror(errno));
-    vm->bi->host_features = features;
-    vm->bi->tsc_freq_hz = hz;
-    vm->bi->tsc_ns_mult = (uint64_t)(((unsigned __int128)1000000000ull << 32) / hz);
-    vm->bi->tsc_base = tsc;
-    vm->bi->wall_base_ns = wall;
+    vm_event(vm, WISP_EV_MODULES);
+    if (vm->mode->setup_cpu(vm))
+        return -1;
+    vm_event(vm, WISP_EV_CPU);
     return 0;
 }
 
@@ -201,48 +184,31 @@ static void teardown(struct vm *vm)
             (*m)->teardown(vm);
     kvm_close(vm);
     if (vm->mem)
-        munmap(vm->mem, vm->mem_size);
+        munmap(vm->mem, vm->mem_alloc);
     free(vm->mft);
     vm_release_file(vm);
 }
 
 int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
 {
-    struct vm vm = {.cfg = cfg, .res = res, .kernel = cfg->kernel, .mem_size = cfg->mem_size};
+    struct vm vm = {.cfg = cfg, .res = res, .kernel = cfg->kernel};
 
     memset(res, 0, sizeof *res);
     res->events[WISP_EV_MAIN] = cfg->t_main;
     res->end = WISP_END_ERROR;
     res->status = WISP_EXIT_TENDER_ERROR;
-    if (parse_kernel(&vm) || handle_device_options(&vm))
-        goto out;
-    if (vm.img.mode == WISP_MODE_SOLO5_HVT) {
-        /* Solo5 compatibility mode: hvt.h */
-        vm_event(&vm, WISP_EV_VALIDATED);
-        if (hvt_boot(&vm))
-            goto out;
-        vm_event(&vm, WISP_EV_CPU);
-        if (!cfg->no_seccomp && seccomp_confine(&vm))
-            goto out;
-        vm_event(&vm, WISP_EV_CONFINED);
-        hvt_run_loop(&vm);
-        goto out;
-    }
-    if (check_mem_isolated(&vm) || layout_plan(&vm))
+    if (parse_kernel(&vm) || handle_device_options(&vm) || vm.mode->plan_memory(&vm))
         goto out;
     vm_event(&vm, WISP_EV_VALIDATED);
     if (boot(&vm))
         goto out;
-    vm_event(&vm, WISP_EV_CPU);
     if (!cfg->no_seccomp && seccomp_confine(&vm))
         goto out;
     vm_event(&vm, WISP_EV_CONFINED);
-    kvm_run_guest(&vm);
+    kvm_run_loop(&vm, vm.mode->handle_exit);
 out:
-    /* A Solo5 image (its ABI1 note seen, even if a later check failed)
-     * gets solo5-hvt's exit status for tender errors. */
-    if (vm.img.mode == WISP_MODE_SOLO5_HVT || vm.img.has_solo5_abi)
-        hvt_finish(&vm);
+    if (vm.mode && vm.mode->finish)
+        vm.mode->finish(&vm);
     teardown(&vm);
     vm_event(&vm, WISP_EV_TEARDOWN);
     return res->status;

@@ -40,7 +40,7 @@ void vm_console_drain(struct vm *vm)
     uint32_t len;
     const char *p;
 
-    if (!cb || vm->hvt)
+    if (!cb)
         return;
     len = cb->len; /* guest data: bounded before use */
     if (len > WISP_CONSOLE_DATA)

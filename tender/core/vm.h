@@ -14,8 +14,9 @@
 #include "wisp.h"
 
 struct vm;
-struct kvm_backend; /* opaque: defined in kvm.c */
-struct hvt;         /* compat-mode state: hvt.h */
+struct kvm_backend; /* opaque: kvm/kvm_backend.h */
+struct mode_ops;    /* the guest mode: core/mode.h */
+struct hvt;         /* the hvt mode's own state: modes/hvt/hvt.h */
 
 /*
  * A hypercall handler.  `arg` is the guest-physical address the guest
@@ -46,6 +47,7 @@ struct vm_layout {
     uint64_t heap_start, heap_end;   /* user RW NX */
     uint64_t guard_start, guard_end; /* unmapped */
     uint64_t stack_start, stack_end; /* user RW NX; stack_end == mem_size */
+    uint64_t cr3;                    /* the page tables (layout_populate) */
 };
 
 struct vm {
@@ -58,8 +60,11 @@ struct vm {
     size_t file_map_size;
     struct elf_image img;
 
-    uint8_t *mem;            /* host mapping of guest RAM */
-    uint64_t mem_size;
+    const struct mode_ops *mode; /* chosen from the image's notes */
+
+    uint8_t *mem;            /* host mapping of guest RAM, mem_alloc bytes */
+    uint64_t mem_size;       /* the guest's RAM: what it may name */
+    uint64_t mem_alloc;      /* mapped and registered: mem_size + mode extras */
     struct vm_layout layout;
     struct vm_region regions[VM_MAX_REGIONS]; /* sorted, non-overlapping */
     unsigned nregions;
@@ -68,7 +73,7 @@ struct vm {
     size_t mft_size;
 
     struct kvm_backend *kvm;
-    struct hvt *hvt;         /* Solo5 compatibility mode only, else NULL */
+    struct hvt *hvt;         /* the hvt mode's own state (modes/hvt only) */
 
     uint64_t tsc_base, tsc_hz, mono_base; /* guest TSC <-> host clock */
 

@@ -274,7 +274,7 @@ int hvt_ring_start(struct vm *vm)
     /* The planning (hvt_mem_plan) put the ring where boot_info.mem_size
      * ends; the ELF was checked against mem_size, so nothing of it is
      * here. */
-    if (h->ring_gpa != h->mem_size || h->ring_gpa + HVT_RING_RESERVE > h->alloc_size)
+    if (h->ring_gpa != vm->mem_size || h->ring_gpa + HVT_RING_RESERVE > vm->mem_alloc)
         return ring_fallback(vm, io, "no room above guest memory", 0);
     io->ring = (struct hvt_ring *)(void *)(vm->mem + h->ring_gpa);
     memset(io->ring, 0, sizeof *io->ring);

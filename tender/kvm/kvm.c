@@ -83,13 +83,13 @@ int kvm_map_memory(struct vm *vm)
     struct kvm_userspace_memory_region region = {
         .slot = 0,
         .guest_phys_addr = 0,
-        .memory_size = vm->mem_size,
+        .memory_size = vm->mem_alloc,
         .userspace_addr = (uint64_t)(uintptr_t)vm->mem,
     };
 
     if (ioctl(vm->kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
         return vm_fail(vm, "KVM: cannot register %llu bytes of guest memory: %s",
-                       (unsigned long long)vm->mem_size, strerror(errno));
+                       (unsigned long long)vm->mem_alloc, strerror(errno));
     return 0;
 }
 

@@ -1,12 +1,14 @@
 /*
  * Private state of the KVM backend, for the files that drive KVM directly
- * (kvm*.c, host_cpuid.c, confine.c, hvt_cpu.c, hvt_run.c, hvt_ring.c) and
- * their tests; the rest of the tender sees only kvm.h.
+ * (kvm/, x86_64/host_cpuid.c, confine/, the modes' cpu.c and exits.c,
+ * devices/net_ring.c) and their tests; the rest of the tender sees only
+ * kvm/kvm.h.
  */
 #ifndef WISP_KVM_BACKEND_H
 #define WISP_KVM_BACKEND_H
 
 #include <linux/kvm.h>
+#include <stddef.h>
 
 struct kvm_backend {
     int kvm_fd;
@@ -21,14 +23,6 @@ struct vm;
 /* kvm_supported_cpuid: KVM's CPUID table (KVM_GET_SUPPORTED_CPUID), the
  * buffer grown on E2BIG; malloc'ed, or NULL with the message set. */
 struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm);
-
-/* A mode's exit handler: HC_CONTINUE, HC_STOP or -1 (message set). */
-typedef int (*kvm_exit_fn)(struct vm *vm, struct kvm_run *run);
-
-/* kvm_run_loop: KVM_RUN until `mode_exit` stops the guest or fails;
- * EFAULT from KVM_RUN (hardware KVM's report of a write to host-read-only
- * guest memory) is a translation fault. */
-int kvm_run_loop(struct vm *vm, kvm_exit_fn mode_exit);
 
 /* kvm_exit_error: the message for an exit no mode handles (entry failure,
  * internal error, anything else); always -1. */

@@ -1,7 +1,8 @@
 /*
- * x86_64 machine-dependent pieces of an isolated-mode guest: the tender's
- * private low-memory layout, page-table construction, and the system tables
- * (GDT, TSS, IDT, exception stub) the guest can never reach.
+ * x86_64 machine-dependent pieces: control-register bits (both modes) and,
+ * for an isolated-mode guest, the tender's private low-memory layout,
+ * page-table construction, and the system tables (GDT, TSS, IDT, exception
+ * stub) the guest can never reach.
  *
  * Private layout (guest-physical == guest-virtual; all supervisor-only or
  * unmapped, so a CPL3 guest cannot read or change any of it):
@@ -45,6 +46,25 @@
 #define X86_FRAME_ERRCODE    (X86_STUB_STACK_TOP - 48)
 #define X86_FRAME_RIP        (X86_STUB_STACK_TOP - 40)
 #define X86_FRAME_RSP        (X86_STUB_STACK_TOP - 16)
+
+/* Control-register and EFER bits (both guest modes). */
+#define X86_CR0_PE (1ull << 0)
+#define X86_CR0_MP (1ull << 1)
+#define X86_CR0_ET (1ull << 4)
+#define X86_CR0_NE (1ull << 5)
+#define X86_CR0_WP (1ull << 16)
+#define X86_CR0_PG (1ull << 31)
+#define X86_CR4_PAE (1ull << 5)
+#define X86_CR4_OSFXSR (1ull << 9)
+#define X86_CR4_OSXMMEXCPT (1ull << 10)
+#define X86_CR4_UMIP (1ull << 11)
+#define X86_CR4_FSGSBASE (1ull << 16)
+#define X86_CR4_OSXSAVE (1ull << 18)
+#define X86_CR4_SMEP (1ull << 20)
+#define X86_CR4_SMAP (1ull << 21)
+#define X86_EFER_LME (1ull << 8)
+#define X86_EFER_LMA (1ull << 10)
+#define X86_EFER_NXE (1ull << 11)
 
 /* Page-table entry bits. */
 #define PTE_P   (1ull << 0)

@@ -12,25 +12,15 @@
 #include "modes/hvt/hvt.h"
 #include "kvm/kvm_backend.h"
 #include "core/vm.h"
-
-#define CR0_PE         (1ull << 0)
-#define CR0_ET         (1ull << 4)
-#define CR0_NE         (1ull << 5)
-#define CR0_WP         (1ull << 16)
-#define CR0_PG         (1ull << 31)
-#define CR4_PAE        (1ull << 5)
-#define CR4_OSFXSR     (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define EFER_LME       (1ull << 8)
-#define EFER_LMA       (1ull << 10)
+#include "x86_64/x86_64.h"
 
 /* solo5-hvt writes CR0 = 0x80010021; on hardware the guest then reads
  * 0x80010031, because CR0.ET is hardwired to 1 on every x86-64 CPU.  PVM
  * returns the value as written, so wisp sets ET itself: guests read what
  * they read under solo5-hvt on hardware, on both kinds of KVM. */
-_Static_assert((CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG) == 0x80010031ull, "hvt CR0");
-_Static_assert((CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT) == 0x620ull, "hvt CR4");
-_Static_assert((EFER_LME | EFER_LMA) == 0x500ull, "hvt EFER");
+_Static_assert((X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG) == 0x80010031ull, "hvt CR0");
+_Static_assert((X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) == 0x620ull, "hvt CR4");
+_Static_assert((X86_EFER_LME | X86_EFER_LMA) == 0x500ull, "hvt EFER");
 
 static struct kvm_segment seg(uint16_t sel, uint8_t type, int code64)
 {
@@ -66,10 +56,10 @@ int hvt_setup_cpu(struct vm *vm, uint64_t entry)
         return -1;
     if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
         return vm_fail(vm, "KVM: ioctl (GET_SREGS) failed: %s", strerror(errno));
-    sregs.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+    sregs.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
     sregs.cr3 = HVT_PML4_BASE;
-    sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-    sregs.efer = EFER_LME | EFER_LMA;
+    sregs.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    sregs.efer = X86_EFER_LME | X86_EFER_LMA;
     sregs.cs = seg(0x08, 9, 1);
     sregs.ss = seg(0x10, 3, 0);
     sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss;
@@ -88,11 +78,11 @@ int hvt_setup_cpu(struct vm *vm, uint64_t entry)
     if (khz <= 0)
         return vm_fail(vm, "KVM: ioctl (GET_TSC_KHZ) failed: %s",
                        khz < 0 ? strerror(errno) : "frequency 0");
-    vm->hvt->tsc_hz = (uint64_t)khz * 1000;
+    vm->tsc_hz = (uint64_t)khz * 1000;
 
     memset(&regs, 0, sizeof regs);
     regs.rip = entry;
-    regs.rsp = vm->hvt->mem_size - 8;
+    regs.rsp = vm->mem_size - 8;
     regs.rdi = HVT_BOOT_INFO_BASE;
     regs.rflags = 0x2;
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_REGS, &regs) < 0)

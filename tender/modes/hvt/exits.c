@@ -32,7 +32,7 @@ int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t d
     return vm->hvt->hc[nr](vm, data);
 }
 
-static int handle_exit(struct vm *vm, struct kvm_run *run)
+int hvt_handle_exit(struct vm *vm, struct kvm_run *run)
 {
     switch (run->exit_reason) {
     case KVM_EXIT_IO: {
@@ -45,7 +45,7 @@ static int handle_exit(struct vm *vm, struct kvm_run *run)
     }
     case KVM_EXIT_MMIO:
         /* PVM: a write to host-read-only guest RAM (text, rodata). */
-        if (run->mmio.phys_addr < vm->hvt->alloc_size)
+        if (run->mmio.phys_addr < vm->mem_alloc)
             return kvm_translation_fault(vm);
         break;
     default:
@@ -53,9 +53,4 @@ static int handle_exit(struct vm *vm, struct kvm_run *run)
     }
     /* KVM_EXIT_HLT included: the guest has no business halting the CPU. */
     return kvm_exit_error(vm, run);
-}
-
-int hvt_run_loop(struct vm *vm)
-{
-    return kvm_run_loop(vm, handle_exit);
 }

@@ -4,12 +4,13 @@
  * An unmodified solo5-hvt unikernel runs at CPL0 with Solo5's memory
  * layout, boot info, port-I/O hypercalls and exit statuses.
  *
- *   hvt.c        the phases of a compat run, image checks, teardown
- *   hvt_mem.c    --mem rules, page tables, GDT, ELF load + host W^X, boot info
- *   hvt_cpu.c    CPL0 vCPU state, CPUID passthrough, TSC
- *   hvt_run.c    the exit loop: port-I/O dispatch, translation faults
- *   hvt_hc.c     WALLTIME, PUTS, POLL, HALT
- *   hvt_dev.c    BLOCK_* and NET_* over the device modules' backends
+ *   mode.c       the mode's operations (core/mode.h), image checks, finish
+ *   mem.c        --mem rules, page tables, GDT, ELF load + host W^X, boot info
+ *   cpu.c        CPL0 vCPU state, CPUID passthrough, TSC
+ *   exits.c      the exit handler: port-I/O dispatch, translation faults
+ *   hypercalls.c WALLTIME, PUTS, POLL, HALT
+ *   devices.c    BLOCK_* and NET_* over the device modules' backends
+ *   ../../devices/net_ring.c  the ring-I/O network extension
  *
  * Error policy: as everywhere in the tender, functions return 0 or -1 with
  * the message set by vm_fail(); hvt_finish() turns every tender error of a
@@ -25,6 +26,7 @@
 #include "wisp/hvt_abi.h"
 
 struct vm;
+struct kvm_run;
 
 #define HVT_EXIT_TENDER_ERROR 1        /* solo5-hvt's status for its own errors */
 #define HVT_MEM_DEFAULT       (512ull << 20)
@@ -39,12 +41,10 @@ struct vm;
  */
 typedef int (*hvt_hc_fn)(struct vm *vm, uint64_t gpa);
 
-/* Compat-mode state of one run (vm->hvt). */
+/* Compat-mode state of one run (vm->hvt).  vm->mem_size is what the guest
+ * may name (boot_info.mem_size), vm->mem_alloc adds the ring area. */
 struct hvt {
-    uint64_t mem_size;       /* guest-usable bytes: boot_info.mem_size, gpa bound */
-    uint64_t alloc_size;     /* host mapping and memslot: mem_size + ring area */
     uint64_t ring_gpa;       /* struct hvt_ring, or 0 when no ring is offered */
-    uint64_t tsc_hz;
     uint64_t blk_ro;         /* bit (1 << handle): block device opened read-only */
     struct hvt_boot_info *bi;
     hvt_hc_fn hc[HVT_HYPERCALL_MAX];
@@ -90,7 +90,7 @@ void hvt_write_tables(uint8_t *mem, uint64_t alloc_size);
 
 /*
  * hvt_load_elf: copy the image's segments into guest memory (bounds:
- * every PT_LOAD, .bss included, below hvt->mem_size) and apply host-side
+ * every PT_LOAD, .bss included, below vm->mem_size) and apply host-side
  * W^X: text and rodata PROT_READ, data RW.  Sets nothing else.
  */
 int hvt_load_elf(struct vm *vm);
@@ -104,7 +104,7 @@ int hvt_load_elf(struct vm *vm);
 int hvt_write_boot_info(struct vm *vm, uint32_t features, uint64_t ring_gpa);
 
 /* hvt_setup_cpu: CPUID passthrough, CPL0 sregs and regs (1.6), TSC
- * frequency into vm->hvt->tsc_hz (1.7). */
+ * frequency into vm->tsc_hz (1.7). */
 int hvt_setup_cpu(struct vm *vm, uint64_t entry);
 
 /* hvt_core_register: WALLTIME, PUTS, POLL (HALT is handled by the loop). */
@@ -125,13 +125,14 @@ void hvt_dev_register(struct vm *vm);
  */
 int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t data);
 
-/* hvt_run_loop: KVM_RUN until the guest halts (0) or the tender fails (-1). */
-int hvt_run_loop(struct vm *vm);
+/* hvt_handle_exit: the mode's exit handler: port I/O (hvt_io_exit), and
+ * a host/guest translation fault however this KVM reports it. */
+int hvt_handle_exit(struct vm *vm, struct kvm_run *run);
 
 /*
  * hvt_checked_gpa: host pointer for guest range [gpa, gpa + len), or NULL
  * after vm_fail("Invalid guest access: gpa=0x.., sz=N (what)").  The range
- * must lie below hvt->mem_size (the ring area is not the guest's to name);
+ * must lie below vm->mem_size (the ring area is not the guest's to name);
  * a range ending exactly at the top is valid (Solo5's check is off by one).
  */
 void *hvt_checked_gpa(struct vm *vm, uint64_t gpa, uint64_t len, const char *what);
@@ -153,12 +154,6 @@ int hvt_ring_wanted(const struct vm *vm);
 int hvt_ring_start(struct vm *vm);  /* 0: running or not offered; -1: error */
 void hvt_ring_stop(struct vm *vm);
 int hvt_ring_seccomp_rules(struct vm *vm, void *ctx);
-
-/*
- * hvt_boot: everything of a compat run between handled options and the
- * first KVM_RUN: memory, ELF, tables, vCPU, modules, boot info.
- */
-int hvt_boot(struct vm *vm);
 
 /* hvt_finish: release compat-mode resources; a tender error exits 1. */
 void hvt_finish(struct vm *vm);

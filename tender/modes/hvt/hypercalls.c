@@ -16,8 +16,8 @@ void *hvt_gpa(const struct vm *vm, uint64_t gpa, uint64_t len, int write, const 
 {
     uint64_t end;
 
-    if (__builtin_add_overflow(gpa, len, &end) || gpa >= vm->hvt->mem_size ||
-        end > vm->hvt->mem_size) {
+    if (__builtin_add_overflow(gpa, len, &end) || gpa >= vm->mem_size ||
+        end > vm->mem_size) {
         *why = "outside guest memory";
         return NULL;
     }

@@ -90,9 +90,9 @@ int hvt_load_elf(struct vm *vm)
 
     /* Unlike Solo5, the .bss (filesz 0) is bounds-checked too, against the
      * usable memory (the ring area is not for the image). */
-    if (elf_check_fits(vm->kernel, img, vm->hvt->mem_size, err))
+    if (elf_check_fits(vm->kernel, img, vm->mem_size, err))
         return vm_fail(vm, "%s", err);
-    if (img->entry < HVT_GUEST_MIN_BASE || img->entry >= vm->hvt->mem_size)
+    if (img->entry < HVT_GUEST_MIN_BASE || img->entry >= vm->mem_size)
         return vm_fail(vm, "%s: entry point 0x%" PRIx64 " is outside guest memory", vm->kernel,
                        img->entry);
     for (unsigned i = 0; i < img->nsegs; i++) {
@@ -131,10 +131,10 @@ int hvt_write_boot_info(struct vm *vm, uint32_t features, uint64_t ring_gpa)
         memset(&m->e[i].b, 0, sizeof m->e[i].b); /* no host fds (Solo5 9.12) */
     memcpy(vm->mem + cmd_gpa, vm->cfg->cmdline, cmdlen);
 
-    bi->mem_size = h->mem_size;
+    bi->mem_size = vm->mem_size;
     /* Improvement: the end of the whole image, .bss included. */
     bi->kernel_end = vm->img.load_end;
-    bi->cpu_cycle_freq = h->tsc_hz;
+    bi->cpu_cycle_freq = vm->tsc_hz;
     bi->cmdline = cmd_gpa;
     bi->mft = HVT_MFT_GPA;
     bi->host_features = features;

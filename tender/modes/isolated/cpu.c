@@ -1,44 +1,25 @@
 /*
- * KVM backend, x86_64 part: CPUID, XCR0, control registers, segments and
- * registers of an isolated-mode (CPL3) guest, and the TSC.
+ * The vCPU of an isolated-mode (CPL3) guest: CPUID, XCR0, control
+ * registers, segments and registers, the clock, and the boot info's CPU
+ * fields (features, TSC, stack canary).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "x86_64/host_cpuid.h"
+#include "core/vm.h"
 #include "kvm/kvm.h"
 #include "kvm/kvm_backend.h"
-#include "core/vm.h"
+#include "modes/isolated/isolated.h"
+#include "x86_64/host_cpuid.h"
 #include "x86_64/x86_64.h"
-
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_OSFXSR (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_UMIP (1ull << 11)
-#define CR4_FSGSBASE (1ull << 16)
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
 
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 #define XCR0_AVX512 (7ull << 5) /* opmask, ZMM_Hi256, Hi16_ZMM: all or none */
-
-#define MSR_IA32_TSC 0x10
 
 struct cpu_features {
     int xsave, fsgsbase, smep, smap, umip;
@@ -50,29 +31,6 @@ static struct kvm_cpuid_entry2 *find_leaf(struct kvm_cpuid2 *c, uint32_t fn, uin
     for (uint32_t i = 0; i < c->nent; i++)
         if (c->entries[i].function == fn && c->entries[i].index == idx)
             return &c->entries[i];
-    return NULL;
-}
-
-/* kvm_supported_cpuid: see kvm_backend.h. */
-struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm)
-{
-    for (uint32_t n = 128; n <= 4096; n *= 2) {
-        struct kvm_cpuid2 *c = calloc(1, sizeof *c + n * sizeof c->entries[0]);
-
-        if (!c) {
-            vm_fail(vm, "out of memory");
-            return NULL;
-        }
-        c->nent = n;
-        if (ioctl(vm->kvm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-            return c;
-        free(c);
-        if (errno != E2BIG) {
-            vm_fail(vm, "KVM: KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
-            return NULL;
-        }
-    }
-    vm_fail(vm, "KVM: KVM_GET_SUPPORTED_CPUID needs more than 4096 entries");
     return NULL;
 }
 
@@ -167,7 +125,13 @@ static struct kvm_segment segment(uint16_t sel, uint8_t type, uint8_t dpl, int c
     return s;
 }
 
-int kvm_setup_isolated_cpu(struct vm *vm, const struct cpu_boot_state *st, uint64_t *features)
+/* setup_vcpu: CPUID, XCR0 (x87/SSE/AVX/AVX-512 as supported), control
+ * registers (PG, PE, WP, NE, MP; PAE, OSFXSR, OSXMMEXCPT, OSXSAVE,
+ * FSGSBASE, SMEP, SMAP, UMIP where supported), EFER (LME, LMA, NXE), CPL3
+ * segments, TR/GDTR/IDTR of the private tables; entry at the image's entry
+ * point with the stack at its top and the boot info in rdi.  Sets
+ * *features to the WISP_FEATURE_* bits the guest may rely on. */
+static int setup_vcpu(struct vm *vm, uint64_t *features)
 {
     struct cpu_features f;
     struct kvm_sregs sregs;
@@ -180,18 +144,18 @@ int kvm_setup_isolated_cpu(struct vm *vm, const struct cpu_boot_state *st, uint6
     if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
         return vm_fail(vm, "KVM: KVM_GET_SREGS failed: %s", strerror(errno));
 
-    sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-    sregs.cr3 = st->cr3;
-    sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE;
+    sregs.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+    sregs.cr3 = vm->layout.cr3;
+    sregs.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_FSGSBASE;
     if (f.xsave)
-        sregs.cr4 |= CR4_OSXSAVE;
+        sregs.cr4 |= X86_CR4_OSXSAVE;
     if (f.smep)
-        sregs.cr4 |= CR4_SMEP;
+        sregs.cr4 |= X86_CR4_SMEP;
     if (f.smap)
-        sregs.cr4 |= CR4_SMAP;
+        sregs.cr4 |= X86_CR4_SMAP;
     if (f.umip)
-        sregs.cr4 |= CR4_UMIP;
-    sregs.efer = EFER_LME | EFER_LMA | EFER_NXE;
+        sregs.cr4 |= X86_CR4_UMIP;
+    sregs.efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
 
     sregs.cs = segment(X86_SEL_UCODE, 0xb, 3, 1);
     sregs.ss = segment(X86_SEL_UDATA, 0x3, 3, 0);
@@ -209,9 +173,9 @@ int kvm_setup_isolated_cpu(struct vm *vm, const struct cpu_boot_state *st, uint6
         return vm_fail(vm, "KVM: KVM_SET_SREGS failed: %s", strerror(errno));
 
     memset(&regs, 0, sizeof regs);
-    regs.rip = st->rip;
-    regs.rsp = st->rsp;
-    regs.rdi = st->rdi;
+    regs.rip = vm->img.entry;
+    regs.rsp = vm->layout.stack_end - 8;
+    regs.rdi = WISP_BOOT_INFO_GPA;
     regs.rflags = 0x2;
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
         return vm_fail(vm, "KVM: KVM_SET_REGS failed: %s", strerror(errno));
@@ -220,23 +184,20 @@ int kvm_setup_isolated_cpu(struct vm *vm, const struct cpu_boot_state *st, uint6
     return 0;
 }
 
-int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns, uint64_t *mono_ns)
+int isolated_setup_cpu(struct vm *vm)
 {
-    struct {
-        struct kvm_msrs hdr;
-        struct kvm_msr_entry e;
-    } msrs = {.hdr = {.nmsrs = 1}, .e = {.index = MSR_IA32_TSC}};
-    struct timespec ts;
-    int khz = ioctl(vm->kvm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+    uint64_t hz, tsc, wall, features;
 
-    if (khz <= 0)
-        return vm_fail(vm, "KVM: the host TSC frequency is unknown or unstable");
-    *hz = (uint64_t)khz * 1000;
-    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
-        return vm_fail(vm, "KVM: cannot read the guest TSC: %s", strerror(errno));
-    clock_gettime(CLOCK_REALTIME, &ts);
-    *mono_ns = wisp_now_ns();
-    *tsc = msrs.e.data;
-    *wall_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    if (setup_vcpu(vm, &features) || kvm_tsc(vm, &hz, &tsc, &wall, &vm->mono_base))
+        return -1;
+    vm->tsc_base = tsc;
+    vm->tsc_hz = hz;
+    if (getentropy(&vm->bi->ssp_canary, sizeof vm->bi->ssp_canary) < 0)
+        return vm_fail(vm, "getentropy failed: %s", strerror(errno));
+    vm->bi->host_features = features;
+    vm->bi->tsc_freq_hz = hz;
+    vm->bi->tsc_ns_mult = (uint64_t)(((unsigned __int128)1000000000ull << 32) / hz);
+    vm->bi->tsc_base = tsc;
+    vm->bi->wall_base_ns = wall;
     return 0;
 }

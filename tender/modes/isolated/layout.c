@@ -122,9 +122,9 @@ static int write_boot_info(struct vm *vm, uint64_t *used)
     return 0;
 }
 
-int layout_populate(struct vm *vm, uint64_t *cr3)
+int layout_populate(struct vm *vm)
 {
-    const struct vm_layout *l = &vm->layout;
+    struct vm_layout *l = &vm->layout;
     struct pt_builder pt;
     uint64_t bi_used = 0;
 
@@ -144,6 +144,6 @@ int layout_populate(struct vm *vm, uint64_t *cr3)
         map(vm, &pt, l->stack_start, l->stack_end - l->stack_start, PTE_U | PTE_W | PTE_NX, "the stack") ||
         map(vm, &pt, WISP_DOORBELL_GPA, PAGE, PTE_U | PTE_W | PTE_NX, "the doorbell"))
         return -1;
-    *cr3 = pt.pml4;
+    l->cr3 = pt.pml4;
     return 0;
 }

@@ -17,8 +17,9 @@ int layout_plan(struct vm *vm);
 /*
  * layout_populate: write the system tables, load the ELF segments, write
  * the boot info (cmdline, manifest copy) and build the page tables with
- * each region's permissions.  vm->mem MUST be zero-filled.  Sets *cr3.
+ * each region's permissions.  vm->mem MUST be zero-filled.  Sets
+ * vm->layout.cr3.
  */
-int layout_populate(struct vm *vm, uint64_t *cr3);
+int layout_populate(struct vm *vm);
 
 #endif /* WISP_LAYOUT_H */

@@ -1,19 +1,17 @@
 /*
- * Compat-mode run phases (SOLO5_HVT_ABI.md 4.1): image checks before
- * /dev/kvm is opened; then memory, ELF, tables, vCPU, device setup and
- * boot info; teardown and solo5-hvt's exit status for tender errors.
+ * The hvt (Solo5 compatibility) mode as a mode_ops table (core/mode.h;
+ * SOLO5_HVT_ABI.md 4.1): image checks before /dev/kvm is opened; memory
+ * plan, ELF and tables, vCPU and boot info; solo5-hvt's exit status for
+ * tender errors.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
+#include <seccomp.h>
 #include <sys/personality.h>
 #include <unistd.h>
 
 #include "modes/hvt/hvt.h"
-#include "kvm/kvm.h"
-#include "core/module.h"
+#include "core/mode.h"
 #include "core/vm.h"
 
 static const char *target_name(uint32_t t)
@@ -51,38 +49,13 @@ static void warn(const char *msg)
         (void)!write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-static int create_memory(struct vm *vm)
-{
-    struct hvt *h = vm->hvt;
-    int r;
-
-    /* Zero-filled, touched on demand: a default run uses ~100 KiB of it. */
-    vm->mem = mmap(NULL, h->alloc_size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (vm->mem == MAP_FAILED) {
-        vm->mem = NULL;
-        return vm_fail(vm, "cannot allocate %llu MiB of guest memory: %s",
-                       (unsigned long long)(h->alloc_size >> 20), strerror(errno));
-    }
-    vm->mem_size = h->alloc_size; /* one memslot: the whole mapping */
-    r = kvm_map_memory(vm);
-    vm->mem_size = h->mem_size;   /* what the guest may name */
-    return r;
-}
-
-static int setup_modules(struct vm *vm)
-{
-    for (const struct module *const *m = wisp_modules; *m; m++)
-        if ((*m)->setup && (*m)->setup(vm))
-            return -1;
-    return 0;
-}
-
-int hvt_boot(struct vm *vm)
+/* plan_memory: solo5-hvt's --mem rules (a warning when adjusted), the
+ * ring area above the guest's memory when a NIC is attached; refuses a
+ * process whose personality would make guest text writable. */
+static int plan_memory(struct vm *vm)
 {
     struct hvt_mem_plan plan;
     char err[HVT_MSG_MAX];
-    uint32_t features = 0;
     struct hvt *h;
 
     h = vm->hvt = calloc(1, sizeof *vm->hvt);
@@ -92,21 +65,36 @@ int hvt_boot(struct vm *vm)
         return vm_fail(vm, "%s", err);
     if (plan.warning[0])
         warn(plan.warning);
-    h->mem_size = plan.mem_size;
-    h->alloc_size = plan.alloc_size;
+    vm->mem_size = plan.mem_size;
+    vm->mem_alloc = plan.alloc_size;
+    h->ring_gpa = plan.ring_gpa;
     if (personality(0xffffffff) & READ_IMPLIES_EXEC)
         return vm_fail(vm, "Cowardly refusing to run with a sys_personality of "
                        "READ_IMPLIES_EXEC: guest text would be writable");
-    if (kvm_open(vm) || create_memory(vm) || hvt_load_elf(vm))
+    return 0;
+}
+
+/* load: the ELF segments (host-side W^X), Solo5's GDT and page tables. */
+static int load(struct vm *vm)
+{
+    if (hvt_load_elf(vm))
         return -1;
-    vm_release_file(vm);
-    hvt_write_tables(vm->mem, h->alloc_size);
-    if (hvt_setup_cpu(vm, vm->img.entry) || setup_modules(vm))
+    hvt_write_tables(vm->mem, vm->mem_alloc);
+    return 0;
+}
+
+/* setup_cpu: the CPL0 vCPU, the hypercalls, the net ring if planned and
+ * possible, then the boot info (which says whether the ring is offered). */
+static int setup_cpu(struct vm *vm)
+{
+    struct hvt *h = vm->hvt;
+    uint32_t features = 0;
+
+    if (hvt_setup_cpu(vm, vm->img.entry))
         return -1;
     hvt_core_register(vm);
     hvt_dev_register(vm);
-    if (plan.ring_gpa) {
-        h->ring_gpa = plan.ring_gpa;
+    if (h->ring_gpa) {
         if (hvt_ring_start(vm))
             return -1;
         if (h->ring)
@@ -115,6 +103,15 @@ int hvt_boot(struct vm *vm)
             h->ring_gpa = 0;
     }
     return hvt_write_boot_info(vm, features, h->ring_gpa);
+}
+
+/* seccomp_rules: the net ring thread is already running: its rules, and
+ * TSYNC so the filter covers every thread (or the load fails). */
+static int seccomp_rules(struct vm *vm, void *ctx)
+{
+    if (hvt_ring_seccomp_rules(vm, ctx) || seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1))
+        return vm_fail(vm, "seccomp: cannot add the net ring rules");
+    return 0;
 }
 
 void hvt_finish(struct vm *vm)
@@ -126,10 +123,19 @@ void hvt_finish(struct vm *vm)
     if (!h)
         return;
     hvt_ring_stop(vm);
-    if (vm->mem) {
-        munmap(vm->mem, h->alloc_size);
-        vm->mem = NULL;
-    }
     free(h);
     vm->hvt = NULL;
 }
+
+const struct mode_ops mode_hvt = {
+    .name = "hvt",
+    .id = MODE_HVT,
+    .nhypercalls = HVT_HYPERCALL_MAX,
+    .check_image = hvt_check_image,
+    .plan_memory = plan_memory,
+    .load = load,
+    .setup_cpu = setup_cpu,
+    .seccomp_rules = seccomp_rules,
+    .handle_exit = hvt_handle_exit,
+    .finish = hvt_finish,
+};
