@@ -1,13 +1,15 @@
 /*
- * Tender modules: the core services and (later) one module per device
- * type.  A module owns its command-line options, its usage text, its
- * hypercall handlers, poll sources and seccomp rules.  The core only
- * iterates over the table in modules.c, in the order written there.
+ * Tender modules: the core services and one module per device type
+ * (tender/devices/).  A module owns its command-line options, its usage
+ * text, its hypercall handlers in every guest mode, its poll sources and
+ * seccomp rules, and its devices' state.  The core only iterates over the
+ * table in devices/modules.c, in the order written there.
  */
 #ifndef WISP_MODULE_H
 #define WISP_MODULE_H
 
-struct vm;
+#include "core/mode.h"
+#include "core/vm.h"
 
 enum opt_result {
     OPT_NOT_MINE = 0, /* the option belongs to another module */
@@ -15,8 +17,13 @@ enum opt_result {
     OPT_ERROR = -1    /* mine, but malformed or refused (message set) */
 };
 
+/* A hypercall a module serves in one guest mode. */
+struct module_hypercall {
+    unsigned nr;       /* WISP_HC_* (isolated) or HVT_HYPERCALL_* (hvt) */
+    hypercall_fn fn;
+};
+
 struct module {
-    const char *name;
     /* Option prefixes this module owns (e.g. "--net:"), NULL-terminated;
      * the command-line parser refuses options no module claims. */
     const char *const *option_prefixes;
@@ -29,15 +36,25 @@ struct module {
      * check and before guest memory exists: resolve what depends on
      * several options, fill the manifest copy.  Optional. */
     int (*check)(struct vm *vm);
-    /* setup: after guest memory exists, before the first KVM_RUN: register
-     * hypercalls and poll sources, fill the manifest copy.  Optional. */
+    /* setup: after guest memory exists, before the first KVM_RUN: poll
+     * sources.  Optional. */
     int (*setup)(struct vm *vm);
+    /* attached: whether the module serves this run (a device of its type
+     * is attached); NULL: always.  Its hypercalls exist only then. */
+    int (*attached)(const struct vm *vm);
+    /* hypercalls[id]: its handlers in the guest mode `id` (enum mode_id),
+     * ending with {0, NULL}; NULL: none in that mode. */
+    const struct module_hypercall *hypercalls[MODE_COUNT];
     /* seccomp_rules: add this module's allow rules to `ctx` (a
      * scmp_filter_ctx).  Optional. */
     int (*seccomp_rules)(struct vm *vm, void *ctx);
     /* teardown: release what setup acquired.  Optional. */
     void (*teardown)(struct vm *vm);
 };
+
+/* module_register_hypercalls: if `m` is attached, register its handlers
+ * for the run's mode (after its setup); -1 on a clash (message set). */
+int module_register_hypercalls(struct vm *vm, const struct module *m);
 
 /* The module table, NULL-terminated, in setup order. */
 extern const struct module *const wisp_modules[];

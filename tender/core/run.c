@@ -149,7 +149,7 @@ static int create_memory(struct vm *vm)
 static int setup_modules(struct vm *vm)
 {
     for (const struct module *const *m = wisp_modules; *m; m++)
-        if ((*m)->setup && (*m)->setup(vm))
+        if (((*m)->setup && (*m)->setup(vm)) || module_register_hypercalls(vm, *m))
             return -1;
     return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Run-state helpers shared by every layer: error recording, how the guest
- * ended, the checked guest-address translation, hypercall and poll-source
- * registration.
+ * ended, the console buffer, hypercall and poll-source registration,
+ * milestones.
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/mode.h"
+#include "core/module.h"
 #include "core/vm.h"
 
 int vm_fail(struct vm *vm, const char *fmt, ...)
@@ -76,42 +78,6 @@ int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
     return vm_end(vm, WISP_END_ABI, WISP_EXIT_GUEST_FAULT);
 }
 
-void *gpa_to_host(const struct vm *vm, uint64_t gpa, uint64_t len)
-{
-    uint64_t end;
-
-    if (__builtin_add_overflow(gpa, len, &end))
-        return NULL;
-    if (gpa >= vm->mem_size || end > vm->mem_size)
-        return NULL;
-    return vm->mem + gpa;
-}
-
-void *guest_ptr(const struct vm *vm, uint64_t gpa, uint64_t len, int write, const char **why)
-{
-    void *p = gpa_to_host(vm, gpa, len);
-    uint64_t at = gpa, end = gpa + len;
-
-    *why = "outside guest memory";
-    if (!p)
-        return NULL;
-    /* Walk the sorted regions: [gpa, end) must be covered without a gap. */
-    for (unsigned i = 0; i < vm->nregions && at < end; i++) {
-        const struct vm_region *r = &vm->regions[i];
-
-        if (at < r->start || at >= r->end)
-            continue;
-        if (write && !r->writable)
-            break;
-        at = r->end;
-    }
-    if (at < end) {
-        *why = write ? "not memory the guest may write" : "not memory the guest may read";
-        return NULL;
-    }
-    return p;
-}
-
 int hypercall_dispatch(struct vm *vm, unsigned nr, wisp_gpa_t arg)
 {
     if (nr >= WISP_HC_MAX || !vm->hypercalls[nr])
@@ -125,9 +91,21 @@ int hypercall_dispatch(struct vm *vm, unsigned nr, wisp_gpa_t arg)
 
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn)
 {
-    if (nr == 0 || nr >= WISP_HC_MAX || vm->hypercalls[nr])
+    if (nr == 0 || nr >= vm->mode->nhypercalls || vm->hypercalls[nr])
         return vm_fail(vm, "internal: hypercall %u registered twice or out of range", nr);
     vm->hypercalls[nr] = fn;
+    return 0;
+}
+
+int module_register_hypercalls(struct vm *vm, const struct module *m)
+{
+    const struct module_hypercall *h = m->hypercalls[vm->mode->id];
+
+    if (!h || (m->attached && !m->attached(vm)))
+        return 0;
+    for (; h->fn; h++)
+        if (hypercall_register(vm, h->nr, h->fn))
+            return -1;
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "core/guest_mem.h"
 #include "image/elf.h"
 #include "wisp.h"
 
@@ -19,8 +20,9 @@ struct mode_ops;    /* the guest mode: core/mode.h */
 struct hvt;         /* the hvt mode's own state: modes/hvt/hvt.h */
 
 /*
- * A hypercall handler.  `arg` is the guest-physical address the guest
- * stored to the doorbell.  Returns HC_CONTINUE to resume the guest,
+ * A hypercall handler of either mode.  `arg` is the guest-physical address
+ * of its argument struct (isolated: the value stored to the doorbell; hvt:
+ * the 32-bit value written to port 0x500 + nr).  Returns HC_CONTINUE to resume the guest,
  * HC_STOP when the guest has ended (res filled), or -1 on a tender error
  * (message set with vm_fail).
  */
@@ -35,12 +37,13 @@ struct poll_source {
 };
 #define VM_MAX_POLL_SOURCES 64
 
-/* A range of guest memory the guest can reach at CPL3 (see layout.c). */
+/* A range of guest memory the guest may reach (each mode's load fills
+ * vm->regions: modes/isolated/layout.c, modes/hvt/mem.c). */
 struct vm_region {
     uint64_t start, end;
     int writable;
 };
-#define VM_MAX_REGIONS (ELF_MAX_SEGMENTS + 4)
+#define VM_MAX_REGIONS (2 * ELF_MAX_SEGMENTS + 4)
 
 /* Guest-physical layout of an isolated-mode guest (see layout.c). */
 struct vm_layout {
@@ -90,44 +93,6 @@ struct vm {
 int vm_fail(struct vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/*
- * gpa_to_host: host pointer for the guest range [gpa, gpa + len), or NULL
- * if any byte of it lies outside guest RAM (overflow-safe; len 0 allowed
- * anywhere inside RAM).  The ONE place guest addresses are translated.
- */
-void *gpa_to_host(const struct vm *vm, uint64_t gpa, uint64_t len);
-
-/*
- * guest_ptr: like gpa_to_host, but only for memory the guest itself may
- * read (write == 0) or write (write == 1) at CPL3: its ELF segments by
- * their permissions, the boot info (read only), heap and stack.  The tender
- * writes guest memory directly, below the guest's page tables, so an OUT
- * buffer MUST be checked this way: otherwise a guest could make the tender
- * write its text, its page tables or the IDT.  Sets *why to a phrase for
- * the error message when it returns NULL.
- */
-void *guest_ptr(const struct vm *vm, uint64_t gpa, uint64_t len, int write, const char **why);
-
-/*
- * GUEST_PTR (guest-readable) / GUEST_PTR_W (guest-writable): translate or
- * end the guest: on a bad range, records an ABI violation naming the
- * hypercall `what`, address and size, and makes the enclosing hypercall
- * handler return HC_STOP.  Every hypercall argument and buffer goes
- * through one of these.
- */
-#define GUEST_PTR_ACCESS(vm, p, gpa, len, what, write)                        \
-    do {                                                                      \
-        const char *why_;                                                     \
-        (p) = guest_ptr((vm), (gpa), (len), (write), &why_);                  \
-        if (!(p))                                                             \
-            return vm_guest_abi_error((vm), "%s: guest address 0x%llx, "      \
-                                      "size %llu is %s", (what),              \
-                                      (unsigned long long)(gpa),              \
-                                      (unsigned long long)(len), why_);       \
-    } while (0)
-#define GUEST_PTR(vm, p, gpa, len, what) GUEST_PTR_ACCESS(vm, p, gpa, len, what, 0)
-#define GUEST_PTR_W(vm, p, gpa, len, what) GUEST_PTR_ACCESS(vm, p, gpa, len, what, 1)
-
 /* vm_console_drain: write what the guest left in its console buffer
  * (abi.h) to the console and empty it; called whenever the guest ends,
  * before any message of the tender's, so the output keeps its order. */
@@ -159,7 +124,8 @@ uint64_t vm_guest_tsc_to_ns(const struct vm *vm, uint64_t tsc);
  */
 int hypercall_dispatch(struct vm *vm, unsigned nr, wisp_gpa_t arg);
 
-/* hypercall_register: install handler `fn` for `nr`; -1 if taken/bad. */
+/* hypercall_register: install handler `fn` for `nr` (below the mode's
+ * nhypercalls); -1 if taken or out of range. */
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn);
 
 /* vm_poll: wait up to timeout_ns for input on any poll source; sets

@@ -2,14 +2,17 @@
  * The block module: --block:NAME=PATH (read-write), --block-ro:NAME=PATH
  * (read-only, beyond Solo5) and --block-sector-size:NAME=N attach an image
  * to a BLOCK_BASIC device of the manifest; the BLOCK_READ, BLOCK_WRITE and
- * BLOCK_FLUSH hypercalls (include/wisp/abi.h) serve it through the backend
- * in block_backend.c.  Nothing is registered, and no syscall allowed, unless
- * a block device is attached.
+ * BLOCK_FLUSH hypercalls (include/wisp/abi.h), or in compatibility mode
+ * Solo5's BLOCK_WRITE and BLOCK_READ, serve it through the backend in
+ * block_backend.c.  The device's state is struct block_dev, in
+ * vm->dev_priv[handle].  Nothing is registered, and no syscall allowed,
+ * unless a block device is attached.
  *
- * Error policy: a bad handle, offset or length is the guest's per-request
- * error (ret = WISP_R_EINVAL); a host I/O error is WISP_R_EUNSPEC and the
- * guest goes on; a buffer outside guest RAM, or a read into memory the guest
- * itself may not write, ends the guest as an ABI violation.
+ * Error policy (isolated mode): a bad handle, offset or length is the
+ * guest's per-request error (ret = WISP_R_EINVAL); a host I/O error is
+ * WISP_R_EUNSPEC and the guest goes on; a buffer outside guest RAM, or a
+ * read into memory the guest itself may not write, ends the guest as an
+ * ABI violation.
  */
 #include <seccomp.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #include "devices/device.h"
 #include "core/module.h"
 #include "core/vm.h"
+#include "wisp/hvt_abi.h"
 
 
 /* Host state of one BLOCK_BASIC device, in vm->dev_priv[handle]. */
@@ -188,7 +192,52 @@ static int hc_block_flush(struct vm *vm, wisp_gpa_t gpa)
     return HC_CONTINUE;
 }
 
-/* block_attached: whether any block device is attached. */
+/*
+ * Compatibility mode (Solo5 hvt ABI, SOLO5_HVT_ABI.md 1.2): BLOCK_WRITE and
+ * BLOCK_READ as solo5-hvt serves them, with two deliberate differences:
+ * the request goes through blk_check (offset and length whole blocks,
+ * which Solo5's guest bindings already require), and a host I/O error is
+ * returned to the guest (EUNSPEC) instead of ending the tender.  A bad
+ * guest address is a tender error, as in Solo5.
+ */
+static int hvt_hc_block_io(struct vm *vm, uint64_t gpa, int write)
+{
+    const char *what = write ? "BLOCK_WRITE" : "BLOCK_READ";
+    /* Both structs share one layout (hvt_abi.h offsets). */
+    struct hvt_hc_block_read *a = guest_ptr_or_fail(vm, gpa, sizeof *a, 1, what);
+    struct block_dev *d;
+    uint64_t offset, len;
+    void *buf;
+
+    if (!a)
+        return -1;
+    offset = a->offset;
+    len = a->len;
+    d = block_dev(vm, a->handle);
+    if (!d || blk_check(&d->blk, write, offset, len) != HVT_R_OK) {
+        a->ret = HVT_R_EINVAL;
+        return HC_CONTINUE;
+    }
+    buf = guest_ptr_or_fail(vm, a->data, len, !write,
+                            write ? "BLOCK_WRITE data" : "BLOCK_READ data");
+    if (!buf)
+        return -1;
+    a->ret = blk_io(&d->blk, write, offset, buf, len);
+    return HC_CONTINUE;
+}
+
+static int hvt_hc_block_write(struct vm *vm, uint64_t gpa)
+{
+    return hvt_hc_block_io(vm, gpa, 1);
+}
+
+static int hvt_hc_block_read(struct vm *vm, uint64_t gpa)
+{
+    return hvt_hc_block_io(vm, gpa, 0);
+}
+
+/* block_attached: whether any block device is attached (then, and only
+ * then, the guest has the block hypercalls, in either mode). */
 static int block_attached(const struct vm *vm)
 {
     for (unsigned i = 1; i < vm->mft->entries; i++)
@@ -197,16 +246,18 @@ static int block_attached(const struct vm *vm)
     return 0;
 }
 
-static int block_setup(struct vm *vm)
-{
-    if (!block_attached(vm))
-        return 0;
-    if (hypercall_register(vm, WISP_HC_BLOCK_READ, hc_block_read) ||
-        hypercall_register(vm, WISP_HC_BLOCK_WRITE, hc_block_write) ||
-        hypercall_register(vm, WISP_HC_BLOCK_FLUSH, hc_block_flush))
-        return -1;
-    return 0;
-}
+static const struct module_hypercall block_hypercalls[] = {
+    {WISP_HC_BLOCK_READ, hc_block_read},
+    {WISP_HC_BLOCK_WRITE, hc_block_write},
+    {WISP_HC_BLOCK_FLUSH, hc_block_flush},
+    {0, NULL},
+};
+
+static const struct module_hypercall block_hvt_hypercalls[] = {
+    {HVT_HYPERCALL_BLOCK_WRITE, hvt_hc_block_write},
+    {HVT_HYPERCALL_BLOCK_READ, hvt_hc_block_read},
+    {0, NULL},
+};
 
 /* block_seccomp_rules: pread64 on each attached image; pwrite64 and
  * fdatasync on each read-write one; nothing else, and nothing at all
@@ -250,7 +301,6 @@ static void block_teardown(struct vm *vm)
 }
 
 const struct module module_block = {
-    .name = "block",
     .option_prefixes = block_prefixes,
     .usage = "  --block:NAME=PATH\n"
              "                 attach the image file or block device PATH, read-write\n"
@@ -263,7 +313,8 @@ const struct module module_block = {
              "                 of blocks\n",
     .handle_option = block_option,
     .check = block_check,
-    .setup = block_setup,
+    .attached = block_attached,
+    .hypercalls = {[MODE_ISOLATED] = block_hypercalls, [MODE_HVT] = block_hvt_hypercalls},
     .seccomp_rules = block_seccomp_rules,
     .teardown = block_teardown,
 };

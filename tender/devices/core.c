@@ -1,6 +1,8 @@
 /*
  * The core module: console output, the blocking poll with a deadline,
- * exit, abort and the wall clock.  Every isolated-mode guest has these.
+ * exit, abort and the wall clock, in both guest modes (isolated: PUTS,
+ * POLL, EXIT, ABORT, WALLTIME; hvt: WALLTIME, PUTS, POLL, HALT).  Every
+ * guest has these.
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,6 +14,7 @@
 
 #include "core/module.h"
 #include "core/vm.h"
+#include "wisp/hvt_abi.h"
 
 /* write_all: write every byte, retrying on EINTR and partial writes. */
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -109,16 +112,108 @@ static int hc_walltime(struct vm *vm, wisp_gpa_t gpa)
     return HC_CONTINUE;
 }
 
-static int core_setup(struct vm *vm)
+/* Compatibility mode (Solo5 hvt ABI, SOLO5_HVT_ABI.md 1.2): a bad guest
+ * address is a tender error, as in solo5-hvt. */
+
+static int hvt_hc_walltime(struct vm *vm, uint64_t gpa)
 {
-    if (hypercall_register(vm, WISP_HC_PUTS, hc_puts) ||
-        hypercall_register(vm, WISP_HC_POLL, hc_poll) ||
-        hypercall_register(vm, WISP_HC_EXIT, hc_exit) ||
-        hypercall_register(vm, WISP_HC_ABORT, hc_abort) ||
-        hypercall_register(vm, WISP_HC_WALLTIME, hc_walltime))
+    struct hvt_hc_walltime *a = guest_ptr_or_fail(vm, gpa, sizeof *a, 1, "WALLTIME");
+    struct timespec ts;
+
+    if (!a)
         return -1;
-    return 0;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    a->nsecs = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return HC_CONTINUE;
 }
+
+/* hvt_hc_puts: the whole buffer reaches the console (Solo5 ignores short
+ * writes; wisp completes them). */
+static int hvt_hc_puts(struct vm *vm, uint64_t gpa)
+{
+    struct hvt_hc_puts *a = guest_ptr_or_fail(vm, gpa, sizeof *a, 0, "PUTS");
+    const uint8_t *p;
+    uint64_t n;
+
+    if (!a)
+        return -1;
+    n = a->len;
+    p = guest_ptr_or_fail(vm, a->data, n, 0, "PUTS data");
+    if (!p)
+        return -1;
+    if (write_all(vm->cfg->console_fd, p, n) < 0)
+        return vm_fail(vm, "console: write failed: %s", strerror(errno));
+    return HC_CONTINUE;
+}
+
+/* hvt_hc_poll: wait up to timeout_nsecs (relative) for a network device;
+ * ready_set gets bit (1 << handle) per ready device, ret their number. */
+static int hvt_hc_poll(struct vm *vm, uint64_t gpa)
+{
+    struct hvt_hc_poll *a = guest_ptr_or_fail(vm, gpa, sizeof *a, 1, "POLL");
+    uint64_t ready;
+    int count;
+
+    if (!a)
+        return -1;
+    count = vm_poll(vm, a->timeout_nsecs, &ready);
+    if (count < 0)
+        return -1;
+    a->ready_set = ready;
+    a->ret = count;
+    return HC_CONTINUE;
+}
+
+/* Solo5's trap frame, handed over as the HALT cookie by a trapping guest. */
+struct hvt_trap_frame {
+    uint64_t cr2, ec, rip, cs, rflags, rsp, ss;
+};
+
+static int hvt_hc_halt(struct vm *vm, uint64_t gpa)
+{
+    struct hvt_hc_halt *a = guest_ptr_or_fail(vm, gpa, sizeof *a, 0, "HALT");
+    int status;
+
+    if (!a)
+        return -1;
+    status = a->exit_status & 0xff;
+    if (a->cookie) {
+        const struct hvt_trap_frame *f =
+            guest_ptr_or_fail(vm, a->cookie, HVT_HALT_COOKIE_MAX, 0, "HALT cookie");
+        char line[256];
+        int len;
+
+        if (!f)
+            return -1;
+        /* The guest printed its own "Solo5: ABORT"/"trap" lines; add where
+         * it stopped, once, on stderr. */
+        len = snprintf(line, sizeof line, "wisp: guest halted with status %d; trap frame: "
+                       "rip=0x%llx rsp=0x%llx rflags=0x%llx cr2=0x%llx ec=0x%llx\n", status,
+                       (unsigned long long)f->rip, (unsigned long long)f->rsp,
+                       (unsigned long long)f->rflags, (unsigned long long)f->cr2,
+                       (unsigned long long)f->ec);
+        if (len > 0)
+            (void)!write(2, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
+    }
+    return vm_end(vm, status == 255 ? WISP_END_ABORT : WISP_END_EXIT, status);
+}
+
+static const struct module_hypercall core_hypercalls[] = {
+    {WISP_HC_PUTS, hc_puts},
+    {WISP_HC_POLL, hc_poll},
+    {WISP_HC_EXIT, hc_exit},
+    {WISP_HC_ABORT, hc_abort},
+    {WISP_HC_WALLTIME, hc_walltime},
+    {0, NULL},
+};
+
+static const struct module_hypercall core_hvt_hypercalls[] = {
+    {HVT_HYPERCALL_WALLTIME, hvt_hc_walltime},
+    {HVT_HYPERCALL_PUTS, hvt_hc_puts},
+    {HVT_HYPERCALL_POLL, hvt_hc_poll},
+    {HVT_HYPERCALL_HALT, hvt_hc_halt},
+    {0, NULL},
+};
 
 /* core_seccomp_rules: console writes, the poll, the clock. */
 static int core_seccomp_rules(struct vm *vm, void *ctx)
@@ -134,9 +229,8 @@ static int core_seccomp_rules(struct vm *vm, void *ctx)
 }
 
 const struct module module_core = {
-    .name = "core",
     .option_prefixes = NULL,
     .usage = NULL,
-    .setup = core_setup,
+    .hypercalls = {[MODE_ISOLATED] = core_hypercalls, [MODE_HVT] = core_hvt_hypercalls},
     .seccomp_rules = core_seccomp_rules,
 };

@@ -9,8 +9,9 @@
  * the state: attached, b.hostfd (the tap fd), u.net_basic.{mac,mtu}.
  *
  * After all options, check gives every NIC without --net-mac a random MAC.
- * Active only if a NIC is attached: then setup registers NET_WRITE/NET_READ,
- * one poll source per NIC, and seccomp allows readv/write on the tap fds only.
+ * Active only if a NIC is attached: then the guest has NET_WRITE/NET_READ
+ * (in either mode), one poll source per NIC, and seccomp allows readv/write
+ * on the tap fds only.
  *
  * Hypercall semantics (include/wisp/abi.h, "Network devices"); choices made
  * here:
@@ -48,6 +49,7 @@
 #include "core/module.h"
 #include "devices/tap.h"
 #include "core/vm.h"
+#include "wisp/hvt_abi.h"
 
 #define ETH_HDR 14
 /* Largest frame a tap can hand us: MTU 65535 + header + VLAN tag. */
@@ -288,27 +290,105 @@ static int net_check(struct vm *vm)
     return 0;
 }
 
-/* net_setup: poll sources and the hypercalls, if any NIC is attached. */
+/*
+ * Compatibility mode (Solo5 hvt ABI, SOLO5_HVT_ABI.md 1.2): NET_WRITE and
+ * NET_READ, one frame each, as solo5-hvt serves them; a bad guest address
+ * is a tender error, as in Solo5.  The ring-I/O extension is net_ring.c.
+ */
+static int hvt_hc_net_write(struct vm *vm, uint64_t gpa)
+{
+    struct hvt_hc_net_write *a = guest_ptr_or_fail(vm, gpa, sizeof *a, 1, "NET_WRITE");
+    const struct mft_entry *e;
+    const void *data;
+    ssize_t n;
+
+    if (!a)
+        return -1;
+    e = device_entry(vm, a->handle, MFT_DEV_NET_BASIC);
+    if (!e) {
+        a->ret = HVT_R_EINVAL;
+        return HC_CONTINUE;
+    }
+    data = guest_ptr_or_fail(vm, a->data, a->len, 0, "NET_WRITE data");
+    if (!data)
+        return -1;
+    do
+        n = write((int)e->b.hostfd, data, a->len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        a->ret = (errno == EAGAIN || errno == EWOULDBLOCK) ? HVT_R_AGAIN : HVT_R_EUNSPEC;
+    else
+        a->ret = (uint64_t)n == a->len ? HVT_R_OK : HVT_R_EUNSPEC;
+    return HC_CONTINUE;
+}
+
+static int hvt_hc_net_read(struct vm *vm, uint64_t gpa)
+{
+    struct hvt_hc_net_read *a = guest_ptr_or_fail(vm, gpa, sizeof *a, 1, "NET_READ");
+    const struct mft_entry *e;
+    struct iovec iov;
+    ssize_t n;
+
+    if (!a)
+        return -1;
+    e = device_entry(vm, a->handle, MFT_DEV_NET_BASIC);
+    if (!e) {
+        a->ret = HVT_R_EINVAL;
+        return HC_CONTINUE;
+    }
+    iov.iov_len = a->len;
+    iov.iov_base = guest_ptr_or_fail(vm, a->data, a->len, 1, "NET_READ data");
+    if (!iov.iov_base)
+        return -1;
+    /* readv: the syscall the net module's seccomp rules allow on taps.
+     * A frame larger than the buffer is truncated, as in Solo5. */
+    do
+        n = readv((int)e->b.hostfd, &iov, 1);
+    while (n < 0 && errno == EINTR);
+    if (n == 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+        a->ret = HVT_R_AGAIN;
+    } else if (n < 0) {
+        a->ret = HVT_R_EUNSPEC;
+    } else {
+        a->len = (uint64_t)n;
+        a->ret = HVT_R_OK;
+    }
+    return HC_CONTINUE;
+}
+
+/* net_attached: whether any NIC is attached (then, and only then, the
+ * guest has the network hypercalls, in either mode). */
+static int net_attached(const struct vm *vm)
+{
+    for (unsigned i = 1; i < vm->mft->entries; i++)
+        if (vm->mft->e[i].type == MFT_DEV_NET_BASIC && vm->mft->e[i].attached)
+            return 1;
+    return 0;
+}
+
+/* net_setup: one poll source per attached NIC. */
 static int net_setup(struct vm *vm)
 {
-    int nics = 0;
-
     for (unsigned i = 1; i < vm->mft->entries; i++) {
         struct mft_entry *e = &vm->mft->e[i];
 
-        if (e->type != MFT_DEV_NET_BASIC || !e->attached)
-            continue;
-        if (poll_register(vm, (int)e->b.hostfd, i))
+        if (e->type == MFT_DEV_NET_BASIC && e->attached && poll_register(vm, (int)e->b.hostfd, i))
             return -1;
-        nics++;
     }
-    if (!nics)
-        return 0;
-    if (hypercall_register(vm, WISP_HC_NET_WRITE, hc_net_write) ||
-        hypercall_register(vm, WISP_HC_NET_READ, hc_net_read))
-        return -1;
     return 0;
 }
+
+static const struct module_hypercall net_hypercalls[] = {
+    {WISP_HC_NET_WRITE, hc_net_write},
+    {WISP_HC_NET_READ, hc_net_read},
+    {0, NULL},
+};
+
+static const struct module_hypercall net_hvt_hypercalls[] = {
+    {HVT_HYPERCALL_NET_WRITE, hvt_hc_net_write},
+    {HVT_HYPERCALL_NET_READ, hvt_hc_net_read},
+    {0, NULL},
+};
 
 /* net_seccomp_rules: readv (NET_READ) and write (NET_WRITE) on tap fds only. */
 static int net_seccomp_rules(struct vm *vm, void *ctx)
@@ -345,7 +425,6 @@ static void net_teardown(struct vm *vm)
 static const char *const net_prefixes[] = {"--net:", "--net-mac:", NULL};
 
 const struct module module_net = {
-    .name = "net",
     .option_prefixes = net_prefixes,
     .usage = "  --net:NAME=IFACE\n"
              "                 attach network device NAME to the host tap interface\n"
@@ -357,6 +436,8 @@ const struct module module_net = {
     .handle_option = net_option,
     .check = net_check,
     .setup = net_setup,
+    .attached = net_attached,
+    .hypercalls = {[MODE_ISOLATED] = net_hypercalls, [MODE_HVT] = net_hvt_hypercalls},
     .seccomp_rules = net_seccomp_rules,
     .teardown = net_teardown,
 };

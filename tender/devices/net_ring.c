@@ -17,7 +17,7 @@
  *     unknown operation is counted and skipped, as in Solo5.  The counts
  *     are printed on stderr when the guest ends, if any is non-zero.
  *   - Entry fields are copied out of shared memory once, then checked with
- *     hvt_gpa(), the check of the hypercalls, against memory below the
+ *     guest_range(), the check of the hypercalls, against memory below the
  *     ring: the guest cannot aim I/O at the ring itself, nor make the host
  *     write its text or rodata.
  *   - The host keeps its own copies of ent_head and com_tail and never
@@ -46,6 +46,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "core/module.h"
 #include "devices/device.h"
 #include "modes/hvt/hvt.h"
 #include "kvm/kvm_backend.h"
@@ -66,7 +67,7 @@
 #define RING_SPIN 1024
 
 struct hvt_ring_io {
-    struct vm *vm;           /* read-only here after boot (hvt_gpa, manifest) */
+    struct vm *vm;           /* read-only here after boot (guest_range, manifest) */
     struct hvt_ring *ring;   /* guest memory */
     int efd;
     pthread_t thread;
@@ -80,10 +81,7 @@ struct hvt_ring_io {
 
 int hvt_ring_wanted(const struct vm *vm)
 {
-    for (unsigned i = 1; i < vm->mft->entries; i++)
-        if (vm->mft->e[i].type == MFT_DEV_NET_BASIC && vm->mft->e[i].attached)
-            return 1;
-    return 0;
+    return module_net.attached(vm);
 }
 
 static uint32_t load_acquire(const uint32_t *p)
@@ -141,7 +139,7 @@ static void commit(struct hvt_ring_io *io, uint32_t id, int32_t ret, uint32_t le
 static void do_write(struct hvt_ring_io *io, const struct mft_entry *e,
                      const struct hvt_ring_entry *ent)
 {
-    const char *why;
+    enum guest_fault fault;
     const void *p;
     ssize_t n;
 
@@ -149,7 +147,7 @@ static void do_write(struct hvt_ring_io *io, const struct mft_entry *e,
         io->bad_handle++;
         return;
     }
-    p = hvt_gpa(io->vm, ent->data, ent->len, 0, &why);
+    p = guest_range(io->vm, ent->data, ent->len, 0, &fault);
     if (!p) {
         io->bad_buf++;
         return;
@@ -166,7 +164,7 @@ static void do_write(struct hvt_ring_io *io, const struct mft_entry *e,
 static void do_read(struct hvt_ring_io *io, const struct mft_entry *e,
                     const struct hvt_ring_entry *ent)
 {
-    const char *why;
+    enum guest_fault fault;
     struct iovec iov;
     ssize_t n;
 
@@ -176,7 +174,7 @@ static void do_read(struct hvt_ring_io *io, const struct mft_entry *e,
         return;
     }
     iov.iov_len = ent->len;
-    iov.iov_base = hvt_gpa(io->vm, ent->data, ent->len, 1, &why);
+    iov.iov_base = guest_range(io->vm, ent->data, ent->len, 1, &fault);
     if (!iov.iov_base) {
         io->bad_buf++;
         commit(io, ent->id, HVT_R_EINVAL, 0);

@@ -6,8 +6,8 @@
  * vm fixture (tests/unit/vm_fixture.h) with 4 MiB of guest RAM, a layout
  * of sorted regions (read-only boot info, text and rodata; writable
  * console, data, heap and stack; gaps between them),
- * console on /dev/null and a one-entry manifest; module_core.setup
- * registers the handlers.
+ * console on /dev/null and a one-entry manifest; module_register_hypercalls
+ * registers the core module's handlers.
  *
  * Input: byte 0 gives the number of calls (1..8); each call is 10 bytes:
  * a selector (hypercall), a mode and 8 bytes that make the argument GPA
@@ -75,7 +75,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     memcpy(X->vm.regions, layout, sizeof layout);
     X->vm.nregions = NLAYOUT;
     X->vm.layout = (struct vm_layout){0x200000, 0x380000, 0x380000, 0x3c0000, 0x3c0000, MEM_SIZE, 0};
-    CHECK(module_core.setup(&X->vm) == 0);
+    CHECK(module_register_hypercalls(&X->vm, &module_core) == 0);
     fuzz_quiet(argc, argv);
     return 0;
 }

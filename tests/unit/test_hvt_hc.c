@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "modes/hvt/hvt.h"
+#include "core/module.h"
 #include "core/vm.h"
 #include "vm_fixture.h"
 
@@ -39,8 +40,7 @@ static int setup(void **state)
     /* one read-only text segment at 0x100000 */
     X->vm.img.nsegs = 1;
     X->vm.img.seg[0] = (struct elf_segment){.vaddr = 0x100000, .memsz = 0x800, .flags = SEG_R | SEG_X};
-    hvt_core_register(&X->vm);
-    return 0;
+    return hvt_set_regions(&X->vm) || module_register_hypercalls(&X->vm, &module_core);
 }
 
 static int teardown(void **state)
@@ -82,23 +82,23 @@ static void test_unregistered(void **state)
 
 static void test_checked_gpa(void **state)
 {
-    assert_ptr_equal(hvt_checked_gpa(&X->vm, 0, 1, "x"), X->vm.mem);
+    assert_ptr_equal(guest_ptr_or_fail(&X->vm, 0, 1, 0, "x"), X->vm.mem);
     /* ending exactly at the top is valid (Solo5 rejects it) */
-    assert_ptr_equal(hvt_checked_gpa(&X->vm, MEM - 8, 8, "x"), X->vm.mem + MEM - 8);
-    assert_null(hvt_checked_gpa(&X->vm, MEM - 8, 9, "PUTS data"));
+    assert_ptr_equal(guest_ptr_or_fail(&X->vm, MEM - 8, 8, 0, "x"), X->vm.mem + MEM - 8);
+    assert_null(guest_ptr_or_fail(&X->vm, MEM - 8, 9, 0, "PUTS data"));
     assert_string_equal(X->res.err, "Invalid guest access: gpa=0x1ffff8, sz=9 (PUTS data)");
-    assert_null(hvt_checked_gpa(&X->vm, MEM, 0, "x"));
-    assert_null(hvt_checked_gpa(&X->vm, 16, UINT64_MAX, "x"));
-    assert_null(hvt_checked_gpa(&X->vm, UINT64_MAX, 2, "x"));
+    assert_null(guest_ptr_or_fail(&X->vm, MEM, 0, 0, "x"));
+    assert_null(guest_ptr_or_fail(&X->vm, 16, UINT64_MAX, 0, "x"));
+    assert_null(guest_ptr_or_fail(&X->vm, UINT64_MAX, 2, 0, "x"));
     /* the ring area above mem_size is not the guest's to name */
     X->vm.mem_size = MEM - 4096;
-    assert_null(hvt_checked_gpa(&X->vm, MEM - 4096, 8, "x"));
+    assert_null(guest_ptr_or_fail(&X->vm, MEM - 4096, 8, 0, "x"));
     /* host-written ranges: not in read-only segments */
-    assert_non_null(hvt_checked_gpa_w(&X->vm, 0x101000, 8, "x")); /* next page */
-    assert_null(hvt_checked_gpa_w(&X->vm, 0x100ffc, 8, "WALLTIME"));
+    assert_non_null(guest_ptr_or_fail(&X->vm, 0x101000, 8, 1, "x")); /* next page */
+    assert_null(guest_ptr_or_fail(&X->vm, 0x100ffc, 8, 1, "WALLTIME"));
     assert_string_equal(X->res.err,
                         "Invalid guest access: gpa=0x100ffc, sz=8 (WALLTIME): read-only guest memory");
-    assert_null(hvt_checked_gpa_w(&X->vm, 0xffff8, 9, "x"));
+    assert_null(guest_ptr_or_fail(&X->vm, 0xffff8, 9, 1, "x"));
 }
 
 static void test_walltime(void **state)

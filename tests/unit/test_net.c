@@ -86,6 +86,7 @@ static int fx_setup(void **state, int attach)
         e->u.net_basic.mtu = 1500;
         assert_int_equal(module_net.check(&f->x->vm), 0);
         assert_int_equal(module_net.setup(&f->x->vm), 0);
+        assert_int_equal(module_register_hypercalls(&f->x->vm, &module_net), 0);
     } else {
         close(sp[0]);
     }
@@ -277,6 +278,7 @@ static void mac_option_and_check(void **state)
 static void detached_module_is_inactive(void **state)
 {
     assert_int_equal(module_net.setup(&F->x->vm), 0);
+    assert_int_equal(module_register_hypercalls(&F->x->vm, &module_net), 0);
     assert_null(F->x->vm.hypercalls[WISP_HC_NET_WRITE]);
     assert_null(F->x->vm.hypercalls[WISP_HC_NET_READ]);
     assert_int_equal(F->x->vm.npoll, 0);

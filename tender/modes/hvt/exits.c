@@ -25,11 +25,9 @@ int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t d
     if (data % 8)
         return vm_fail(vm, "Invalid guest access: gpa=0x%x is not 8-byte aligned "
                        "(hypercall %u argument)", data, nr);
-    if (nr == HVT_HYPERCALL_HALT)
-        return hvt_halt(vm, data);
-    if (!vm->hvt->hc[nr])
+    if (!vm->hypercalls[nr])
         return vm_fail(vm, "Invalid guest hypercall: num=%u", nr);
-    return vm->hvt->hc[nr](vm, data);
+    return vm->hypercalls[nr](vm, data);
 }
 
 int hvt_handle_exit(struct vm *vm, struct kvm_run *run)

@@ -8,9 +8,11 @@
  *   mem.c        --mem rules, page tables, GDT, ELF load + host W^X, boot info
  *   cpu.c        CPL0 vCPU state, CPUID passthrough, TSC
  *   exits.c      the exit handler: port-I/O dispatch, translation faults
- *   hypercalls.c WALLTIME, PUTS, POLL, HALT
- *   devices.c    BLOCK_* and NET_* over the device modules' backends
- *   ../../devices/net_ring.c  the ring-I/O network extension
+ *
+ * The hypercalls are the device modules' (tender/devices/: core.c
+ * WALLTIME, PUTS, POLL, HALT; block.c BLOCK_*; net.c NET_* and net_ring.c,
+ * the ring-I/O extension), each serving both modes; they check guest
+ * addresses with guest_ptr_or_fail (core/guest_mem.h).
  *
  * Error policy: as everywhere in the tender, functions return 0 or -1 with
  * the message set by vm_fail(); hvt_finish() turns every tender error of a
@@ -34,20 +36,11 @@ struct kvm_run;
 #define HVT_RING_RESERVE      HVT_PAGE_2M /* roundup(sizeof(struct hvt_ring), 2 MiB) */
 #define HVT_MSG_MAX           256
 
-/*
- * A compat hypercall handler: `gpa` is the 32-bit value the guest wrote to
- * port 0x500 + nr.  Returns HC_CONTINUE, HC_STOP (guest ended, res filled)
- * or -1 (tender error, message set).
- */
-typedef int (*hvt_hc_fn)(struct vm *vm, uint64_t gpa);
-
 /* Compat-mode state of one run (vm->hvt).  vm->mem_size is what the guest
  * may name (boot_info.mem_size), vm->mem_alloc adds the ring area. */
 struct hvt {
     uint64_t ring_gpa;       /* struct hvt_ring, or 0 when no ring is offered */
-    uint64_t blk_ro;         /* bit (1 << handle): block device opened read-only */
     struct hvt_boot_info *bi;
-    hvt_hc_fn hc[HVT_HYPERCALL_MAX];
     struct hvt_ring_io *ring; /* hvt_ring.c, NULL when not running */
 };
 
@@ -103,19 +96,19 @@ int hvt_load_elf(struct vm *vm);
  */
 int hvt_write_boot_info(struct vm *vm, uint32_t features, uint64_t ring_gpa);
 
+/*
+ * hvt_set_regions: what the guest may touch, for guest_range (core/
+ * guest_mem.h): all of [0, vm->mem_size) readable, writable but for the
+ * pages of read-only (text, rodata) segments, which the host maps
+ * read-only (hvt_load_elf): a host store there would kill the tender with
+ * SIGSEGV instead of ending the guest.  The ring area above mem_size is
+ * not the guest's to name.
+ */
+int hvt_set_regions(struct vm *vm);
+
 /* hvt_setup_cpu: CPUID passthrough, CPL0 sregs and regs (1.6), TSC
  * frequency into vm->tsc_hz (1.7). */
 int hvt_setup_cpu(struct vm *vm, uint64_t entry);
-
-/* hvt_core_register: WALLTIME, PUTS, POLL (HALT is handled by the loop). */
-void hvt_core_register(struct vm *vm);
-
-/* hvt_halt: the HALT hypercall (exit status & 0xff). */
-int hvt_halt(struct vm *vm, uint64_t gpa);
-
-/* hvt_dev_register: BLOCK_* if a block device is attached, NET_* if a
- * network device is. */
-void hvt_dev_register(struct vm *vm);
 
 /*
  * hvt_io_exit: one KVM_EXIT_IO: Solo5's checks (an OUT of 4 bytes to a
@@ -128,26 +121,6 @@ int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t d
 /* hvt_handle_exit: the mode's exit handler: port I/O (hvt_io_exit), and
  * a host/guest translation fault however this KVM reports it. */
 int hvt_handle_exit(struct vm *vm, struct kvm_run *run);
-
-/*
- * hvt_checked_gpa: host pointer for guest range [gpa, gpa + len), or NULL
- * after vm_fail("Invalid guest access: gpa=0x.., sz=N (what)").  The range
- * must lie below vm->mem_size (the ring area is not the guest's to name);
- * a range ending exactly at the top is valid (Solo5's check is off by one).
- */
-void *hvt_checked_gpa(struct vm *vm, uint64_t gpa, uint64_t len, const char *what);
-
-/* hvt_checked_gpa_w: the same for a range the host writes into: also
- * refused if it touches a read-only (text, rodata) segment. */
-void *hvt_checked_gpa_w(struct vm *vm, uint64_t gpa, uint64_t len, const char *what);
-
-/*
- * hvt_gpa: the check behind both, without a message or any effect on the
- * run (the ring I/O thread uses it): host pointer, or NULL with *why set
- * ("outside guest memory", "read-only guest memory").  Reads only state
- * fixed before the first KVM_RUN, so any thread may call it.
- */
-void *hvt_gpa(const struct vm *vm, uint64_t gpa, uint64_t len, int write, const char **why);
 
 /* Ring-I/O extension (hvt_ring.c). */
 int hvt_ring_wanted(const struct vm *vm);

@@ -143,3 +143,43 @@ int hvt_write_boot_info(struct vm *vm, uint32_t features, uint64_t ring_gpa)
     h->bi = bi;
     return 0;
 }
+
+int hvt_set_regions(struct vm *vm)
+{
+    const struct elf_image *img = &vm->img;
+    uint64_t lo[ELF_MAX_SEGMENTS], hi[ELF_MAX_SEGMENTS];
+    uint64_t at = 0;
+    unsigned n = 0;
+
+    /* The read-only segments' pages, in address order (elf_parse refused
+     * segments sharing a page, so they do not overlap). */
+    for (unsigned i = 0; i < img->nsegs; i++) {
+        const struct elf_segment *s = &img->seg[i];
+        unsigned j = n++;
+
+        if (s->flags & SEG_W) {
+            n--;
+            continue;
+        }
+        for (; j > 0 && lo[j - 1] > ROUND_DOWN(s->vaddr, PAGE); j--) {
+            lo[j] = lo[j - 1];
+            hi[j] = hi[j - 1];
+        }
+        lo[j] = ROUND_DOWN(s->vaddr, PAGE);
+        hi[j] = ROUND_UP(s->vaddr + s->memsz, PAGE);
+    }
+    vm->nregions = 0;
+    for (unsigned i = 0; i <= n; i++) {
+        uint64_t ro_lo = i < n ? lo[i] : vm->mem_size;
+
+        if (vm->nregions + 2 > VM_MAX_REGIONS)
+            return vm_fail(vm, "internal: too many guest regions");
+        if (at < ro_lo)
+            vm->regions[vm->nregions++] = (struct vm_region){at, ro_lo, 1};
+        if (i < n) {
+            at = hi[i] < vm->mem_size ? hi[i] : vm->mem_size;
+            vm->regions[vm->nregions++] = (struct vm_region){lo[i], at, 0};
+        }
+    }
+    return 0;
+}

@@ -74,17 +74,18 @@ static int plan_memory(struct vm *vm)
     return 0;
 }
 
-/* load: the ELF segments (host-side W^X), Solo5's GDT and page tables. */
+/* load: the ELF segments (host-side W^X) and what the guest may touch,
+ * Solo5's GDT and page tables. */
 static int load(struct vm *vm)
 {
-    if (hvt_load_elf(vm))
+    if (hvt_load_elf(vm) || hvt_set_regions(vm))
         return -1;
     hvt_write_tables(vm->mem, vm->mem_alloc);
     return 0;
 }
 
-/* setup_cpu: the CPL0 vCPU, the hypercalls, the net ring if planned and
- * possible, then the boot info (which says whether the ring is offered). */
+/* setup_cpu: the CPL0 vCPU, the net ring if planned and possible, then
+ * the boot info (which says whether the ring is offered). */
 static int setup_cpu(struct vm *vm)
 {
     struct hvt *h = vm->hvt;
@@ -92,8 +93,6 @@ static int setup_cpu(struct vm *vm)
 
     if (hvt_setup_cpu(vm, vm->img.entry))
         return -1;
-    hvt_core_register(vm);
-    hvt_dev_register(vm);
     if (h->ring_gpa) {
         if (hvt_ring_start(vm))
             return -1;
