@@ -10,6 +10,7 @@ struct vm;
  * moves the vCPU fd to CONFINE_VCPU_FD when that number is free. */
 #define CONFINE_VCPU_FD    100
 #define CONFINE_CONSOLE_FD 1
+#define CONFINE_LOG_FD     2
 
 /* The build-time filter (confine_bpf.c, generated); len 0 if none. */
 extern const struct sock_filter confine_core_bpf[];

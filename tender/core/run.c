@@ -25,6 +25,7 @@ void wisp_config_init(struct wisp_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->mem_size = 0; /* the mode's default (its plan_memory) */
     cfg->console_fd = 1;
+    cfg->log_fd = 2;
 }
 
 /* read_kernel: the whole unikernel file into vm->file (bounded). */

@@ -63,18 +63,13 @@ void vm_console_drain(struct vm *vm)
 int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
 {
     char msg[WISP_ERR_MAX];
-    char line[WISP_ERR_MAX + 64];
     va_list ap;
-    int n;
 
     vm_console_drain(vm);
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    /* Formatted in memory and written once: no stdio after seccomp. */
-    n = snprintf(line, sizeof line, "wisp: guest violated the hypercall ABI: %s\n", msg);
-    if (n > 0)
-        (void)!write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    vm_log(vm, "guest violated the hypercall ABI: %s", msg);
     return vm_end(vm, WISP_END_ABI, WISP_EXIT_GUEST_FAULT);
 }
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "core/guest_mem.h"
+#include "core/log.h"
 #include "image/elf.h"
 #include "wisp.h"
 

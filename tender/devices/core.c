@@ -77,27 +77,24 @@ static int hc_exit(struct vm *vm, wisp_gpa_t gpa)
 static int hc_abort(struct vm *vm, wisp_gpa_t gpa)
 {
     struct wisp_hc_abort *a;
-    char line[WISP_ABORT_MSG_MAX + 64];
+    char msg[WISP_ABORT_MSG_MAX + 1];
     size_t n = 0, len;
-    const uint8_t *msg = NULL;
+    const uint8_t *text = NULL;
 
     GUEST_PTR(vm, a, gpa, sizeof *a, "ABORT");
     vm_console_drain(vm);
     len = a->msg_len < WISP_ABORT_MSG_MAX ? a->msg_len : WISP_ABORT_MSG_MAX;
     if (a->msg && len)
-        GUEST_PTR(vm, msg, a->msg, len, "ABORT message");
-    n = (size_t)snprintf(line, sizeof line, "wisp: guest aborted");
-    if (msg) {
-        line[n++] = ':';
-        line[n++] = ' ';
-        while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        GUEST_PTR(vm, text, a->msg, len, "ABORT message");
+    if (text) {
+        while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
             len--;
         /* The message is guest data: print it, but only printable bytes. */
-        for (size_t i = 0; i < len && msg[i]; i++)
-            line[n++] = (msg[i] >= 0x20 && msg[i] < 0x7f) ? (char)msg[i] : '?';
+        for (size_t i = 0; i < len && text[i]; i++)
+            msg[n++] = (text[i] >= 0x20 && text[i] < 0x7f) ? (char)text[i] : '?';
     }
-    line[n++] = '\n';
-    (void)!write(2, line, n);
+    msg[n] = '\0';
+    vm_log(vm, "guest aborted%s%s", text ? ": " : "", msg);
     return vm_end(vm, WISP_END_ABORT, WISP_EXIT_GUEST_FAULT);
 }
 
@@ -180,20 +177,15 @@ static int hvt_hc_halt(struct vm *vm, uint64_t gpa)
     if (a->cookie) {
         const struct hvt_trap_frame *f =
             guest_ptr_or_fail(vm, a->cookie, HVT_HALT_COOKIE_MAX, 0, "HALT cookie");
-        char line[256];
-        int len;
 
         if (!f)
             return -1;
         /* The guest printed its own "Solo5: ABORT"/"trap" lines; add where
-         * it stopped, once, on stderr. */
-        len = snprintf(line, sizeof line, "wisp: guest halted with status %d; trap frame: "
-                       "rip=0x%llx rsp=0x%llx rflags=0x%llx cr2=0x%llx ec=0x%llx\n", status,
-                       (unsigned long long)f->rip, (unsigned long long)f->rsp,
-                       (unsigned long long)f->rflags, (unsigned long long)f->cr2,
-                       (unsigned long long)f->ec);
-        if (len > 0)
-            (void)!write(2, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
+         * it stopped, once. */
+        vm_log(vm, "guest halted with status %d; trap frame: rip=0x%llx rsp=0x%llx "
+               "rflags=0x%llx cr2=0x%llx ec=0x%llx", status, (unsigned long long)f->rip,
+               (unsigned long long)f->rsp, (unsigned long long)f->rflags,
+               (unsigned long long)f->cr2, (unsigned long long)f->ec);
     }
     return vm_end(vm, status == 255 ? WISP_END_ABORT : WISP_END_EXIT, status);
 }
@@ -215,13 +207,14 @@ static const struct module_hypercall core_hvt_hypercalls[] = {
     {0, NULL},
 };
 
-/* core_seccomp_rules: console writes, the poll, the clock. */
+/* core_seccomp_rules: console and log writes, the poll, the clock. */
 static int core_seccomp_rules(struct vm *vm, void *ctx)
 {
-    int fd = vm->cfg->console_fd;
+    int fd = vm->cfg->console_fd, log = vm->cfg->log_fd;
 
     if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd)) ||
-        (fd != 2 && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, 2))) ||
+        (log != fd && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                                       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)log))) ||
         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ppoll), 0) ||
         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clock_gettime), 0))
         return vm_fail(vm, "seccomp: cannot add the core rules");

@@ -15,7 +15,7 @@
  *     EUNSPEC (Solo5: EINVAL); a WRITE entry with a bad handle or buffer,
  *     or that the tap refuses, is counted and skipped (Solo5 exits); an
  *     unknown operation is counted and skipped, as in Solo5.  The counts
- *     are printed on stderr when the guest ends, if any is non-zero.
+ *     are logged (vm_log) when the guest ends, if any is non-zero.
  *   - Entry fields are copied out of shared memory once, then checked with
  *     guest_range(), the check of the hypercalls, against memory below the
  *     ring: the guest cannot aim I/O at the ring itself, nor make the host
@@ -249,8 +249,8 @@ static void *io_thread(void *arg)
 /* ring_fallback: the ring is not offered; says why, keeps the hypercalls. */
 static int ring_fallback(struct vm *vm, struct hvt_ring_io *io, const char *what, int err)
 {
-    fprintf(stderr, "wisp: net ring: %s%s%s; falling back to hypercalls\n", what,
-            err ? ": " : "", err ? strerror(err) : "");
+    vm_log(vm, "net ring: %s%s%s; falling back to hypercalls", what, err ? ": " : "",
+           err ? strerror(err) : "");
     if (io->efd >= 0)
         close(io->efd);
     free(io);
@@ -301,19 +301,13 @@ int hvt_ring_start(struct vm *vm)
 
 static void report(const struct hvt_ring_io *io)
 {
-    char line[256];
-    int n;
-
     if (!(io->bad_op | io->bad_handle | io->bad_buf | io->write_err | io->overrun))
         return;
-    /* After seccomp: one write(2), no stdio. */
-    n = snprintf(line, sizeof line, "wisp: net ring: entries refused: %llu bad operation, "
-                 "%llu bad handle, %llu bad buffer, %llu overrun; %llu tap write errors\n",
-                 (unsigned long long)io->bad_op, (unsigned long long)io->bad_handle,
-                 (unsigned long long)io->bad_buf, (unsigned long long)io->overrun,
-                 (unsigned long long)io->write_err);
-    if (n > 0)
-        (void)!write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    vm_log(io->vm, "net ring: entries refused: %llu bad operation, %llu bad handle, "
+           "%llu bad buffer, %llu overrun; %llu tap write errors",
+           (unsigned long long)io->bad_op, (unsigned long long)io->bad_handle,
+           (unsigned long long)io->bad_buf, (unsigned long long)io->overrun,
+           (unsigned long long)io->write_err);
 }
 
 void hvt_ring_stop(struct vm *vm)

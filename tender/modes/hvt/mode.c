@@ -40,15 +40,6 @@ int hvt_check_image(struct vm *vm)
     return 0;
 }
 
-static void warn(const char *msg)
-{
-    char line[HVT_MSG_MAX + 16];
-    int n = snprintf(line, sizeof line, "wisp: %s\n", msg);
-
-    if (n > 0)
-        (void)!write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-}
-
 /* plan_memory: solo5-hvt's --mem rules (a warning when adjusted), the
  * ring area above the guest's memory when a NIC is attached; refuses a
  * process whose personality would make guest text writable. */
@@ -64,7 +55,7 @@ static int plan_memory(struct vm *vm)
     if (hvt_mem_plan(vm->cfg->mem_size, hvt_ring_wanted(vm), &plan, err))
         return vm_fail(vm, "%s", err);
     if (plan.warning[0])
-        warn(plan.warning);
+        vm_log(vm, "%s", plan.warning);
     vm->mem_size = plan.mem_size;
     vm->mem_alloc = plan.alloc_size;
     h->ring_gpa = plan.ring_gpa;

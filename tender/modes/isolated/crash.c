@@ -4,7 +4,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "modes/isolated/crash.h"
 #include "core/vm.h"
@@ -94,20 +93,20 @@ size_t crash_describe(const struct vm *vm, const struct crash_info *c, char *buf
         const char *kind = page_fault_kind(vm, c);
         int say_region = strcmp(region, "outside guest memory") && strcmp(region, "NULL page");
 
-        n = snprintf(buf, len, "wisp: guest crashed: page fault: %s at 0x%llx%s%s (error code 0x%llx)\n",
+        n = snprintf(buf, len, "guest crashed: page fault: %s at 0x%llx%s%s (error code 0x%llx)\n",
                      kind, (unsigned long long)c->cr2, say_region ? " in " : "",
                      say_region ? region : "", (unsigned long long)c->errcode);
     } else if (c->has_errcode) {
-        n = snprintf(buf, len, "wisp: guest crashed: %s (#%s), error code 0x%llx\n",
+        n = snprintf(buf, len, "guest crashed: %s (#%s), error code 0x%llx\n",
                      x86_exception_name(c->vector), x86_exception_mnemonic(c->vector),
                      (unsigned long long)c->errcode);
     } else {
-        n = snprintf(buf, len, "wisp: guest crashed: %s (#%s)\n",
+        n = snprintf(buf, len, "guest crashed: %s (#%s)\n",
                      x86_exception_name(c->vector), x86_exception_mnemonic(c->vector));
     }
     if (n < 0 || (size_t)n >= len)
         return n < 0 ? 0 : len - 1;
-    n += snprintf(buf + n, len - (size_t)n, "wisp:   instruction at 0x%llx in %s, rsp 0x%llx\n",
+    n += snprintf(buf + n, len - (size_t)n, "  instruction at 0x%llx in %s, rsp 0x%llx\n",
                   (unsigned long long)c->rip, crash_region(vm, c->rip),
                   (unsigned long long)c->rsp);
     return (size_t)n < len ? (size_t)n : len - 1;
@@ -116,9 +115,9 @@ size_t crash_describe(const struct vm *vm, const struct crash_info *c, char *buf
 int crash_report(struct vm *vm, const struct crash_info *c)
 {
     char buf[1024];
-    size_t n = crash_describe(vm, c, buf, sizeof buf);
 
+    crash_describe(vm, c, buf, sizeof buf);
     vm_console_drain(vm);
-    (void)!write(2, buf, n);
+    vm_log(vm, "%s", buf);
     return vm_end(vm, WISP_END_CRASH, WISP_EXIT_GUEST_FAULT);
 }

@@ -1,11 +1,12 @@
 /*
  * Guest crash reports: turn an exception (vector, error code, RIP, RSP,
- * CR2) into one clear report on stderr naming the kind of access, the
+ * CR2) into one clear report (vm_log) naming the kind of access, the
  * addresses and the ELF segment or memory region involved.
  */
 #ifndef WISP_CRASH_H
 #define WISP_CRASH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct vm;
@@ -17,8 +18,9 @@ struct crash_info {
     uint64_t rip, rsp, cr2;
 };
 
-/* crash_describe: format the report (two lines, each "wisp: ...\n") into
- * buf; returns the length.  Pure: no I/O, usable from unit tests. */
+/* crash_describe: format the report (two lines, each ending in "\n"; the
+ * log adds the "wisp: " prefix) into buf; returns the length.  Pure: no
+ * I/O, usable from unit tests. */
 size_t crash_describe(const struct vm *vm, const struct crash_info *c, char *buf, size_t len);
 
 /* crash_report: print the report and end the guest with status 255;

@@ -6,10 +6,8 @@
  *   - anything else: a tender error naming the exit.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "core/vm.h"
 #include "kvm/kvm_backend.h"
@@ -65,18 +63,12 @@ static int handle_stub(struct vm *vm, unsigned vector)
 static int handle_shutdown(struct vm *vm)
 {
     struct kvm_regs regs;
-    char buf[256];
-    int n;
 
     vm_console_drain(vm);
     if (ioctl(vm->kvm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
         memset(&regs, 0, sizeof regs);
-    n = snprintf(buf, sizeof buf,
-                 "wisp: guest crashed: triple fault (the exception handler itself faulted); "
-                 "last rip 0x%llx (may be reset by the host)\n",
-                 (unsigned long long)regs.rip);
-    if (n > 0)
-        (void)!write(2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    vm_log(vm, "guest crashed: triple fault (the exception handler itself faulted); "
+           "last rip 0x%llx (may be reset by the host)", (unsigned long long)regs.rip);
     return vm_end(vm, WISP_END_CRASH, WISP_EXIT_GUEST_FAULT);
 }
 
