@@ -1,11 +1,11 @@
 /*
  * wisp as a library: one call boots one unikernel and reports how it ended.
- * main.c is a thin wrapper around cli_parse() and wisp_run(); tests and
+ * tender/programs/wisp.c is a thin wrapper around cli_parse() and wisp_run(); tests and
  * benchmarks can call wisp_run() in-process.
  *
  * Error policy of the library layer: functions return 0 or -1; on -1 they
  * have written one message (no "wisp:" prefix, no newline) into the run's
- * error buffer with wisp_fail().  Nothing below main() calls exit(), except
+ * error buffer with vm_fail().  Nothing below main() calls exit(), except
  * the seccomp kernel action on a forbidden syscall.
  */
 #ifndef WISP_WISP_H

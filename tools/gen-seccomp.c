@@ -3,7 +3,7 @@
  * builds from confine_build()'s rules for the common case the build-time
  * filter serves (confine.h): isolated mode, no devices, console on
  * CONFINE_CONSOLE_FD, vCPU on CONFINE_VCPU_FD.  Linked with the tender's
- * objects (all but main.o and confine_bpf.o), so the rules are the tender's
+ * library objects (all but confine_bpf.o), so the rules are the tender's
  * own, not a copy.
  */
 #include <seccomp.h>

@@ -41,7 +41,7 @@ static enum cli_action parse_mem(const char *val, struct wisp_config *cfg, char 
     if (*end != '\0')
         return fail(err, len, "--mem: '%s' is not a number of MiB", val);
     /* The range depends on the unikernel's mode, known only once the file
-     * is read (wisp.c, hvt_mem_plan): here only what no mode accepts. */
+     * is read (each mode's plan_memory): here only what no mode accepts. */
     if (errno == ERANGE || mib == 0 || mib > MEM_HVT_MAX_MIB)
         return fail(err, len, "--mem: %s MiB is out of range (%d to %llu; %d to %d for "
                     "Solo5 hvt unikernels)", val, MEM_MIN_MIB, (unsigned long long)MEM_MAX_MIB,

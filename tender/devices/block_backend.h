@@ -3,7 +3,7 @@
  * locked and sized, with range-checked whole-block reads and writes and a
  * flush.  Knows nothing of the VM (no struct vm, no guest addresses), so
  * tests/unit/test_block.c drives it on temporary files.  The block module
- * (module_block.c) turns hypercalls into calls of these functions.
+ * (block.c) turns hypercalls into calls of these functions.
  */
 #ifndef WISP_BLOCK_BACKEND_H
 #define WISP_BLOCK_BACKEND_H

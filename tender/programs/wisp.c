@@ -1,7 +1,7 @@
 /*
  * wisp: the tender's entry point.  Parses the command line, runs the
  * guest, maps the outcome to an exit status.  All real work is in
- * wisp_run() (wisp.c).
+ * wisp_run() (tender/core/run.c).
  */
 #include <signal.h>
 #include <stdio.h>

@@ -16,12 +16,10 @@ int pt_init(struct pt_builder *pt, uint8_t *mem, uint64_t pool_start, uint64_t p
     pt->mem = mem;
     pt->next = pool_start;
     pt->end = pool_end;
-    pt->pages = 0;
     if (pt->next + PAGE_4K > pt->end)
         return -1;
     pt->pml4 = pt->next;
     pt->next += PAGE_4K;
-    pt->pages++;
     return 0;
 }
 
@@ -34,8 +32,7 @@ static uint64_t *next_table(struct pt_builder *pt, uint64_t *entry)
             return NULL;
         *entry = pt->next | PTE_TABLE;
         pt->next += PAGE_4K;
-        pt->pages++;
-    } else if (*entry & PTE_PS) {
+        } else if (*entry & PTE_PS) {
         return NULL;
     }
     return (uint64_t *)(void *)(pt->mem + (*entry & PTE_ADDR_MASK));

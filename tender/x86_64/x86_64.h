@@ -25,7 +25,6 @@
 #define X86_STUB_GPA         0x3000ull
 #define X86_STUB_STACK_GPA   0x4000ull
 #define X86_STUB_STACK_TOP   0x5000ull
-#define X86_PRIVATE_END      0x5000ull
 #define X86_PT_POOL_START    0x20000ull
 #define X86_PT_POOL_END      0xa0000ull
 
@@ -34,7 +33,6 @@
 #define X86_STUB_PORT        0x7c   /* the stub's one `out`: vector in AL */
 
 #define X86_SEL_KCODE        0x08
-#define X86_SEL_KDATA        0x10
 #define X86_SEL_UDATA        (0x18 | 3)
 #define X86_SEL_UCODE        (0x20 | 3)
 #define X86_SEL_TSS          0x28
@@ -79,7 +77,6 @@ struct pt_builder {
     uint64_t pml4;     /* GPA of the PML4 (CR3) */
     uint64_t next;     /* next free pool page */
     uint64_t end;      /* end of the pool */
-    uint64_t pages;    /* table pages used, for statistics */
 };
 
 /*

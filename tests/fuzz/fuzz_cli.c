@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the tender's command-line parser (tender/cli.c):
+ * libFuzzer target for the tender's command-line parser (tender/core/cli.c):
  * the command line is hostile input (project rule).  The input is split on
  * NUL bytes into at most FUZZ_MAX_ARGS strings that follow argv[0] "wisp";
  * cli_parse runs on a config set by wisp_config_init, and what it promises

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the tender's seccomp confinement (tender/confine.c): the
+ * Unit tests of the tender's seccomp confinement (tender/confine/confine.c): the
  * build-time filter is exactly what libseccomp builds from the tender's
  * rules at run time, it is used only where it applies, and a filtered
  * process that makes a forbidden syscall is killed (SIGSYS).

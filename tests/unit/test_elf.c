@@ -1,5 +1,5 @@
 /*
- * Unit tests of elf_parse / elf_check_fits (tender/elf.c, elf_notes.c).
+ * Unit tests of elf_parse / elf_check_fits (tender/image/elf.c, elf_notes.c).
  * Every image is built in memory by the small builder below (ELF header,
  * program headers, segment bytes, note segments); each rejection rule has
  * one test that checks the exact message, plus positive cases for an

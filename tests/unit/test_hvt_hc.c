@@ -1,9 +1,10 @@
 /*
  * Unit tests of compat-mode hypercall handling without KVM
- * (tender/hvt_run.c hvt_io_exit, tender/hvt_hc.c, tender/hvt.c
- * hvt_check_image): Solo5's port checks and messages, the checked guest
- * address translation at the edges, and WALLTIME / PUTS / POLL / HALT on a
- * guest memory buffer (SOLO5_HVT_ABI.md 1.1, 1.2, 1.3).
+ * (tender/modes/hvt/exits.c hvt_io_exit, mode.c hvt_check_image and
+ * hvt_finish, mem.c hvt_set_regions; the core module's compatibility
+ * hypercalls, tender/devices/core.c): Solo5's port checks and messages,
+ * the checked guest address translation at the edges (guest_ptr_or_fail),
+ * and WALLTIME / PUTS / POLL / HALT on a guest memory buffer (SOLO5_HVT_ABI.md 1.1, 1.2, 1.3).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests of compat-mode memory (tender/hvt_mem.c), no KVM: solo5-hvt's
+ * Unit tests of compat-mode memory (tender/modes/hvt/mem.c), no KVM: solo5-hvt's
  * --mem rules (SOLO5_HVT_ABI.md 1.5), the boot GDT and page tables written
  * into a buffer, entry by entry, and the boot info / manifest copy /
  * command line at 0x10000 (1.4).

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the network module without a VM or a tap: MAC parsing and
- * generation (tender/tap.c), the option handler and check hook, and the
- * NET_WRITE / NET_READ hypercall handlers (tender/module_net.c) run on a fake
+ * generation (tender/devices/tap.c), the option handler and check hook, and the
+ * NET_WRITE / NET_READ hypercall handlers (tender/devices/net.c) run on a fake
  * struct vm whose "tap" is one end of a SOCK_SEQPACKET socketpair (which,
  * like a tap, keeps frame boundaries).  Guest memory is a host buffer.
  */

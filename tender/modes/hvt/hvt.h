@@ -41,7 +41,7 @@ struct kvm_run;
 struct hvt {
     uint64_t ring_gpa;       /* struct hvt_ring, or 0 when no ring is offered */
     struct hvt_boot_info *bi;
-    struct hvt_ring_io *ring; /* hvt_ring.c, NULL when not running */
+    struct hvt_ring_io *ring; /* devices/net_ring.c, NULL when not running */
 };
 
 /* Result of the --mem rules (hvt_mem_plan). */
@@ -122,7 +122,7 @@ int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t d
  * a host/guest translation fault however this KVM reports it. */
 int hvt_handle_exit(struct vm *vm, struct kvm_run *run);
 
-/* Ring-I/O extension (hvt_ring.c). */
+/* Ring-I/O extension (devices/net_ring.c). */
 int hvt_ring_wanted(const struct vm *vm);
 int hvt_ring_start(struct vm *vm);  /* 0: running or not offered; -1: error */
 void hvt_ring_stop(struct vm *vm);
