@@ -32,7 +32,7 @@ static uint64_t *next_table(struct pt_builder *pt, uint64_t *entry)
             return NULL;
         *entry = pt->next | PTE_TABLE;
         pt->next += PAGE_4K;
-        } else if (*entry & PTE_PS) {
+    } else if (*entry & PTE_PS) {
         return NULL;
     }
     return (uint64_t *)(void *)(pt->mem + (*entry & PTE_ADDR_MASK));
