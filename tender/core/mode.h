@@ -21,7 +21,6 @@ struct elf_image;
 enum mode_id { MODE_ISOLATED, MODE_HVT, MODE_COUNT };
 
 struct mode_ops {
-    const char *name;
     /* Index of this mode's entry in each module's hypercall tables. */
     enum mode_id id;
     /* Hypercall numbers of this mode are below this. */

@@ -118,7 +118,6 @@ void hvt_finish(struct vm *vm)
 }
 
 const struct mode_ops mode_hvt = {
-    .name = "hvt",
     .id = MODE_HVT,
     .nhypercalls = HVT_HYPERCALL_MAX,
     .check_image = hvt_check_image,

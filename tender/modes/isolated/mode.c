@@ -30,7 +30,6 @@ static int plan_memory(struct vm *vm)
 }
 
 const struct mode_ops mode_isolated = {
-    .name = "isolated",
     .id = MODE_ISOLATED,
     .nhypercalls = WISP_HC_MAX,
     .precompiled_filter = 1,
