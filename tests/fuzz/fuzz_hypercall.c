@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for the isolated-mode hypercall handlers of the core
  * module (tender/devices/core.c: PUTS, POLL, EXIT, ABORT, WALLTIME) and the
- * guest-address checks under them (tender/core/vm.c: gpa_to_host, guest_ptr),
+ * guest-address checks under them (tender/core/guest_mem.c: gpa_to_host, guest_range),
  * against hostile guest memory and arguments.  No KVM: the tests' struct
  * vm fixture (tests/unit/vm_fixture.h) with 4 MiB of guest RAM, a layout
  * of sorted regions (read-only boot info, text and rodata; writable
@@ -17,7 +17,7 @@
  * before the call (no poll sources: it returns at once).
  *
  * Each call's outcome is predicted by a reference model written
- * independently of guest_ptr (coverage of every byte by some region with
+ * independently of guest_range (coverage of every byte by some region with
  * the right permission) and checked: a call whose argument block or buffer
  * the guest may not access (outside RAM, in a gap, or a write to read-only
  * memory) must end the guest as an ABI violation; HC_CONTINUE must leave

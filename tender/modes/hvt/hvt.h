@@ -40,7 +40,6 @@ struct kvm_run;
  * may name (boot_info.mem_size), vm->mem_alloc adds the ring area. */
 struct hvt {
     uint64_t ring_gpa;       /* struct hvt_ring, or 0 when no ring is offered */
-    struct hvt_boot_info *bi;
     struct hvt_ring_io *ring; /* devices/net_ring.c, NULL when not running */
 };
 

@@ -116,7 +116,6 @@ int hvt_load_elf(struct vm *vm)
 
 int hvt_write_boot_info(struct vm *vm, uint32_t features, uint64_t ring_gpa)
 {
-    struct hvt *h = vm->hvt;
     struct hvt_boot_info *bi = (struct hvt_boot_info *)(void *)(vm->mem + HVT_BOOT_INFO_BASE);
     uint64_t cmd_gpa = HVT_MFT_GPA + vm->mft_size;
     size_t cmdlen = strlen(vm->cfg->cmdline) + 1;
@@ -140,7 +139,6 @@ int hvt_write_boot_info(struct vm *vm, uint32_t features, uint64_t ring_gpa)
     bi->host_features = features;
     bi->guest_features = 0;
     bi->net_ring = ring_gpa;
-    h->bi = bi;
     return 0;
 }
 

@@ -50,7 +50,7 @@ int layout_plan(struct vm *vm)
 }
 
 /* map: pt_map or fail naming the region.  User-accessible RAM is also
- * recorded in vm->regions, which guest_ptr() checks hypercall buffers
+ * recorded in vm->regions, which guest_range() checks hypercall buffers
  * against: one source of truth for what the guest may touch.  Callers map
  * user RAM in ascending address order. */
 static int map(struct vm *vm, struct pt_builder *pt, uint64_t va, uint64_t len,
