@@ -79,6 +79,9 @@ void wp_net_attach(solo5_handle_t h, struct wp_device *d);
 void wp_block_attach(solo5_handle_t h, struct wp_device *d);
 int wp_parse_mac(const char *s, uint8_t mac[6]);
 
+/* crash.c: report faults as wisp does (status 255), not as signals. */
+void wp_crash_init(void);
+
 /* confine.c: install the seccomp allow-list (after every device is open). */
 void wp_confine(void);
 

@@ -1,7 +1,8 @@
 /*
  * start.c: the process target's start-up, in order: read argc and argv
  * from the initial stack, arm the stack protector, find the manifest,
- * parse the options, open the devices, map the heap, confine, then run the
+ * parse the options, open the devices, map the heap, install the crash
+ * handler, confine, then run the
  * application and exit with its status.
  */
 #include "internal.h"
@@ -33,6 +34,7 @@ void wp_start(uint64_t *sp)
     if (heap < 0 && heap > -4096)
         wp_fail("--mem: cannot map %llu MiB: %s", (unsigned long long)(cfg.mem_size >> 20),
                 wp_strerror(-heap));
+    wp_crash_init();
     wp_confine();
 
     struct solo5_start_info si = {
