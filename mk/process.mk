@@ -50,3 +50,15 @@ $(B)/tests/guests-process/%.process: $$(wildcard tests/guests/%/*.c tests/guests
 	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
 all: $(B)/lib/wisp/wisp-guest-process.o $(PROCESS_TEST_BINS)
+
+# The I/O benchmark guests as processes: the baseline of bench/io.sh.
+$(B)/bench/guests-process/%.process: $$(wildcard bench/guests/%/*.c bench/guests/%/manifest.json) $(PROCESS_TOOLCHAIN)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc --target=process -o $@ $(if $(wildcard bench/guests/$*/manifest.json),--manifest=bench/guests/$*/manifest.json) \
+	    $(wildcard bench/guests/$*/*.c)
+
+.PHONY: bench-io
+# make bench-io: the same unikernels under wisp and as processes (bench/io.sh).
+bench-io: all $(B)/bench/guests/blkbench.wisp $(B)/bench/guests-process/blkbench.process
+	$(Q)bench/io.sh
