@@ -49,7 +49,7 @@ $(B)/tests/guests-process/%.process: $$(wildcard tests/guests/%/*.c tests/guests
 	$(Q)$(B)/bin/wisp-cc --target=process -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
 	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
-all: $(B)/lib/wisp/wisp-guest-process.o $(PROCESS_TEST_BINS)
+ALL += $(B)/lib/wisp/wisp-guest-process.o $(PROCESS_TEST_BINS)
 
 # The I/O benchmark guests as processes: the baseline of bench/io.sh.
 $(B)/bench/guests-process/%.process: $$(wildcard bench/guests/%/*.c bench/guests/%/manifest.json) $(PROCESS_TOOLCHAIN)
