@@ -36,9 +36,10 @@ GL_CODEGEN := -ffreestanding -mno-red-zone -fno-pic -fno-pie -fno-stack-protecto
               -U_FORTIFY_SOURCE -fno-asynchronous-unwind-tables
 GL_LIBC_INC := -nostdinc -isystem $(GL_LIB)/newlib/include -isystem $(GCC_INC)
 
-$(GL_FETCHED): tools/fetch-guest-sources.sh
+# Run every time (it returns at once when done before); it rewrites the
+# stamp only when it fetches, i.e. when the pinned versions changed.
+$(GL_FETCHED): FORCE
 	$(Q)tools/fetch-guest-sources.sh $(GL_SRC)
-	$(Q)touch $@
 
 # ---- newlib -------------------------------------------------------------------
 # The host gcc poses as the cross compiler x86_64-elf-gcc (a wrapper adding
