@@ -10,6 +10,9 @@
  *     ... tcp_new_ip_type / altcp_tcp_new_ip_type, bind, listen ...
  *     for (;;)
  *         wisp_lwip_poll(solo5_clock_monotonic() + 1000000000ull);
+ *
+ * lwIP's memory is static (about 23 MiB of BSS; guest-lwip/include/
+ * lwipopts.h has the sizes): boot such a unikernel with --mem=64 or more.
  */
 #ifndef WISP_LWIP_H
 #define WISP_LWIP_H
