@@ -23,6 +23,9 @@ extern unsigned wl_ndevs;
 /* args.c: the IPv4 options taken out of argv (NULL when not given). */
 extern const char *wl_opt_ipv4, *wl_opt_ipv4_gateway;
 
+/* netif.c: lwip_init(), once (before main: args.c). */
+void wl_lwip_start(void);
+
 /* input.c: feed lwIP every frame waiting on (dev); returns how many. */
 unsigned wl_input_drain(struct wl_dev *dev);
 

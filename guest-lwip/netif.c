@@ -97,9 +97,18 @@ static void print_config(const char *device, struct wl_dev *dev, int dhcp)
     printf("wisp_lwip: %s: IPv6 %s\n", device, ip6addr_ntoa(netif_ip6_addr(nif, 0)));
 }
 
-int wisp_lwip_init(const char *device, struct netif **netif)
+void wl_lwip_start(void)
 {
     static int lwip_ready;
+
+    if (!lwip_ready) {
+        lwip_init();
+        lwip_ready = 1;
+    }
+}
+
+int wisp_lwip_init(const char *device, struct netif **netif)
+{
     struct solo5_net_info info;
     ip4_addr_t addr, mask, gw;
     struct wl_dev *dev;
@@ -122,10 +131,7 @@ int wisp_lwip_init(const char *device, struct netif **netif)
     dev->txbuf = malloc(dev->frame_max);
     if (!dev->txbuf)
         return fail(device, "out of memory");
-    if (!lwip_ready) {
-        lwip_init();
-        lwip_ready = 1;
-    }
+    wl_lwip_start();
     if (!netif_add(&dev->netif, &addr, &mask, &gw, dev, netif_setup, ethernet_input))
         return fail(device, "lwIP refused the interface");
     wl_ndevs++;

@@ -2,7 +2,9 @@
  * <wisp/lwip.h>: lwIP on a wisp unikernel (wisp-cc --lwip; both targets).
  * lwIP runs with NO_SYS=1: the program owns the one main loop and calls
  * wisp_lwip_poll() in it; lwIP's raw and altcp APIs are used from that loop
- * (and from lwIP's callbacks, which run inside wisp_lwip_poll).
+ * (and from lwIP's callbacks, which run inside wisp_lwip_poll).  lwIP is
+ * initialised before main() starts, so any lwIP call (e.g. creating an
+ * altcp_tls configuration) may come before wisp_lwip_init.
  *
  *     struct netif *nif;
  *     if (wisp_lwip_init("service0", &nif) != 0)

@@ -148,3 +148,76 @@ quit_guest() {
     echo_check 10.0.0.2 65536
     quit_guest
 }
+
+# make_tls_image KIND: a CA and a server certificate for IP 10.0.0.2 (KIND
+# ec: P-256 key, rsa: RSA 2048 key) signed by it, in $T; the block image
+# $T/tls.img holds the server certificate then its key.
+make_tls_image() {
+    T="$BATS_TEST_TMPDIR"
+    command -v openssl >/dev/null || skip "no openssl"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj /CN=wisp-test-ca -keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null
+    if [ "$1" = rsa ]; then
+        openssl genrsa -out "$T/key.pem" 2048 2>/dev/null
+    else
+        openssl ecparam -name prime256v1 -genkey -noout -out "$T/key.pem"
+    fi
+    openssl req -new -key "$T/key.pem" -subj /CN=10.0.0.2 -out "$T/srv.csr"
+    printf 'subjectAltName=IP:10.0.0.2\n' >"$T/ext"
+    openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
+        -days 2 -extfile "$T/ext" -out "$T/srv.pem" 2>/dev/null
+    cat "$T/srv.pem" "$T/key.pem" >"$T/tls.img"
+    truncate -s 8192 "$T/tls.img"
+}
+
+# tls_echo_check CAFILE: s_client verifies the chain against CAFILE, sends a
+# line and gets it back; sets $output.
+tls_echo_check() {
+    run bash -c "(echo hello-over-tls; sleep 1) | ip netns exec '$NETNS' timeout 20 openssl s_client \
+        -connect 10.0.0.2:443 -CAfile '$1' -verify_return_error -verify_ip 10.0.0.2 -tls1_2 2>&1"
+}
+
+start_tls_guest() {
+    G="$(guest lwip_tls)"
+    [ -f "$G" ] || skip "$G is not built"
+    netns_tap tap0 10.0.0.1/24
+    netns_bg "$OUT" timeout 120 "$WISP" --mem=64 --net:service0=tap0 --block:tls="$T/tls.img" -- \
+        "$G" --ipv4=10.0.0.2/24
+    GUEST_PID=$BG_PID
+    wait_for_line "$OUT" READY 30 "$GUEST_PID"
+}
+
+@test "lwip tls: TLS 1.2 echo with an ECDSA certificate, chain verified by openssl s_client" {
+    make_tls_image ec
+    start_tls_guest
+    tls_echo_check "$T/ca.pem"
+    assert_status 0
+    assert_output_has "Verify return code: 0 (ok)"
+    assert_output_matches "Cipher is ECDHE-ECDSA-"
+    assert_output_has "hello-over-tls"
+    # the same client with another CA refuses the chain
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj /CN=other -keyout "$T/o.key" -out "$T/other.pem" 2>/dev/null
+    tls_echo_check "$T/other.pem"
+    [ "$status" -ne 0 ]
+    assert_output_lacks "hello-over-tls"
+    quit_guest_tls
+}
+
+@test "lwip tls: TLS 1.2 echo with an RSA certificate (ECDHE-RSA), chain verified" {
+    make_tls_image rsa
+    start_tls_guest
+    tls_echo_check "$T/ca.pem"
+    assert_status 0
+    assert_output_has "Verify return code: 0 (ok)"
+    assert_output_matches "Cipher is ECDHE-RSA-"
+    assert_output_has "hello-over-tls"
+    quit_guest_tls
+}
+
+quit_guest_tls() {
+    (echo QUIT; sleep 1) | nsx timeout 20 openssl s_client -connect 10.0.0.2:443 -CAfile "$T/ca.pem" \
+        -quiet >/dev/null 2>&1 || true
+    wait_pid "$GUEST_PID" 20
+    [ "$bg_status" -eq 0 ] && grep -qxF SUCCESS "$OUT" || { cat "$OUT"; return 1; }
+}
