@@ -27,28 +27,13 @@ static int fail(const char *device, const char *what)
     return -1;
 }
 
-/* link_output: send one frame; a chained pbuf is gathered in txbuf. */
-static err_t link_output(struct netif *nif, struct pbuf *p)
-{
-    struct wl_dev *dev = nif->state;
-    const uint8_t *frame = p->payload;
-
-    if (p->tot_len > dev->frame_max)
-        return ERR_IF;
-    if (p->next) {
-        pbuf_copy_partial(p, dev->txbuf, p->tot_len, 0);
-        frame = dev->txbuf;
-    }
-    return solo5_net_write(dev->handle, frame, p->tot_len) == SOLO5_R_OK ? ERR_OK : ERR_IF;
-}
-
 static err_t netif_setup(struct netif *nif)
 {
     nif->name[0] = 'e';
     nif->name[1] = 'n';
     nif->output = etharp_output;
     nif->output_ip6 = ethip6_output;
-    nif->linkoutput = link_output;
+    nif->linkoutput = wl_link_output;
     nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
                  NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
     return ERR_OK;

@@ -4,7 +4,9 @@
  * wisp_lwip_poll() in it; lwIP's raw and altcp APIs are used from that loop
  * (and from lwIP's callbacks, which run inside wisp_lwip_poll).  lwIP is
  * initialised before main() starts, so any lwIP call (e.g. creating an
- * altcp_tls configuration) may come before wisp_lwip_init.
+ * altcp_tls configuration) may come before wisp_lwip_init.  In isolated
+ * mode frames lwIP sends are queued and leave in batches (one VM exit for
+ * up to 32) when wisp_lwip_poll runs: keep calling it.
  *
  *     struct netif *nif;
  *     if (wisp_lwip_init("service0", &nif) != 0)
