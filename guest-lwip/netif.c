@@ -74,10 +74,10 @@ static void print_config(const char *device, struct wl_dev *dev, int dhcp)
 
         ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
         ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
-        printf("wisp_lwip: %s: IPv4 %s/%d gateway %s%s\n", device, a,
-               32 - __builtin_ctz(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))) | 1u << 31) -
-                   (ip4_addr_get_u32(netif_ip4_netmask(nif)) == 0),
-               g, dhcp ? " (DHCP)" : "");
+        int prefix = __builtin_popcount(ip4_addr_get_u32(netif_ip4_netmask(nif)));
+
+        printf("wisp_lwip: %s: IPv4 %s/%d gateway %s%s\n", device, a, prefix, g,
+               dhcp ? " (DHCP)" : "");
     }
     printf("wisp_lwip: %s: IPv6 %s\n", device, ip6addr_ntoa(netif_ip6_addr(nif, 0)));
 }
