@@ -36,21 +36,38 @@ GUEST_TESTS := $(filter-out common,$(notdir $(patsubst %/,%,$(dir $(wildcard tes
 GUEST_TEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guests/%.wisp)
 GUEST_COMMON := $(wildcard tests/guests/common/*.c)
 
+# A guest or example directory DIR may hold a file DIR/flags: extra wisp-cc
+# flags (e.g. --libc, --lwip --mbedtls) used for both targets.  Such a unit
+# also depends on the guest libraries of its target (mk/guest-libs.mk
+# defines GUEST_LIBS_isolated and GUEST_LIBS_hvt).
+dir_flags = $(if $(wildcard $(1)/flags),$(shell cat $(1)/flags))
+dir_flag_deps = $(if $(wildcard $(1)/flags),$(1)/flags $(GUEST_LIBS_$(2)))
+
 .SECONDEXPANSION:
-$(B)/tests/guests/%.wisp: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(TOOLCHAIN)
+$(B)/tests/guests/%.wisp: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(TOOLCHAIN) \
+                          $$(call dir_flag_deps,tests/guests/$$*,isolated)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
-	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
+	    $(call dir_flags,tests/guests/$*) -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
 # ---- examples -------------------------------------------------------------
 EXAMPLES := $(notdir $(patsubst %/,%,$(dir $(wildcard examples/*/*.c))))
-EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.wisp)
-$(B)/examples/%.wisp: $$(wildcard examples/%/*.c examples/%/manifest.json) $(TOOLCHAIN)
+# examples/NAME/ -> build/examples/NAME.wisp and (--target=hvt) NAME.hvt
+EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.wisp) $(EXAMPLES:%=$(B)/examples/%.hvt)
+$(B)/examples/%.wisp: $$(wildcard examples/%/*.c examples/%/manifest.json) $(TOOLCHAIN) \
+                      $$(call dir_flag_deps,examples/$$*,isolated)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard examples/$*/manifest.json),--manifest=examples/$*/manifest.json) \
-	    $(wildcard examples/$*/*.c)
+	    $(call dir_flags,examples/$*) $(wildcard examples/$*/*.c)
+
+$(B)/examples/%.hvt: $$(wildcard examples/%/*.c examples/%/manifest.json) $$(HVT_TOOLCHAIN) \
+                     $$(call dir_flag_deps,examples/$$*,hvt)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc --target=hvt -o $@ $(if $(wildcard examples/$*/manifest.json),--manifest=examples/$*/manifest.json) \
+	    $(call dir_flags,examples/$*) $(wildcard examples/$*/*.c)
 
 # ---- test tools (host programs used by the e2e tests) ----------------------
 TEST_TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
