@@ -292,9 +292,11 @@ $(B)/tests/guests-hvt/%.hvt: $$(wildcard tests/guests/%/*.c tests/guests/%/manif
 all: $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.ld $(HVT_TEST_BINS)
 
 # ---- benchmarks -------------------------------------------------------------
-# make bench: boot latency against the floor program (bench/floor.c),
-# hypercall and page-fault cost, peak RSS, host memory of K idle guests;
-# tables on stdout, bench/results/bench.{json,png,txt}.  Programs, not
+# make bench [RECORD=1]: boot latency against the floor program
+# (bench/floor.c), hypercall and page-fault cost, peak RSS, host memory of K
+# idle guests against K idle floors; tables on stdout and in
+# build/bench/results/bench.{json,png,txt} (bench/results/, the committed
+# record, with RECORD=1).  Programs, not
 # tests: nothing here passes or fails on a time.  See bench/README.md.
 # bench/guests/NAME/*.c (+ manifest.json) -> build/bench/guests/NAME.wisp
 BENCH_SRC := $(filter-out bench/floor.c bench/rssprobe.c,$(wildcard bench/*.c))
@@ -332,7 +334,7 @@ bench-build: all $(BENCH_BINS)
 
 bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory bench-build
-	$(Q)bench/run.sh
+	$(Q)RECORD=$(RECORD) bench/run.sh
 
 # ---- hardware-virtualization semantics (QEMU TCG + nested kvm-amd) ----------
 # make test-hwvirt [HWVIRT_TIMEOUT=SECONDS] [HWVIRT_SUITES="guests ..."]:

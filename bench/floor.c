@@ -6,16 +6,22 @@
  * the vCPU from reset (real mode, CPL0) to its one exit (KVM_EXIT_HLT) and
  * exits.  No register set-up at all: the reset state already points at
  * the instruction.  Exit status 0 if the exit was the expected one.
+ *
+ * `floor --idle`: the floor of an idle guest, for the host-memory
+ * benchmark (bench/mem.c): the same VM and run, then "READY\n" on stdout
+ * in one write and sleep until killed, the VM and vCPU still open.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define RESET_PAGE 0xfffff000ull
 
-int main(void)
+int main(int argc, char *argv[])
 {
     struct kvm_userspace_memory_region slot = {
         .slot = 0, .guest_phys_addr = RESET_PAGE, .memory_size = 4096,
@@ -46,5 +52,11 @@ int main(void)
         return perror("floor: KVM_RUN"), 1;
     if (run->exit_reason != KVM_EXIT_HLT)
         return fprintf(stderr, "floor: unexpected exit reason %u\n", run->exit_reason), 1;
+    if (argc > 1 && strcmp(argv[1], "--idle") == 0) {
+        if (write(1, "READY\n", 6) != 6)
+            return 1;
+        for (;;)
+            pause();
+    }
     return 0;
 }

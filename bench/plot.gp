@@ -53,7 +53,8 @@ set ylabel "MiB per guest"
 set y2label "s until all READY"
 set y2tics
 set logscale x
-plot dir."/mem.dat" using 1:2 lw 2 pt 7 title "host MiB/guest (MemTotal-MemAvailable)", \
-     "" using 1:3 lw 2 pt 5 title "tender RSS MiB/guest", \
-     "" using 1:($4/1000) axes x1y2 lw 2 pt 9 title "s until all READY"
+# mem.dat: K, then per command (floor first, then wisp) MiB/guest and ms
+plot dir."/mem.dat" using 1:4 lw 2 pt 7 title "wisp: host MiB/guest", \
+     "" using 1:2 lw 2 pt 5 title "floor: host MiB/guest", \
+     "" using 1:($5/1000) axes x1y2 lw 2 pt 9 title "wisp: s until all READY"
 unset multiplot
