@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Run every test of the project and print one closing line:
-#   N passed, N failed, N skipped
+# Run every test of the project and print one closing line, the last line
+# of the output:
+#   N passed, N failed[, N skipped]
 # Unit tests (cmocka, TAP output) and end-to-end suites (bats, TAP) are
-# counted together.  Skips are listed with their reasons.
+# counted together.  Each suite gets a header; its results are printed as
+# they come (one TAP line per test), and a line with its own counts and
+# time.  Skips are listed with their reasons, failures by name, before the
+# closing line.  Exit status 0 if nothing failed (and something ran).
+#   tests/run-all.sh [SUITE.bats...]   only these end-to-end suites, no unit tests
 set -u
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -14,11 +19,16 @@ failures=()
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# count_tap SUITE: read TAP on stdin, echo it, and tally.
+# count_tap SUITE: read TAP on stdin (ending with a line "__rc=N", the
+# producer's exit status), echo it indented, tally, and print the suite's
+# own counts.  A non-zero status without any failed test is a failure.
 count_tap() {
-    local suite=$1 line
+    local suite=$1 line rc=0 sp=$pass sf=$fail ss=$skip t0=$SECONDS
     while IFS= read -r line; do
-        printf '%s\n' "$line"
+        case "$line" in
+            __rc=*) rc=${line#__rc=}; continue ;;
+        esac
+        printf '  %s\n' "$line"
         case "$line" in
             "ok "*"# skip"*|"ok "*"# SKIP"*|"not ok "*"# SKIP"*|"not ok "*"# skip"*)
                 # (cmocka reports a skipped test as "not ok N # SKIP")
@@ -29,32 +39,40 @@ count_tap() {
                 fail=$((fail + 1)); failures+=("$suite: ${line#not ok }") ;;
         esac
     done
+    if [ "$rc" -ne 0 ] && [ "$fail" -eq "$sf" ]; then
+        fail=$((fail + 1)); failures+=("$suite: exited with status $rc and no failed test")
+    fi
+    printf '  -- %s: %d passed, %d failed, %d skipped (%d s)\n' "$suite" \
+        $((pass - sp)) $((fail - sf)) $((skip - ss)) $((SECONDS - t0))
 }
 
-echo "==> unit tests"
-for t in build/tests/unit/test_*; do
-    [ -x "$t" ] || continue
-    case "$t" in *.d) continue ;; esac
-    name=$(basename "$t")
-    CMOCKA_MESSAGE_OUTPUT=TAP "$t" > "$log" 2>&1
-    rc=$?
-    count_tap "$name" < "$log"
-    # A crash or an exit without any TAP result is a failure too.
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then
-        fail=$((fail + 1)); failures+=("$name: exited with status $rc")
-    fi
-done
+# run_tap SUITE COMMAND...: run COMMAND, its output streamed through count_tap.
+run_tap() {
+    local suite=$1
+    shift
+    count_tap "$suite" < <("$@" 2>&1; echo "__rc=$?")
+}
 
-echo "==> end-to-end tests"
-for suite in tests/e2e/*.bats; do
-    [ -f "$suite" ] || continue
+suites=("$@")
+if [ ${#suites[@]} -eq 0 ]; then
+    units=()
+    for t in build/tests/unit/test_*; do
+        [ -x "$t" ] && [ -f "$t" ] && units+=("$t")
+    done
+    echo "==> unit tests (cmocka): ${#units[@]} programs"
+    for t in "${units[@]}"; do
+        echo "==> unit: $(basename "$t")"
+        CMOCKA_MESSAGE_OUTPUT=TAP run_tap "$(basename "$t")" "$t"
+    done
+    suites=(tests/e2e/*.bats)
+fi
+
+echo "==> end-to-end tests (bats): ${#suites[@]} suites"
+for suite in "${suites[@]}"; do
+    [ -f "$suite" ] || { echo "run-all: no such suite: $suite" >&2; exit 2; }
     name=$(basename "$suite" .bats)
-    bats --tap "$suite" > "$log" 2>&1
-    rc=$?
-    count_tap "$name" < "$log"
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then
-        fail=$((fail + 1)); failures+=("$name: bats exited with status $rc")
-    fi
+    echo "==> e2e: $name ($(bats --count "$suite" 2>/dev/null || echo '?') tests)"
+    run_tap "$name" bats --tap "$suite"
 done
 
 echo
