@@ -5,7 +5,8 @@
 # scanner, not a shell parser: comments and here-documents are dropped,
 # then a word counts when it starts a line or follows | ; & && || $( `
 # then else do (bats' @test lines and single-quoted strings other than
-# those after -c are skipped: names and awk or sed programs), or an
+# those after -c are skipped: names and awk or sed programs; so are case
+# patterns), or an
 # absolute path /bin/, /sbin/, /usr/bin/, /usr/sbin/
 # (KIND "plain": may be a word of a multi-line message, so deps.bats only
 # counts it when it names a program), or follows a command wrapper: exec,
@@ -29,12 +30,13 @@ strip() {
             }
             sub(/(^|[ \t])#.*$/, "", line)
             print line
-        }' | grep -v '^@test ' | perl -pe "s/(?<!-c )'[^'\\n]*'/''/g"
+        }' | grep -v '^@test ' | perl -pe "s/(?<!-c )'[^'\\n]*'/''/g" \
+        | sed -E 's/^[[:space:]]*[a-zA-Z0-9_|*". -]+\)[[:space:]]*//'
 }
 
 name='[a-z][a-z0-9_.+-]*'
 wrap='(exec|xargs( -[a-zA-Z0-9]+)*|env( [A-Z_]+=[^ ]*)*|command -v|time|setsid|nohup|sudo|nsx|run( -[0-9!]+| --separate-stderr)*|netns_bg [^ ]+|ip netns exec [^ ]+|timeout( -[a-z-]+)*( -s [A-Z0-9]+| -k [0-9]+)* [0-9.]+[sm]?)'
-cmdpos='(^|[|;&`]|\$\(|\b(then|else|do))[[:space:]]*'
+cmdpos='(^|[|;&`]|\$\(|\b(then|else|do|if|while|until))[[:space:]]*(! )?'
 for f in "$@"; do
     text=$(strip "$f")
     {
