@@ -1,6 +1,6 @@
 /*
  * mem.c: host memory of idle guests, against the floor.
- * `wisp-bench mem [-r ROUNDS] [-k K]... NAME=COMMAND...` starts, for each
+ * `wisp-bench mem [-r ROUNDS] [-b B] [-k K]... NAME=COMMAND...` starts, for each
  * command, K copies at once (an idle guest: it prints "READY\n" in one
  * write, then blocks; bench/guests/idle under wisp, `floor --idle`), all
  * writing to one pipe, and measures
@@ -17,8 +17,11 @@
  *     (anonymous pages, page tables, KVM's secondary page tables, kernel
  *     stacks, slabs, ...), per guest;
  *   - the processes' own resident set (VmRSS, summed, per guest).
- * The first command is the reference: every other one is also given as a
- * multiple of it ("x first").  Within a round the commands run one after
+ *   - "uncounted": the rise of used memory that none of the counters
+ *     above explains (kernel pages allocated outside them, as KVM's
+ *     per-vCPU MMU page caches are);
+ * The first B commands (-b B, default 1) are references: every command is
+ * also given as a multiple of each ("x NAME").  Within a round the commands run one after
  * the other, in an order rotated by the round.  All copies run in one
  * process group, killed with SIGKILL when measured, on error, and on
  * SIGINT/SIGTERM/SIGHUP.  Soft limits on open files and processes are
@@ -48,6 +51,22 @@ static const char *const counters[] = {
     "Slab", "SUnreclaim", "Shmem", "Mapped", "VmallocUsed", "Percpu",
 };
 #define NCOUNTERS (sizeof counters / sizeof counters[0])
+
+/* uncounted: used minus the counters that are parts of it (AnonPages,
+ * PageTables, SecPageTables, KernelStack, Slab, Shmem, VmallocUsed,
+ * Percpu; not pcp, SUnreclaim (in Slab) or Mapped (file pages)). */
+static double uncounted(const double v[NCOUNTERS])
+{
+    static const char *const parts[] = {"AnonPages", "PageTables", "SecPageTables", "KernelStack",
+                                        "Slab", "Shmem", "VmallocUsed", "Percpu"};
+    double u = v[0];
+
+    for (size_t m = 0; m < NCOUNTERS; m++)
+        for (size_t j = 0; j < sizeof parts / sizeof parts[0]; j++)
+            if (strcmp(counters[m], parts[j]) == 0)
+                u -= v[m];
+    return u;
+}
 
 static volatile pid_t group; /* the guests' process group, 0 if none */
 
@@ -215,12 +234,14 @@ struct memcmd {
 int bench_mem(int argc, char *argv[], FILE *json)
 {
     struct memcmd cmds[BENCH_MAX_CMDS];
-    int ks[MAX_K], nk = 0, rounds = 3, ncmd = 0, opt;
+    int ks[MAX_K], nk = 0, rounds = 3, ncmd = 0, nref = 1, opt;
     FILE *pf = plot_file("mem.dat");
 
-    while ((opt = getopt(argc, argv, "r:k:")) != -1) {
+    while ((opt = getopt(argc, argv, "r:b:k:")) != -1) {
         if (opt == 'r')
             rounds = atoi(optarg);
+        else if (opt == 'b')
+            nref = atoi(optarg);
         else if (opt == 'k' && nk < MAX_K)
             ks[nk++] = atoi(optarg);
         else
@@ -237,8 +258,8 @@ int bench_mem(int argc, char *argv[], FILE *json)
             return fprintf(stderr, "wisp-bench mem: %s: empty command or @ENV\n", argv[i]), 2;
         ncmd++;
     }
-    if (ncmd == 0 || nk == 0 || rounds < 1 || rounds > MAX_ROUNDS)
-        return fprintf(stderr, "wisp-bench mem: expected [-r 1..%d] -k K... NAME=COMMAND...\n",
+    if (ncmd == 0 || nk == 0 || rounds < 1 || rounds > MAX_ROUNDS || nref < 1 || nref > ncmd)
+        return fprintf(stderr, "wisp-bench mem: expected [-r 1..%d] [-b B] -k K... NAME=COMMAND...\n",
                        MAX_ROUNDS), 2;
 
     signal(SIGINT, on_signal);
@@ -273,43 +294,53 @@ int bench_mem(int argc, char *argv[], FILE *json)
         }
     }
 
-    printf("\nIdle guests: host memory per guest (rise of MemTotal-MemAvailable-pcp / K; x first = "
-           "/ the same for %s), resident set per process, time until all printed READY "
-           "(median of %d rounds)\n", cmds[0].name, rounds);
-    printf("%6s %-16s %14s %8s %14s %12s\n", "K", "command", "host MiB/guest", "x first",
-           "RSS MiB/proc", "all ready ms");
+    printf("\nIdle guests: host memory per guest (rise of MemTotal-MemAvailable-pcp / K; x NAME = "
+           "/ the same for NAME), resident set per process, time until all printed READY "
+           "(median of %d rounds)\n", rounds);
+    printf("%6s %-16s %14s", "K", "command", "host MiB/guest");
+    for (int r = 0; r < nref; r++) {
+        char h[40];
+
+        snprintf(h, sizeof h, "x %s", cmds[r].name);
+        printf(" %12s", h);
+    }
+    printf(" %14s %12s\n", "RSS MiB/proc", "all ready ms");
     for (int i = 0; i < nk; i++)
-        for (int c = 0; c < ncmd; c++)
-            printf("%6d %-16s %14.3f %8.2f %14.3f %12.0f\n", ks[i], cmds[c].name,
-                   cmds[c].pg[i][0] / 1024, cmds[c].pg[i][0] / cmds[0].pg[i][0],
-                   cmds[c].rss[i] / 1024, cmds[c].ready[i]);
+        for (int c = 0; c < ncmd; c++) {
+            printf("%6d %-16s %14.3f", ks[i], cmds[c].name, cmds[c].pg[i][0] / 1024);
+            for (int r = 0; r < nref; r++)
+                printf(" %12.2f", cmds[c].pg[i][0] / cmds[r].pg[i][0]);
+            printf(" %14.3f %12.0f\n", cmds[c].rss[i] / 1024, cmds[c].ready[i]);
+        }
     printf("Where it went: rise of each /proc/meminfo counter / K, KiB per guest (medians)\n");
     printf("%6s %-16s", "K", "command");
     for (size_t m = 0; m < NCOUNTERS; m++)
         printf(" %*s", m == 0 ? 6 : (int)(strlen(counters[m]) > 6 ? strlen(counters[m]) : 6),
                counters[m]);
-    printf("\n");
+    printf(" %9s\n", "uncounted");
     for (int i = 0; i < nk; i++)
         for (int c = 0; c < ncmd; c++) {
             printf("%6d %-16s", ks[i], cmds[c].name);
             for (size_t m = 0; m < NCOUNTERS; m++)
                 printf(" %*.0f", m == 0 ? 6 : (int)(strlen(counters[m]) > 6 ? strlen(counters[m]) : 6),
                        cmds[c].pg[i][m]);
-            printf("\n");
+            printf(" %9.0f\n", uncounted(cmds[c].pg[i]));
         }
 
-    fprintf(json, "  \"mem\": {\"rounds\": %d, \"reference\": \"%s\", \"idle\": [\n", rounds,
-            cmds[0].name);
+    fprintf(json, "  \"mem\": {\"rounds\": %d, \"idle\": [\n", rounds);
     for (int i = 0; i < nk; i++)
         for (int c = 0; c < ncmd; c++) {
             fprintf(json, "    {\"k\": %d, \"command\": \"%s\", \"host_mib_per_guest\": %.4f, "
-                          "\"x_reference\": %.3f, \"rss_mib\": %.4f, \"all_ready_ms\": %.1f, "
-                          "\"kib_per_guest\": {", ks[i], cmds[c].name, cmds[c].pg[i][0] / 1024,
-                    cmds[c].pg[i][0] / cmds[0].pg[i][0], cmds[c].rss[i] / 1024, cmds[c].ready[i]);
+                          "\"x\": {", ks[i], cmds[c].name, cmds[c].pg[i][0] / 1024);
+            for (int r = 0; r < nref; r++)
+                fprintf(json, "\"%s\": %.3f%s", cmds[r].name, cmds[c].pg[i][0] / cmds[r].pg[i][0],
+                        r + 1 < nref ? ", " : "");
+            fprintf(json, "}, \"rss_mib\": %.4f, \"all_ready_ms\": %.1f, \"kib_per_guest\": {",
+                    cmds[c].rss[i] / 1024, cmds[c].ready[i]);
             for (size_t m = 0; m < NCOUNTERS; m++)
-                fprintf(json, "\"%s\": %.1f%s", counters[m], cmds[c].pg[i][m],
-                        m + 1 < NCOUNTERS ? ", " : "");
-            fprintf(json, "}}%s\n", i + 1 < nk || c + 1 < ncmd ? "," : "");
+                fprintf(json, "\"%s\": %.1f, ", counters[m], cmds[c].pg[i][m]);
+            fprintf(json, "\"uncounted\": %.1f}}%s\n", uncounted(cmds[c].pg[i]),
+                    i + 1 < nk || c + 1 < ncmd ? "," : "");
         }
     fprintf(json, "  ]}");
     if (pf) {

@@ -48,11 +48,13 @@ if [ -f "$hvt" ]; then
 else
     echo "bench: build/tests/guests-hvt/hello.hvt does not exist: compatibility mode not measured (not yet available)"
 fi
-# Idle guests against the idle floor (a bare VM: one page, a vCPU that ran
-# to one exit, then sleeps), the floor first: it is the reference.
-mem=(mem -r "$MEM_ROUNDS")
+# Idle guests against two idle floors, the references: a bare VM (one
+# page, a vCPU that ran to one exit in real mode, then sleeps), and the
+# same in 64-bit mode with paging on (four pages), as every x86_64 guest.
+mem=(mem -r "$MEM_ROUNDS" -b 2)
 for k in $MEM_K; do mem+=(-k "$k"); done
-mem+=("floor=$S/floor-static --idle" "wisp=$W --mem=16 $S/idle.wisp")
+mem+=("floor=$S/floor-static --idle" "floor-long=$S/floor-static --long --idle"
+      "wisp=$W --mem=16 $S/idle.wisp")
 
 "$WB" -o "$R/bench.json" -d "build/bench/plot" "${boot[@]}" :: "${rss[@]}" \
     :: hcall -r "$HC_RUNS" -n "$HC_N" "$W" "$S/hcbench.wisp" \
