@@ -155,8 +155,11 @@ all: $(B)/bin/wisp $(TOOLCHAIN) $(GUEST_TEST_BINS) $(EXAMPLE_BINS) $(UNIT_BINS)
 deps:
 	$(Q)tools/install-deps.sh
 
+# (-s unless V=1: no "is up to date" lines; the build still names its steps)
+SUBMAKE_QUIET := $(if $(filter 0,$(V)),-s)
+
 run: deps
-	$(Q)$(MAKE) --no-print-directory $(B)/bin/wisp $(B)/examples/hello.wisp
+	$(Q)$(MAKE) --no-print-directory $(SUBMAKE_QUIET) $(B)/bin/wisp $(B)/examples/hello.wisp
 	@echo "==> booting the bundled hello unikernel: $(B)/bin/wisp $(B)/examples/hello.wisp Hello_wisp"
 	$(Q)$(B)/bin/wisp $(B)/examples/hello.wisp Hello_wisp
 
@@ -166,7 +169,7 @@ run: deps
 # recipe, and make exits non-zero without its own error line (run-all.sh,
 # end_make).
 test: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory $(SUBMAKE_QUIET) all
 	$(Q)tests/run-all.sh --from-make
 
 clean:
