@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The package list against the commands actually used: every external
-# command that the test suites, the benchmark, tool and CI scripts and the
-# README's command blocks run must be listed in tools/deps.txt with its
+# command that the test suites, the benchmark, tool and CI scripts, the
+# README's command blocks and the make recipes run must be listed in tools/deps.txt with its
 # Debian package (which tools/install-deps.sh installs), so that make test
 # works on a minimal Debian 12.  tools/scan-commands.sh finds the commands.
 
@@ -44,9 +44,18 @@ unlisted() {
         done
 }
 
-@test "every command the suites, scripts and README run is listed in tools/deps.txt" {
+# makefile_recipes: the recipe lines of the Makefile and mk/*.mk, without
+# make's $(Q) and @ prefixes, as one shell file in the test's temp folder.
+makefile_recipes() {
+    local out="$BATS_TEST_TMPDIR/recipes.sh"
     cd "$TOP"
-    mapfile -t files < <(scanned_files)
+    grep -h -P '^\t' Makefile $(ls mk/*.mk 2>/dev/null) | sed -e 's/^\t//' -e 's/\$(Q)//g' -e 's/^[@-]*//' > "$out"
+    echo "$out"
+}
+
+@test "every command the suites, scripts, README and make recipes run is listed in tools/deps.txt" {
+    cd "$TOP"
+    mapfile -t files < <(scanned_files; makefile_recipes)
     run unlisted "${files[@]}"
     [ "$status" -eq 0 ]
     if [ -n "$output" ]; then
