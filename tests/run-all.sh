@@ -22,8 +22,6 @@ export WISP_TOP="$TOP"
 pass=0 fail=0 skip=0
 skips=()
 failures=()
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 
 # count_tap SUITE: read TAP on stdin (ending with a line "__rc=N", the
 # producer's exit status), echo it indented, tally, and print the suite's
