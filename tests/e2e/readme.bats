@@ -13,7 +13,6 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
-load netns
 
 README="$TOP/README.md"
 
