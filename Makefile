@@ -93,14 +93,22 @@ guests: $(GUEST_TEST_BINS)
 deps:
 	$(Q)tools/install-deps.sh
 
+# (-s unless V=1: no "is up to date" lines; the build still names its steps)
+SUBMAKE_QUIET := $(if $(filter 0,$(V)),-s)
+
 run: deps
-	$(Q)$(MAKE) --no-print-directory $(B)/bin/wisp $(B)/examples/hello.wisp
+	$(Q)$(MAKE) --no-print-directory $(SUBMAKE_QUIET) $(B)/bin/wisp $(B)/examples/hello.wisp
 	@echo "==> booting the bundled hello unikernel: $(B)/bin/wisp $(B)/examples/hello.wisp Hello_wisp"
 	$(Q)$(B)/bin/wisp $(B)/examples/hello.wisp Hello_wisp
 
+# The closing "N passed, N failed[, N skipped]" line of tests/run-all.sh
+# stays the last line of the output when tests fail: run directly by make
+# (no shell between), it ends this make with SIGQUIT instead of failing the
+# recipe, and make exits non-zero without its own error line (run-all.sh,
+# end_make).
 test: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)tests/run-all.sh
+	$(Q)$(MAKE) --no-print-directory $(SUBMAKE_QUIET) all
+	$(Q)tests/run-all.sh --from-make
 
 clean:
 	rm -rf $(B)
@@ -108,9 +116,11 @@ clean:
 -include $(shell find $(B)/obj $(B)/tests/unit -name '*.d' 2>/dev/null)
 
 # ---- benchmarks -------------------------------------------------------------
-# make bench: boot latency against the floor program (bench/floor.c),
-# hypercall and page-fault cost, peak RSS, host memory of K idle guests;
-# tables on stdout, bench/results/bench.{json,png,txt}.  Programs, not
+# make bench [RECORD=1]: boot latency against the floor program
+# (bench/floor.c), hypercall and page-fault cost, peak RSS, host memory of K
+# idle guests against K idle floors; tables on stdout and in
+# build/bench/results/bench.{json,png,txt} (bench/results/, the committed
+# record, with RECORD=1).  Programs, not
 # tests: nothing here passes or fails on a time.  See bench/README.md.
 # bench/guests/NAME/*.c (+ manifest.json) -> build/bench/guests/NAME.wisp
 BENCH_SRC := $(filter-out bench/floor.c bench/rssprobe.c,$(wildcard bench/*.c))
@@ -148,4 +158,4 @@ bench-build: all $(BENCH_BINS)
 
 bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory bench-build
-	$(Q)bench/run.sh
+	$(Q)RECORD=$(RECORD) bench/run.sh
