@@ -130,7 +130,7 @@ $(B)/tests/guests/%.wisp: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest
 	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
 # ---- examples -------------------------------------------------------------
-EXAMPLES := $(notdir $(patsubst %/,%,$(dir $(wildcard examples/*/*.c))))
+EXAMPLES := $(filter-out common,$(notdir $(patsubst %/,%,$(dir $(wildcard examples/*/*.c)))))
 EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.wisp)
 $(B)/examples/%.wisp: $$(wildcard examples/%/*.c examples/%/manifest.json) $(TOOLCHAIN)
 	@mkdir -p $(@D)
