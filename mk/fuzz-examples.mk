@@ -39,3 +39,8 @@ fuzz-examples: $(B)/fuzz/fuzz_http $(B)/fuzz/fuzz_ustar
 	    mkdir -p $(B)/fuzz/corpus/$$t && cp tests/fuzz/seeds/$$t/* $(B)/fuzz/corpus/$$t/ && \
 	    echo "  FUZZ    $$t ($(FUZZ_EX_TIME) s)" && \
 	    (cd $(B)/fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_EX_TIME) -max_len=65536 -print_final_stats=1 corpus/$$t) || exit 1; done
+
+# The httpd and https examples compile examples/common/ sources named in
+# their flags files; rebuild them when those change.
+EXAMPLES_COMMON := $(wildcard examples/common/*.c examples/common/*.h)
+$(B)/examples/httpd.wisp $(B)/examples/httpd.hvt $(B)/examples/https.wisp $(B)/examples/https.hvt: $(EXAMPLES_COMMON)

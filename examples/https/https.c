@@ -140,11 +140,12 @@ int main(int argc, char **argv)
 
     if (site_parse_args(argc, argv, &cfg) || site_open("www", &cfg))
         return 1;
+    /* lwIP first: altcp_tls allocates its configuration from lwIP's heap. */
+    if (wisp_lwip_init("service0", NULL) != 0)
+        return 1;
     cfg.allocator.alloc = altcp_tls_alloc;
     cfg.allocator.arg = tls_config();
-    if (!cfg.allocator.arg)
-        return 1;
-    if (wisp_lwip_init("service0", NULL) != 0 || http_server_start(&cfg) != 0)
+    if (!cfg.allocator.arg || http_server_start(&cfg) != 0)
         return 1;
     printf("https: serving block device 'www' on port %u (TLS 1.2)\n", cfg.port);
     fflush(stdout);
