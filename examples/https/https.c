@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <solo5.h>
 #include <wisp/lwip.h>
@@ -112,9 +113,18 @@ static struct altcp_tls_config *tls_config(void)
     cert = load_pem(h, &bi, "cert.pem", &cert_len);
     key = cert ? load_pem(h, &bi, "key.pem", &key_len) : NULL;
     if (key && check_pair(cert, cert_len, key, key_len) == 0) {
-        tls = altcp_tls_create_config_server_privkey_cert(key, key_len, NULL, 0, cert, cert_len);
+        /* The chain and key parsed above, so a failure here is seeding the
+         * random generator: RDSEED can run dry for a moment on a busy
+         * host.  Try a few times, 50 ms apart. */
+        for (int attempt = 0; attempt < 5 && !tls; attempt++) {
+            if (attempt) {
+                printf("https: seeding mbedTLS's random generator failed; retrying\n");
+                usleep(50000);
+            }
+            tls = altcp_tls_create_config_server_privkey_cert(key, key_len, NULL, 0, cert, cert_len);
+        }
         if (!tls)
-            printf("https: mbedTLS refused the certificate or key\n");
+            printf("https: mbedTLS refused the certificate or key, or found no entropy\n");
     }
     if (key) {
         memset(key, 0, key_len);
