@@ -63,9 +63,10 @@ apt_update() {
         die "apt-get update failed: is Debian's archive reachable? (see /etc/apt/sources.list*)"
 }
 
-# ---- binary packages: newlib-source, dpkg-dev, xz-utils -------------------
+# ---- binary packages: newlib-source, dpkg-dev (apt-get source), xz-utils,
+# python3 (mbedTLS's scripts/config.py, run by mk/guest-libs.mk) ----------
 missing=
-for p in newlib-source dpkg-dev xz-utils; do
+for p in newlib-source dpkg-dev xz-utils python3; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done

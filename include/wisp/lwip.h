@@ -2,7 +2,11 @@
  * <wisp/lwip.h>: lwIP on a wisp unikernel (wisp-cc --lwip; both targets).
  * lwIP runs with NO_SYS=1: the program owns the one main loop and calls
  * wisp_lwip_poll() in it; lwIP's raw and altcp APIs are used from that loop
- * (and from lwIP's callbacks, which run inside wisp_lwip_poll).
+ * (and from lwIP's callbacks, which run inside wisp_lwip_poll).  lwIP is
+ * initialised before main() starts, so any lwIP call (e.g. creating an
+ * altcp_tls configuration) may come before wisp_lwip_init.  In isolated
+ * mode frames lwIP sends are queued and leave in batches (one VM exit for
+ * up to 32) when wisp_lwip_poll runs: keep calling it.
  *
  *     struct netif *nif;
  *     if (wisp_lwip_init("service0", &nif) != 0)
@@ -10,6 +14,9 @@
  *     ... tcp_new_ip_type / altcp_tcp_new_ip_type, bind, listen ...
  *     for (;;)
  *         wisp_lwip_poll(solo5_clock_monotonic() + 1000000000ull);
+ *
+ * lwIP's memory is static (about 23 MiB of BSS; guest-lwip/include/
+ * lwipopts.h has the sizes): boot such a unikernel with --mem=64 or more.
  */
 #ifndef WISP_LWIP_H
 #define WISP_LWIP_H

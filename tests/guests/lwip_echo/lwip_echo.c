@@ -7,6 +7,7 @@
  * Exits 1 if wisp_lwip_init fails.  (tests/e2e/lwip.bats)
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <lwip/altcp.h>
 #include <lwip/altcp_tcp.h>
@@ -19,43 +20,96 @@
 
 static int quit;
 
+/* One connection: what was received and not yet echoed (its bytes are not
+ * yet acknowledged to lwIP, so the receive window bounds it). */
+struct conn {
+    struct pbuf *pending;
+    int closing; /* the client sent FIN: close once everything is echoed */
+};
+
+static void conn_free(struct altcp_pcb *pcb, struct conn *c)
+{
+    altcp_arg(pcb, NULL);
+    altcp_recv(pcb, NULL);
+    altcp_sent(pcb, NULL);
+    altcp_err(pcb, NULL);
+    if (c->pending)
+        pbuf_free(c->pending);
+    free(c);
+}
+
+/* flush: echo as much of the pending data as the send buffer takes. */
+static void flush(struct altcp_pcb *pcb, struct conn *c)
+{
+    while (c->pending) {
+        u16_t room = altcp_sndbuf(pcb);
+        u16_t n = c->pending->len < room ? c->pending->len : room;
+
+        if (n == 0 || altcp_sndqueuelen(pcb) >= TCP_SND_QUEUELEN - 4 ||
+            altcp_write(pcb, c->pending->payload, n, TCP_WRITE_FLAG_COPY) != ERR_OK)
+            break;
+        altcp_recved(pcb, n);
+        c->pending = pbuf_free_header(c->pending, n);
+    }
+    altcp_output(pcb);
+    if (c->closing && !c->pending) {
+        conn_free(pcb, c);
+        altcp_close(pcb);
+    }
+}
+
 static err_t on_recv(void *arg, struct altcp_pcb *pcb, struct pbuf *p, err_t err)
 {
-    (void)arg;
-    if (!p) { /* the client closed */
-        altcp_close(pcb);
-        return ERR_OK;
-    }
+    struct conn *c = arg;
+
     if (err != ERR_OK) {
-        pbuf_free(p);
+        if (p)
+            pbuf_free(p);
         return err;
     }
-    /* Back pressure: refuse what does not fit; lwIP offers it again. */
-    if (altcp_sndbuf(pcb) < p->tot_len || altcp_sndqueuelen(pcb) > TCP_SND_QUEUELEN / 2)
-        return ERR_MEM;
-    if (p->tot_len >= 4 && pbuf_memcmp(p, 0, "QUIT", 4) == 0)
-        quit = 1;
-    for (struct pbuf *q = p; q; q = q->next)
-        if (altcp_write(pcb, q->payload, q->len, TCP_WRITE_FLAG_COPY) != ERR_OK)
-            return ERR_MEM; /* cannot happen after the checks above */
-    altcp_output(pcb);
-    altcp_recved(pcb, p->tot_len);
-    pbuf_free(p);
+    if (!p) {
+        c->closing = 1;
+    } else {
+        if (p->tot_len >= 4 && pbuf_memcmp(p, 0, "QUIT", 4) == 0)
+            quit = 1;
+        if (c->pending)
+            pbuf_cat(c->pending, p);
+        else
+            c->pending = p;
+    }
+    flush(pcb, c);
+    return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct altcp_pcb *pcb, u16_t len)
+{
+    (void)len;
+    flush(pcb, arg);
     return ERR_OK;
 }
 
 static void on_err(void *arg, err_t err)
 {
-    (void)arg;
+    struct conn *c = arg;
+
     (void)err; /* the pcb is already freed */
+    if (c) {
+        if (c->pending)
+            pbuf_free(c->pending);
+        free(c);
+    }
 }
 
 static err_t on_accept(void *arg, struct altcp_pcb *pcb, err_t err)
 {
+    struct conn *c;
+
     (void)arg;
-    if (err != ERR_OK || !pcb)
-        return ERR_VAL;
+    if (err != ERR_OK || !pcb || !(c = calloc(1, sizeof *c)))
+        return ERR_MEM;
+    altcp_arg(pcb, c);
     altcp_recv(pcb, on_recv);
+    altcp_sent(pcb, on_sent);
     altcp_err(pcb, on_err);
     return ERR_OK;
 }
