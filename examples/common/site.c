@@ -4,7 +4,7 @@
 #include "site.h"
 #include "ustar.h"
 
-int site_parse_args(int argc, char **argv, struct http_server_config *cfg)
+int site_parse_args(const char *prog, int argc, char **argv, struct http_server_config *cfg)
 {
     for (int i = 1; i < argc; i++) {
         int r = http_server_parse_timeout(argv[i], &cfg->timeout_s);
@@ -13,7 +13,7 @@ int site_parse_args(int argc, char **argv, struct http_server_config *cfg)
             return -1;
         if (r == 0) {
             printf("%s: unknown argument '%s' (expected --timeout=SECONDS, --ipv4=ADDR/PREFIX, "
-                   "--ipv4-gateway=ADDR)\n", argv[0], argv[i]);
+                   "--ipv4-gateway=ADDR)\n", prog, argv[i]);
             return -1;
         }
     }

@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 {
     struct http_server_config cfg = {.port = 80, .timeout_s = 10, .allocator = {altcp_tcp_alloc, NULL}};
 
-    if (site_parse_args(argc, argv, &cfg) || site_open("www", &cfg))
+    if (site_parse_args("httpd", argc, argv, &cfg) || site_open("www", &cfg))
         return 1;
     if (wisp_lwip_init("service0", NULL) != 0 || http_server_start(&cfg) != 0)
         return 1;

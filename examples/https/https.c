@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 {
     struct http_server_config cfg = {.port = 443, .timeout_s = 10};
 
-    if (site_parse_args(argc, argv, &cfg) || site_open("www", &cfg))
+    if (site_parse_args("https", argc, argv, &cfg) || site_open("www", &cfg))
         return 1;
     /* lwIP first: altcp_tls allocates its configuration from lwIP's heap. */
     if (wisp_lwip_init("service0", NULL) != 0)
