@@ -4,10 +4,12 @@
 # not the tender objects the generic unit rule links, and the ustar reader's
 # block reads come from the test's own memory device (ustar_dev.h).
 
-$(B)/tests/unit/test_ustar: tests/unit/test_ustar.c examples/common/ustar.c examples/common/ustar.h examples/common/ustar_dev.h
+$(B)/tests/unit/test_ustar: tests/unit/test_ustar.c examples/common/ustar.c examples/common/ustar.h \
+                           examples/common/ustar_dev.h examples/common/file_cache.c examples/common/file_cache.h
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  CC      $@"
-	$(Q)$(CC) $(filter-out -MMD -MP,$(HOST_CFLAGS)) -Iexamples/common -o $@ tests/unit/test_ustar.c examples/common/ustar.c -lcmocka
+	$(Q)$(CC) $(filter-out -MMD -MP,$(HOST_CFLAGS)) -Iexamples/common -o $@ tests/unit/test_ustar.c \
+	    examples/common/ustar.c examples/common/file_cache.c -lcmocka
 
 $(B)/tests/unit/test_http_parse: tests/unit/test_http_parse.c examples/common/http_parse.c examples/common/http_parse.h
 	@mkdir -p $(@D)

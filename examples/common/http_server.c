@@ -19,6 +19,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
 
+#include "file_cache.h"
 #include "http_parse.h"
 #include "http_server.h"
 #include "ustar.h"
@@ -45,6 +46,7 @@ struct conn {
     int keep_alive;
     int send_file;
     struct ustar_member file;
+    const uint8_t *file_data; /* the file in memory (file_cache), or NULL */
     uint64_t file_off;
     size_t out_len, out_sent;
     char out[768]; /* head, or head and a short error body */
@@ -179,7 +181,7 @@ static void respond(struct conn *c, const struct http_request *req)
         r = 0;
     }
     if (r == 0)
-        r = ustar_find(cfg.site, &cfg.site_info, name, &c->file);
+        r = file_cache_get(cfg.site, &cfg.site_info, name, &c->file, &c->file_data);
     if (r == 0) {
         c->send_file = !head_only;
         c->file_off = 0;
@@ -234,13 +236,17 @@ static err_t send_more(struct conn *c)
                 n = (size_t)(c->file.size - c->file_off);
             if (n == 0)
                 break;
-            got = ustar_read(cfg.site, &cfg.site_info, &c->file, c->file_off, chunk, n);
-            if (got <= 0) {
-                printf("httpd: archive read error in '%s'\n", c->file.name);
-                return conn_abort(c);
+            if (c->file_data) {
+                got = (long)n;
+            } else {
+                got = ustar_read(cfg.site, &cfg.site_info, &c->file, c->file_off, chunk, n);
+                if (got <= 0) {
+                    printf("httpd: archive read error in '%s'\n", c->file.name);
+                    return conn_abort(c);
+                }
             }
             more = c->file_off + (uint64_t)got < c->file.size;
-            e = altcp_write(c->pcb, chunk, (uint16_t)got,
+            e = altcp_write(c->pcb, c->file_data ? c->file_data + c->file_off : chunk, (uint16_t)got,
                             TCP_WRITE_FLAG_COPY | (more ? TCP_WRITE_FLAG_MORE : 0));
             if (e == ERR_MEM)
                 break;
