@@ -99,6 +99,7 @@ run() {
     printf '%10.0f %9s %9s  %s\n' "${rps:-0}" "$(ms "${p50:-0}")" "$(ms "${p99:-0}")" "${errs:-}"
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
 for svc in httpd https; do
     case $svc in
@@ -130,6 +131,7 @@ kvm=$(for m in kvm_pvm kvm_intel kvm_amd; do [ ! -d /sys/module/$m ] || echo $m;
     echo "# bench/httpd.sh: wrk -t$threads -c$conns -d${secs}s --latency, GET / (1 KiB) from the host side of a tap"
     echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'),"
     echo "# $(nproc) CPUs; Linux $(uname -r); KVM: ${kvm:-unknown}; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+    echo "# load average (1, 5, 15 min) before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)"
     echo "# close = a new connection per request (Connection: close); https is TLS 1.2 ECDHE-ECDSA P-256"
     echo "# latency in ms; hvt = the Solo5 hvt build under wisp's compatibility mode"
     printf '%-6s %-5s %-10s %10s %9s %9s  %s\n' service build mode 'req/s' p50 p99 errors
