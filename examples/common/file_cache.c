@@ -77,3 +77,15 @@ int file_cache_get(solo5_handle_t h, const struct solo5_block_info *bi, const ch
     }
     return r;
 }
+
+void file_cache_forget(void)
+{
+    for (unsigned i = 0; i < FILE_CACHE_NAMES; i++) {
+        free(table[i].name);
+        free(table[i].data);
+        table[i].name = NULL;
+        table[i].data = NULL;
+    }
+    used = 0;
+    data_bytes = 0;
+}

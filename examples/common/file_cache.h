@@ -29,4 +29,8 @@
 int file_cache_get(solo5_handle_t h, const struct solo5_block_info *bi, const char *name,
                    struct ustar_member *m, const uint8_t **data);
 
+/* file_cache_forget: free everything remembered.  For host tests and
+ * fuzzers that change the archive under the cache; a service never needs it. */
+void file_cache_forget(void);
+
 #endif
