@@ -97,7 +97,8 @@ int wisp_lwip_init(const char *device, struct netif **netif)
     struct solo5_net_info info;
     ip4_addr_t addr, mask, gw;
     struct wl_dev *dev;
-    int dhcp = wl_opt_ipv4 == NULL;
+    int first = wl_ndevs == 0; /* the command-line options are the first device's */
+    int dhcp = !first || wl_opt_ipv4 == NULL;
 
     if (wl_ndevs == WL_MAX_NETIFS)
         return fail(device, "too many network devices (at most 8)");
@@ -106,7 +107,7 @@ int wisp_lwip_init(const char *device, struct netif **netif)
     ip4_addr_set_zero(&gw);
     if (!dhcp && parse_ipv4(wl_opt_ipv4, &addr, &mask) != 0)
         return fail(device, "--ipv4: expected ADDR/PREFIX, e.g. --ipv4=10.0.0.2/24");
-    if (wl_opt_ipv4_gateway && !ip4addr_aton(wl_opt_ipv4_gateway, &gw))
+    if (first && wl_opt_ipv4_gateway && !ip4addr_aton(wl_opt_ipv4_gateway, &gw))
         return fail(device, "--ipv4-gateway: expected an IPv4 address, e.g. 10.0.0.1");
 
     dev = &wl_devs[wl_ndevs];

@@ -31,8 +31,9 @@ struct netif;
  * (solo5_net_info).  IPv4 comes from the unikernel's command line:
  *     --ipv4=ADDR/PREFIX      e.g. --ipv4=10.0.0.2/24
  *     --ipv4-gateway=ADDR     optional
- * (the C library removes both from argv before main() sees it); without
- * --ipv4 the device asks DHCP and wisp_lwip_init waits up to 10 seconds for
+ * (the C library removes both from argv before main() sees it); they
+ * configure the first device attached.  Without --ipv4 (and for every
+ * further device) the device asks DHCP and wisp_lwip_init waits up to 10 seconds for
  * a lease (the client keeps trying afterwards).  IPv6: a link-local address
  * from the MAC, and SLAAC.  The device becomes the default netif.  The
  * result is printed on the console.  Returns 0 and sets *netif (if netif is
