@@ -274,7 +274,7 @@ expect_raw() {
     [ -f "$EXAMPLES/httpd.hvt" ] || skip "build/examples/httpd.hvt not built"
     WEB_BOOT_SECONDS=300 start_web httpd.hvt -- --timeout=60 || {
         if [ -d /sys/module/kvm_pvm ] && grep -q 'KVM: internal error exit' "$OUT"; then
-            skip "kvm_pvm emulates CPL0 code and cannot run this hvt build ($(grep -m1 'KVM' "$OUT"))"
+            skip "this KVM (kvm_pvm) emulates CPL0 guest code and cannot emulate the SSE instructions newlib uses ($(grep -m1 'KVM' "$OUT")); see PLATFORM.md"
         fi
         return 1
     }

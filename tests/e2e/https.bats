@@ -203,7 +203,7 @@ s_client() {
     make_pki ec
     WEB_BOOT_SECONDS=300 start_web https.hvt --block-ro:tls="$TLS_TAR" -- --timeout=120 || {
         if [ -d /sys/module/kvm_pvm ] && grep -q 'KVM: internal error exit' "$OUT"; then
-            skip "kvm_pvm emulates CPL0 code and cannot run this hvt build ($(grep -m1 'KVM' "$OUT"))"
+            skip "this KVM (kvm_pvm) emulates CPL0 guest code and cannot emulate the SSE instructions newlib uses ($(grep -m1 'KVM' "$OUT")); see PLATFORM.md"
         fi
         return 1
     }
