@@ -2,8 +2,8 @@
  * entropy.c: random bytes for getentropy() (and so newlib's arc4random()),
  * rand()'s seed and mbedTLS (mbedtls_hardware_poll, MBEDTLS_ENTROPY_HARDWARE_ALT).
  *
- * Source: RDSEED where CPUID leaf 7 offers it, else RDRAND (CPUID leaf 1),
- * each retried as Intel advises.  Fallback on a CPU with neither:
+ * Source: RDSEED where CPUID leaf 7 offers it, RDRAND (CPUID leaf 1) when
+ * there is no RDSEED or it keeps running dry, each retried as Intel advises.  Fallback on a CPU with neither:
  * getentropy() and the rand() seed use a SplitMix64 stream seeded from the
  * TSC and both clocks, re-mixed with the TSC on every call: different on
  * every boot, but NOT cryptographically strong; a warning says so once.
@@ -19,15 +19,15 @@
 #define RETRIES 10
 #define GETENTROPY_MAX 256
 
-enum hw_rng { HW_UNKNOWN, HW_NONE, HW_RDRAND, HW_RDSEED };
-static enum hw_rng hw_rng = HW_UNKNOWN;
+/* What CPUID offers, found on first use. */
+static int hw_known, has_rdseed, has_rdrand;
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
 }
 
-static enum hw_rng detect(void)
+static void detect(void)
 {
     uint32_t r[4];
 
@@ -35,26 +35,30 @@ static enum hw_rng detect(void)
     uint32_t max_leaf = r[0];
     if (max_leaf >= 7) {
         cpuid(7, 0, r);
-        if (r[1] & (1u << 18))
-            return HW_RDSEED;
+        has_rdseed = (r[1] >> 18) & 1;
     }
     cpuid(1, 0, r);
-    return (r[2] & (1u << 30)) ? HW_RDRAND : HW_NONE;
+    has_rdrand = (r[2] >> 30) & 1;
+    hw_known = 1;
 }
 
-/* One 64-bit value from the hardware; 0 on success. */
+/* One 64-bit value from the hardware; 0 on success.  RDSEED first (a true
+ * entropy source); when it keeps running dry (it refills slowly), RDRAND
+ * (a DRBG the CPU reseeds from the same source). */
 static int hw_word(uint64_t *v)
 {
-    for (int i = 0; i < RETRIES; i++) {
-        unsigned char ok;
+    unsigned char ok;
 
-        if (hw_rng == HW_RDSEED)
-            __asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
-        else
-            __asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+    for (int i = 0; has_rdseed && i < RETRIES; i++) {
+        __asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
         if (ok)
             return 0;
         __asm__ volatile("pause");
+    }
+    for (int i = 0; has_rdrand && i < RETRIES; i++) {
+        __asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+        if (ok)
+            return 0;
     }
     return -1;
 }
@@ -63,9 +67,9 @@ int wl_hw_random(void *buf, size_t len)
 {
     unsigned char *p = buf;
 
-    if (hw_rng == HW_UNKNOWN)
-        hw_rng = detect();
-    if (hw_rng == HW_NONE)
+    if (!hw_known)
+        detect();
+    if (!has_rdseed && !has_rdrand)
         return -1;
     while (len > 0) {
         uint64_t v;
@@ -113,8 +117,8 @@ static void weak_random(void *buf, size_t len)
 
     if (!warned) {
         warned = 1;
-        fprintf(stderr, "wisp libc: no RDSEED/RDRAND on this CPU: getentropy() uses a "
-                        "clock-seeded generator that is not cryptographically strong\n");
+        fprintf(stderr, "wisp libc: no working RDSEED/RDRAND on this CPU: getentropy() uses "
+                        "a clock-seeded generator that is not cryptographically strong\n");
     }
     state ^= wl_weak_seed();
     while (len > 0) {

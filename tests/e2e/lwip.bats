@@ -187,7 +187,7 @@ start_tls_guest() {
     wait_for_line "$OUT" READY 30 "$GUEST_PID"
 }
 
-@test "lwip tls: TLS 1.2 echo with an ECDSA certificate, chain verified by openssl s_client" {
+@test "lwip tls: TLS 1.2 echo with an ECDSA certificate, chain verified by openssl s_client, session resumed" {
     make_tls_image ec
     start_tls_guest
     tls_echo_check "$T/ca.pem"
@@ -195,6 +195,14 @@ start_tls_guest() {
     assert_output_has "Verify return code: 0 (ok)"
     assert_output_matches "Cipher is ECDHE-ECDSA-"
     assert_output_has "hello-over-tls"
+    # a second connection resumes the first one's session (cache or ticket)
+    run bash -c "(echo again; sleep 1) | ip netns exec '$NETNS' timeout 20 openssl s_client \
+        -connect 10.0.0.2:443 -CAfile '$T/ca.pem' -tls1_2 -sess_out '$T/sess' 2>&1"
+    assert_status 0
+    run bash -c "(echo again; sleep 1) | ip netns exec '$NETNS' timeout 20 openssl s_client \
+        -connect 10.0.0.2:443 -CAfile '$T/ca.pem' -tls1_2 -sess_in '$T/sess' 2>&1"
+    assert_status 0
+    assert_output_has "Reused, TLSv1.2"
     # the same client with another CA refuses the chain
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
         -subj /CN=other -keyout "$T/o.key" -out "$T/other.pem" 2>/dev/null
