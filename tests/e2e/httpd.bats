@@ -270,6 +270,16 @@ expect_raw() {
     good_request
 }
 
+@test "httpd: answers over IPv6 at its link-local address (the listener takes both families)" {
+    start_web httpd.wisp -- --timeout=2
+    nsx sysctl -qw net.ipv6.conf.tap0.accept_dad=0 net.ipv6.conf.tap0.disable_ipv6=0
+    addr=$(sed -n 's/^wisp_lwip: service0: IPv6 //p' "$OUT" | tr 'A-F' 'a-f')
+    [[ "$addr" == fe80:* ]]
+    run nsx curl -sS -m 10 --retry 3 --retry-all-errors -g "http://[$addr%tap0]/"
+    assert_status 0
+    [ "$output" = "$(cat "$SITE/index.html")" ]
+}
+
 @test "httpd (compatibility mode): the hvt build serves GET / and a 404" {
     [ -f "$EXAMPLES/httpd.hvt" ] || skip "build/examples/httpd.hvt not built"
     WEB_BOOT_SECONDS=300 start_web httpd.hvt -- --timeout=60 || {
