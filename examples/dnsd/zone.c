@@ -105,22 +105,20 @@ static long parse_rdata(struct parser *ps, uint16_t type, const struct zone_toke
             ? "SOA needs MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM"
             : "record has no RDATA");
     if (n > want) {
-        snprintf(msg, sizeof msg, "unexpected '%.*s' after the RDATA", (int)tok[want].len,
-                 tok[want].s);
+        snprintf(msg, sizeof msg, "unexpected '%.*s%s' after the RDATA", SHOWN(&tok[want]));
         return fail(ps, tok[want].line, msg);
     }
     switch (type) {
     case DNS_TYPE_A:
         if (tok[0].quoted || zone_ipv4_from_text(tok[0].s, tok[0].len, ps->rdata)) {
-            snprintf(msg, sizeof msg, "'%.*s' is not an IPv4 address (a.b.c.d)",
-                     (int)tok[0].len, tok[0].s);
+            snprintf(msg, sizeof msg, "'%.*s%s' is not an IPv4 address (a.b.c.d)",
+                     SHOWN(&tok[0]));
             return fail(ps, tok[0].line, msg);
         }
         return 4;
     case DNS_TYPE_AAAA:
         if (tok[0].quoted || zone_ipv6_from_text(tok[0].s, tok[0].len, ps->rdata)) {
-            snprintf(msg, sizeof msg, "'%.*s' is not an IPv6 address", (int)tok[0].len,
-                     tok[0].s);
+            snprintf(msg, sizeof msg, "'%.*s%s' is not an IPv6 address", SHOWN(&tok[0]));
             return fail(ps, tok[0].line, msg);
         }
         return 16;
@@ -141,10 +139,10 @@ static long parse_rdata(struct parser *ps, uint16_t type, const struct zone_toke
             int bad = i == 2 ? zone_u32_from_text(&tok[i], &v) : zone_ttl_from_text(&tok[i], &v);
 
             if (bad) {
-                snprintf(msg, sizeof msg, "SOA %s '%.*s' is not %s",
+                snprintf(msg, sizeof msg, "SOA %s '%.*s%s' is not %s",
                          i == 2 ? "SERIAL" : i == 3 ? "REFRESH" : i == 4 ? "RETRY"
                                 : i == 5 ? "EXPIRE" : "MINIMUM",
-                         (int)tok[i].len, tok[i].s,
+                         SHOWN(&tok[i]),
                          i == 2 ? "a number 0..4294967295" : "a time 0..2147483647 s");
                 return fail(ps, tok[i].line, msg);
             }
@@ -229,8 +227,8 @@ static int directive(struct parser *ps, const struct zone_token *tok, size_t n)
     }
     if (zone_token_is(&tok[0], "$INCLUDE"))
         return fail(ps, tok[0].line, "$INCLUDE is not supported: the zone is one file");
-    snprintf(msg, sizeof msg, "unknown directive '%.*s' (expected $ORIGIN or $TTL)",
-             (int)tok[0].len, tok[0].s);
+    snprintf(msg, sizeof msg, "unknown directive '%.*s%s' (expected $ORIGIN or $TTL)",
+             SHOWN(&tok[0]));
     return fail(ps, tok[0].line, msg);
 }
 
@@ -266,8 +264,8 @@ static int entry(struct parser *ps, size_t n, int owner_given)
         if (!have_ttl && !tok[i].quoted && tok[i].len > 0 && tok[i].s[0] >= '0' &&
             tok[i].s[0] <= '9') {
             if (zone_ttl_from_text(&tok[i], &ttl)) {
-                snprintf(msg, sizeof msg, "bad TTL '%.*s' (expected 0..2147483647 s, e.g. 3600 "
-                         "or 1h)", (int)tok[i].len, tok[i].s);
+                snprintf(msg, sizeof msg, "bad TTL '%.*s%s' (expected 0..2147483647 s, e.g. 3600 "
+                         "or 1h)", SHOWN(&tok[i]));
                 return fail(ps, tok[i].line, msg);
             }
             have_ttl = 1;
@@ -282,8 +280,8 @@ static int entry(struct parser *ps, size_t n, int owner_given)
     if (i == n)
         return fail(ps, line, "record has no type");
     if (type_from_token(&tok[i], &type)) {
-        snprintf(msg, sizeof msg, "unsupported record type '%.*s' (expected A, AAAA, CNAME, "
-                 "TXT, NS or SOA)", (int)tok[i].len, tok[i].s);
+        snprintf(msg, sizeof msg, "unsupported record type '%.*s%s' (expected A, AAAA, CNAME, "
+                 "TXT, NS or SOA)", SHOWN(&tok[i]));
         return fail(ps, tok[i].line, msg);
     }
     if (have_ttl) {

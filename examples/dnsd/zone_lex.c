@@ -204,14 +204,14 @@ size_t zone_name_from_text(const struct zone_token *t, const uint8_t *origin, si
         int escaped;
 
         if (decode_char(t, &i, &c, &escaped)) {
-            snprintf(err, errlen, "line %u: bad escape in name '%.*s' (\\DDD is 000..255)",
-                     t->line, (int)t->len, t->s);
+            snprintf(err, errlen, "line %u: bad escape in name '%.*s%s' (\\DDD is 000..255)",
+                     t->line, SHOWN(t));
             return 0;
         }
         if (c == '.' && !escaped) {
             if (out[label] == 0) {
-                snprintf(err, errlen, "line %u: empty label in name '%.*s'",
-                         t->line, (int)t->len, t->s);
+                snprintf(err, errlen, "line %u: empty label in name '%.*s%s'",
+                         t->line, SHOWN(t));
                 return 0;
             }
             if (i == t->len) {
@@ -222,28 +222,28 @@ size_t zone_name_from_text(const struct zone_token *t, const uint8_t *origin, si
             out[len++] = 0;
         } else {
             if (out[label] == DNS_LABEL_MAX) {
-                snprintf(err, errlen, "line %u: label longer than %d octets in name '%.*s'",
-                         t->line, DNS_LABEL_MAX, (int)t->len, t->s);
+                snprintf(err, errlen, "line %u: label longer than %d octets in name '%.*s%s'",
+                         t->line, DNS_LABEL_MAX, SHOWN(t));
                 return 0;
             }
             out[label]++;
             out[len++] = (uint8_t)lower((char)c);
         }
         if (len >= DNS_NAME_MAX) {
-            snprintf(err, errlen, "line %u: name '%.*s' longer than %d octets",
-                     t->line, (int)t->len, t->s, DNS_NAME_MAX);
+            snprintf(err, errlen, "line %u: name '%.*s%s' longer than %d octets",
+                     t->line, SHOWN(t), DNS_NAME_MAX);
             return 0;
         }
     }
     if (!absolute) {
         if (origin_len == 0) {
-            snprintf(err, errlen, "line %u: relative name '%.*s' with no $ORIGIN set",
-                     t->line, (int)t->len, t->s);
+            snprintf(err, errlen, "line %u: relative name '%.*s%s' with no $ORIGIN set",
+                     t->line, SHOWN(t));
             return 0;
         }
         if (len + origin_len > DNS_NAME_MAX) {
-            snprintf(err, errlen, "line %u: name '%.*s' longer than %d octets with the origin",
-                     t->line, (int)t->len, t->s, DNS_NAME_MAX);
+            snprintf(err, errlen, "line %u: name '%.*s%s' longer than %d octets with the origin",
+                     t->line, SHOWN(t), DNS_NAME_MAX);
             return 0;
         }
         memcpy(out + len, origin, origin_len);

@@ -56,6 +56,12 @@ size_t zone_string_from_text(const struct zone_token *t, uint8_t *out);
 int zone_ipv4_from_text(const char *s, size_t len, uint8_t out[4]);
 int zone_ipv6_from_text(const char *s, size_t len, uint8_t out[16]);
 
+/* SHOWN(t): printf arguments for "%.*s%s" showing token t in a message,
+ * cut at 60 characters with "..." so that messages stay one line. */
+#define ZONE_SHOWN_MAX 60
+#define SHOWN(t) (int)((t)->len > ZONE_SHOWN_MAX ? ZONE_SHOWN_MAX : (t)->len), (t)->s, \
+                 (t)->len > ZONE_SHOWN_MAX ? "..." : ""
+
 /* zone_token_is: whether t is, case-insensitively, the word w. */
 int zone_token_is(const struct zone_token *t, const char *w);
 
