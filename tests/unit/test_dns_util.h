@@ -99,6 +99,8 @@ static inline int tr_name(const uint8_t *m, size_t len, size_t *off, char *out,
                 *off = at + 2;
             jumped = 1;
             (*pointers)++;
+            if (((size_t)(l & 0x3f) << 8 | m[at + 1]) >= at)
+                return -1;   /* dnsd only ever points backwards */
             at = (size_t)(l & 0x3f) << 8 | m[at + 1];
             continue;
         }
