@@ -122,21 +122,38 @@ GUEST_TESTS := $(filter-out common,$(notdir $(patsubst %/,%,$(dir $(wildcard tes
 GUEST_TEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guests/%.wisp)
 GUEST_COMMON := $(wildcard tests/guests/common/*.c)
 
+# A guest or example directory DIR may hold a file DIR/flags: extra wisp-cc
+# flags (e.g. --libc, --lwip --mbedtls) used for both targets.  Such a unit
+# also depends on the guest libraries of its target (mk/guest-libs.mk
+# defines GUEST_LIBS_isolated and GUEST_LIBS_hvt).
+dir_flags = $(if $(wildcard $(1)/flags),$(shell cat $(1)/flags))
+dir_flag_deps = $(if $(wildcard $(1)/flags),$(1)/flags $(GUEST_LIBS_$(2)))
+
 .SECONDEXPANSION:
-$(B)/tests/guests/%.wisp: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(TOOLCHAIN)
+$(B)/tests/guests/%.wisp: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(TOOLCHAIN) \
+                          $$(call dir_flag_deps,tests/guests/$$*,isolated)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
-	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
+	    $(call dir_flags,tests/guests/$*) -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
 # ---- examples -------------------------------------------------------------
 EXAMPLES := $(notdir $(patsubst %/,%,$(dir $(wildcard examples/*/*.c))))
-EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.wisp)
-$(B)/examples/%.wisp: $$(wildcard examples/%/*.c examples/%/manifest.json) $(TOOLCHAIN)
+# examples/NAME/ -> build/examples/NAME.wisp and (--target=hvt) NAME.hvt
+EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.wisp) $(EXAMPLES:%=$(B)/examples/%.hvt)
+$(B)/examples/%.wisp: $$(wildcard examples/%/*.c examples/%/manifest.json) $(TOOLCHAIN) \
+                      $$(call dir_flag_deps,examples/$$*,isolated)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard examples/$*/manifest.json),--manifest=examples/$*/manifest.json) \
-	    $(wildcard examples/$*/*.c)
+	    $(call dir_flags,examples/$*) $(wildcard examples/$*/*.c)
+
+$(B)/examples/%.hvt: $$(wildcard examples/%/*.c examples/%/manifest.json) $$(HVT_TOOLCHAIN) \
+                     $$(call dir_flag_deps,examples/$$*,hvt)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc --target=hvt -o $@ $(if $(wildcard examples/$*/manifest.json),--manifest=examples/$*/manifest.json) \
+	    $(call dir_flags,examples/$*) $(wildcard examples/$*/*.c)
 
 # ---- unit tests -----------------------------------------------------------
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -279,15 +296,18 @@ HVT_TOOLCHAIN := $(TOOLCHAIN) $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.l
 # directly or through a header of tests/guests/*/, uses wisp-only extensions
 # and has no hvt build; a header that names __WISP_HVT__ serves both flavours.
 HVT_WISP_HDRS := $(notdir $(shell grep -lE '^\#include *[<"]wisp[./]' tests/guests/*/*.h | xargs -r grep -L __WISP_HVT__))
-HVT_WISP_ONLY := $(notdir $(patsubst %/,%,$(dir $(shell grep -lE \
-    '^\#include *[<"]([^>"]*/)?(wisp[./]$(foreach h,$(HVT_WISP_HDRS),|$(subst .,\.,$(h))))' tests/guests/*/*.c))))
+# <wisp/lwip.h> is the exception: both flavours provide it.
+HVT_WISP_ONLY := $(notdir $(patsubst %/,%,$(dir $(shell grep -HE \
+    '^\#include *[<"]([^>"]*/)?(wisp[./]$(foreach h,$(HVT_WISP_HDRS),|$(subst .,\.,$(h))))' tests/guests/*/*.c \
+    | grep -v '<wisp/lwip\.h>' | cut -d: -f1))))
 HVT_TEST_BINS := $(filter-out $(HVT_WISP_ONLY:%=$(B)/tests/guests-hvt/%.hvt),$(GUEST_TESTS:%=$(B)/tests/guests-hvt/%.hvt))
 
-$(B)/tests/guests-hvt/%.hvt: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(HVT_TOOLCHAIN)
+$(B)/tests/guests-hvt/%.hvt: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(HVT_TOOLCHAIN) \
+                             $$(call dir_flag_deps,tests/guests/$$*,hvt)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc --target=hvt -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
-	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
+	    $(call dir_flags,tests/guests/$*) -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
 all: $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.ld $(HVT_TEST_BINS)
 

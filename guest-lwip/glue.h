@@ -1,0 +1,29 @@
+/*
+ * glue.h: what the files of wisp's lwIP glue share.
+ */
+#ifndef WISP_LWIP_GLUE_H
+#define WISP_LWIP_GLUE_H
+
+#include <lwip/netif.h>
+#include <solo5.h>
+
+#define WL_MAX_NETIFS 8
+
+/* One attached NET_BASIC device. */
+struct wl_dev {
+    struct netif netif;
+    solo5_handle_t handle;
+    size_t frame_max; /* mtu + SOLO5_NET_HLEN */
+    uint8_t *txbuf;   /* frame_max bytes: a chained pbuf is copied here */
+};
+
+extern struct wl_dev wl_devs[WL_MAX_NETIFS];
+extern unsigned wl_ndevs;
+
+/* args.c: the IPv4 options taken out of argv (NULL when not given). */
+extern const char *wl_opt_ipv4, *wl_opt_ipv4_gateway;
+
+/* input.c: feed lwIP every frame waiting on (dev); returns how many. */
+unsigned wl_input_drain(struct wl_dev *dev);
+
+#endif
