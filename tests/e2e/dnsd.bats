@@ -118,7 +118,7 @@ guest_alive() {
 @test "dnsd: A, AAAA, TXT, NS, SOA answered authoritatively" {
     write_zone
     start_dnsd
-    grep -qxF "dnsd: zone example.test.: 57 records, 17 names" "$OUT"
+    grep -qxF "dnsd: zone example.test.: 54 records, 14 names" "$OUT"
 
     run q www.example.test A
     expect_eq status "$(status_of "$output")" NOERROR
@@ -248,7 +248,7 @@ loop2.example.test. loop1.example.test."
     start_dnsd
     # Inside the namespace: random junk of 0..600 octets, runts, forged
     # responses, label and pointer abuse, each one datagram on /dev/udp.
-    nsx timeout 120 bash -c '
+    nsx timeout 120 bash -c 'set -e
         exec 3>/dev/udp/10.0.0.2/53
         for i in $(seq 1 600); do
             head -c $((RANDOM % 600)) /dev/urandom >&3
@@ -300,7 +300,14 @@ EOF
 @test "dnsd (hvt build, compatibility mode): A, NXDOMAIN, CNAME chain and TC" {
     [ -f "$DNSD.hvt" ] || skip "$DNSD.hvt not built (make)"
     write_zone
-    start_dnsd hvt 300
+    if ! start_dnsd hvt 300; then
+        # As tests/e2e/libc.bats: this machine's KVM emulates CPL0 code
+        # and cannot emulate the SSE instructions newlib and lwIP use.
+        if grep -qF "KVM: internal error exit: suberror=0x1" "$OUT"; then
+            skip "this KVM emulates CPL0 guest code and cannot emulate the SSE instructions newlib uses (KVM: internal error exit); see PLATFORM.md"
+        fi
+        false
+    fi
     run nsx dig @10.0.0.2 +norec +time=20 +tries=1 www.example.test A
     expect_eq status "$(status_of "$output")" NOERROR
     grep -qE '192\.0\.2\.10$' <<<"$output"
