@@ -41,3 +41,9 @@ fuzz-dns: $(DNSD_FUZZ)
 	    echo "  FUZZ    $$t ($(or $(FUZZ_TIME),60) s)"; \
 	    ./fuzz_$$t -max_total_time=$(or $(FUZZ_TIME),60) -max_len=4096 -print_final_stats=1 \
 	        corpus/$$t || exit 1; done
+
+# The unikernel's rule (Makefile, examples) lists examples/dnsd/*.c only:
+# its headers and the shared ustar reader (named in examples/dnsd/flags)
+# are prerequisites too.
+DNSD_GUEST_DEPS := $(DNSD_HDR) $(wildcard examples/common/ustar*.c examples/common/ustar*.h)
+$(B)/examples/dnsd.wisp $(B)/examples/dnsd.hvt: $(DNSD_GUEST_DEPS)
