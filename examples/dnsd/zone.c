@@ -6,16 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Owner names and RDATA live in chunks, filled in file order and handed
+ * to the zone as they are: a zone costs its bytes once, plus 24 octets a
+ * record and 24 a name (50,000 names with 100,000 records: about 8 MiB). */
+#define CHUNK_SIZE 65536
+struct chunk {
+    struct chunk *next;
+    size_t used, cap;
+    uint8_t data[];
+};
+
 /* A record as parsed, before the zone is assembled. */
 struct parsed_rr {
-    uint8_t owner[DNS_NAME_MAX];
+    const uint8_t *owner;   /* in a chunk, shared by consecutive records */
     uint8_t owner_len;
     uint16_t type;
-    uint32_t ttl;
     uint16_t rdlen;
-    uint8_t *rdata;
+    uint32_t ttl;
+    const uint8_t *rdata;   /* in a chunk */
     unsigned line;
-    size_t seq;           /* file order */
+    size_t seq;             /* file order */
 };
 
 struct parser {
@@ -27,6 +37,8 @@ struct parser {
     size_t first_origin_len;
     uint8_t owner[DNS_NAME_MAX];   /* the previous owner, for entries without one */
     size_t owner_len;
+    const uint8_t *owner_stored;   /* owner's copy in a chunk, once made */
+    struct chunk *chunks;          /* newest first */
     int have_dollar_ttl, have_last_ttl;
     uint32_t dollar_ttl;           /* $TTL (RFC 2308 4): the TTL of records without one */
     uint32_t last_ttl;             /* else the last TTL given (RFC 1035 5.1) */
@@ -169,10 +181,40 @@ static long parse_rdata(struct parser *ps, uint16_t type, const struct zone_toke
     }
 }
 
-static int add_rr(struct parser *ps, const uint8_t *owner, size_t owner_len, uint16_t type,
-                  uint32_t ttl, size_t rdlen, unsigned line)
+/* n bytes in the newest chunk (a new one if they do not fit), or NULL. */
+static uint8_t *chunk_alloc(struct parser *ps, size_t n)
+{
+    struct chunk *c = ps->chunks;
+
+    if (c == NULL || c->cap - c->used < n) {
+        size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+
+        c = malloc(sizeof *c + cap);
+        if (c == NULL)
+            return NULL;
+        c->next = ps->chunks;
+        c->used = 0;
+        c->cap = cap;
+        ps->chunks = c;
+    }
+    c->used += n;
+    return c->data + c->used - n;
+}
+
+static void free_chunks(struct chunk *c)
+{
+    while (c != NULL) {
+        struct chunk *next = c->next;
+
+        free(c);
+        c = next;
+    }
+}
+
+static int add_rr(struct parser *ps, uint16_t type, uint32_t ttl, size_t rdlen, unsigned line)
 {
     struct parsed_rr *r;
+    uint8_t *rdata;
 
     if (ps->n_rrs == ps->cap_rrs) {
         size_t cap = ps->cap_rrs ? 2 * ps->cap_rrs : 64;
@@ -183,16 +225,25 @@ static int add_rr(struct parser *ps, const uint8_t *owner, size_t owner_len, uin
         ps->rrs = n;
         ps->cap_rrs = cap;
     }
-    r = &ps->rrs[ps->n_rrs];
-    r->rdata = malloc(rdlen ? rdlen : 1);
-    if (r->rdata == NULL)
+    if (ps->owner_stored == NULL) {
+        uint8_t *o = chunk_alloc(ps, ps->owner_len);
+
+        if (o == NULL)
+            return fail(ps, line, "out of memory");
+        memcpy(o, ps->owner, ps->owner_len);
+        ps->owner_stored = o;
+    }
+    rdata = chunk_alloc(ps, rdlen);
+    if (rdata == NULL)
         return fail(ps, line, "out of memory");
-    memcpy(r->owner, owner, owner_len);
-    r->owner_len = (uint8_t)owner_len;
+    memcpy(rdata, ps->rdata, rdlen);
+    r = &ps->rrs[ps->n_rrs];
+    r->owner = ps->owner_stored;
+    r->owner_len = (uint8_t)ps->owner_len;
     r->type = type;
     r->ttl = ttl;
     r->rdlen = (uint16_t)rdlen;
-    memcpy(r->rdata, ps->rdata, rdlen);
+    r->rdata = rdata;
     r->line = line;
     r->seq = ps->n_rrs++;
     return 0;
@@ -255,6 +306,7 @@ static int entry(struct parser *ps, size_t n, int owner_given)
         if (ps->owner[0] == 1 && ps->owner[1] == '*')
             return fail(ps, line, "wildcard names ('*') are not supported");
         ps->owner_len = len;
+        ps->owner_stored = NULL;
         i = 1;
     } else if (ps->owner_len == 0) {
         return fail(ps, line, "record with no owner name (the line starts with blank space) "
@@ -297,7 +349,7 @@ static int entry(struct parser *ps, size_t n, int owner_given)
     rdlen = parse_rdata(ps, type, &tok[i + 1], n - i - 1, tok[i].line);
     if (rdlen < 0)
         return -1;
-    return add_rr(ps, ps->owner, ps->owner_len, type, ttl, (size_t)rdlen, line);
+    return add_rr(ps, type, ttl, (size_t)rdlen, line);
 }
 
 static int name_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -384,51 +436,47 @@ static void drop_duplicates(struct parser *ps)
                 break;
             }
         }
-        if (dup)
-            free(r->rdata);
-        else
+        if (!dup)
             ps->rrs[out++] = *r;
     }
     ps->n_rrs = out;
 }
 
-/* Build the zone: nodes for owners and empty non-terminals, all bytes in
- * one arena. */
+/* Build the zone: its records, and nodes for owners and empty
+ * non-terminals; names and RDATA stay in the parser's chunks, which the
+ * zone takes over. */
 static int assemble(struct parser *ps, const uint8_t *apex, size_t apex_len, struct zone **out)
 {
     struct zone *z;
-    size_t i, n_names = 0, bytes = 0, at;
-    uint8_t *arena, *p;
+    size_t i, n_names = 0, at;
     struct zone_node *nodes;
 
     /* Upper bound on names: each owner and each of its ancestors below it. */
-    for (i = 0; i < ps->n_rrs; i++) {
+    for (i = 0; i < ps->n_rrs; i = at) {
         const struct parsed_rr *r = &ps->rrs[i];
         size_t off = 0;
 
-        bytes += r->rdlen;
-        if (i > 0 && r->owner_len == ps->rrs[i - 1].owner_len &&
-            memcmp(r->owner, ps->rrs[i - 1].owner, r->owner_len) == 0)
-            continue;
+        for (at = i + 1; at < ps->n_rrs && ps->rrs[at].owner_len == r->owner_len &&
+                         memcmp(ps->rrs[at].owner, r->owner, r->owner_len) == 0; at++)
+            ;
         while (r->owner_len - off >= apex_len) {
             n_names++;
-            bytes += r->owner_len - off;
             if (r->owner_len - off == apex_len)
                 break;
             off += 1 + (size_t)r->owner[off];
         }
     }
     z = calloc(1, sizeof *z);
-    nodes = malloc((n_names ? n_names : 1) * sizeof *nodes);
-    arena = malloc(ps->n_rrs * sizeof(struct zone_rr) + (bytes ? bytes : 1));
-    if (z == NULL || nodes == NULL || arena == NULL) {
+    nodes = malloc(n_names * sizeof *nodes);
+    if (z != NULL)
+        z->rrs = malloc(ps->n_rrs * sizeof *z->rrs);
+    if (z == NULL || nodes == NULL || z->rrs == NULL) {
+        if (z != NULL)
+            free(z->rrs);
         free(z);
         free(nodes);
-        free(arena);
         return fail(ps, 0, "out of memory");
     }
-    z->rrs = (struct zone_rr *)arena;
-    p = arena + ps->n_rrs * sizeof(struct zone_rr);
     z->n_rrs = ps->n_rrs;
     for (i = 0; i < ps->n_rrs; i++) {
         const struct parsed_rr *r = &ps->rrs[i];
@@ -437,9 +485,7 @@ static int assemble(struct parser *ps, const uint8_t *apex, size_t apex_len, str
         zr->type = r->type;
         zr->ttl = r->ttl;
         zr->rdlen = r->rdlen;
-        memcpy(p, r->rdata, r->rdlen);
-        zr->rdata = p;
-        p += r->rdlen;
+        zr->rdata = r->rdata;
         if (r->type == DNS_TYPE_SOA)
             z->soa = zr;
     }
@@ -449,12 +495,11 @@ static int assemble(struct parser *ps, const uint8_t *apex, size_t apex_len, str
         const struct parsed_rr *r = &ps->rrs[i];
         size_t off = 0;
 
-        for (at = i; at < ps->n_rrs && ps->rrs[at].owner_len == r->owner_len &&
-                     memcmp(ps->rrs[at].owner, r->owner, r->owner_len) == 0; at++)
+        for (at = i + 1; at < ps->n_rrs && ps->rrs[at].owner_len == r->owner_len &&
+                         memcmp(ps->rrs[at].owner, r->owner, r->owner_len) == 0; at++)
             ;
-        memcpy(p, r->owner, r->owner_len);
         while (r->owner_len - off >= apex_len) {
-            nodes[n_names].name = p + off;
+            nodes[n_names].name = r->owner + off;
             nodes[n_names].first = off == 0 ? i : 0;
             nodes[n_names].count = off == 0 ? at - i : 0;
             n_names++;
@@ -462,7 +507,6 @@ static int assemble(struct parser *ps, const uint8_t *apex, size_t apex_len, str
                 break;
             off += 1 + (size_t)r->owner[off];
         }
-        p += r->owner_len;
     }
     qsort(nodes, n_names, sizeof *nodes, node_order);
     for (i = 0, at = 0; i < n_names; i++) {
@@ -477,7 +521,8 @@ static int assemble(struct parser *ps, const uint8_t *apex, size_t apex_len, str
     z->n_nodes = at;
     memcpy(z->apex, apex, apex_len);
     z->apex_len = apex_len;
-    z->arena = arena;
+    z->arena = ps->chunks;
+    ps->chunks = NULL;
     *out = z;
     return 0;
 }
@@ -546,8 +591,7 @@ int zone_parse(const char *text, size_t len, struct zone **out, char *err, size_
         rc = assemble(ps, apex_copy, apex_len, out);
     }
 out:
-    for (i = 0; i < ps->n_rrs; i++)
-        free(ps->rrs[i].rdata);
+    free_chunks(ps->chunks);
     free(ps->rrs);
     free(ps);
     return rc;
@@ -558,7 +602,8 @@ void zone_free(struct zone *z)
     if (z == NULL)
         return;
     free(z->nodes);
-    free(z->arena);
+    free(z->rrs);
+    free_chunks(z->arena);
     free(z);
 }
 

@@ -57,7 +57,7 @@ struct zone {
     struct zone_rr *rrs;          /* grouped by node, in file order within */
     size_t n_rrs;
     const struct zone_rr *soa;    /* the apex SOA, or NULL if the zone has none */
-    void *arena;                  /* owns every byte the pointers above reach */
+    void *arena;                  /* owns the names and RDATA (zone.c's chunks) */
 };
 
 /* zone_parse: parse the master file text[0..len) into *out.

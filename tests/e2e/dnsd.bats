@@ -265,6 +265,19 @@ loop2.example.test. loop1.example.test."
     guest_alive
 }
 
+@test "dnsd: a zone of 100,000 records (2.5 MB) loads in the default 32 MiB and is answered" {
+    awk 'BEGIN { print "$ORIGIN big.test."; print "$TTL 60"; print "@ SOA ns h 1 2 3 4 5";
+                 for (i = 1; i <= 50000; i++) {
+                     printf "h%d A 10.%d.%d.%d\n", i, int(i / 65536), int(i / 256) % 256, i % 256;
+                     printf "h%d TXT \"host number %d\"\n", i, i } }' >"$ZDIR/zone"
+    start_dnsd
+    grep -qxF "dnsd: zone big.test.: 100001 records, 50001 names" "$OUT"
+    expect_eq txt "$(q +short h49999.big.test TXT)" '"host number 49999"'
+    expect_eq a "$(q +short H12345.BIG.TEST A)" 10.0.48.57
+    run q h50001.big.test A
+    expect_eq status "$(status_of "$output")" NXDOMAIN
+}
+
 @test "dnsd: a bad zone file is refused at start with its line number, status 1" {
     cat >"$ZDIR/zone" <<'EOF'
 $ORIGIN example.test.
