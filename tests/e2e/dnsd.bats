@@ -265,6 +265,20 @@ loop2.example.test. loop1.example.test."
     guest_alive
 }
 
+@test "dnsd: answers over IPv6 too (the guest's link-local address)" {
+    write_zone
+    start_dnsd
+    # The namespace has IPv6 off (netns.bash); on for tap0 alone, no DAD wait.
+    nsx sysctl -qw net.ipv6.conf.tap0.accept_dad=0 net.ipv6.conf.tap0.disable_ipv6=0
+    addr=$(sed -n 's/^wisp_lwip: service0: IPv6 \(fe80:[0-9a-f:]*\)$/\1/ip' "$OUT" | tr A-F a-f)
+    [[ "$addr" == fe80:* ]]
+    run nsx dig @"$addr%tap0" +norec +time=3 +tries=2 www.example.test AAAA
+    expect_eq status "$(status_of "$output")" NOERROR
+    expect_eq flags "$(flags_of "$output")" "qr aa"
+    grep -qE 'AAAA[[:space:]]+2001:db8::10$' <<<"$output"
+    grep -qF "SERVER: $addr%" <<<"$output"
+}
+
 @test "dnsd: a zone of 100,000 records (2.5 MB) loads in the default 32 MiB and is answered" {
     awk 'BEGIN { print "$ORIGIN big.test."; print "$TTL 60"; print "@ SOA ns h 1 2 3 4 5";
                  for (i = 1; i <= 50000; i++) {
