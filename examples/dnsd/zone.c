@@ -1,32 +1,11 @@
-/* zone: parse a master file into a sorted, searchable zone (zone.h). */
+/* zone: parse a master file (zone.h); zone_build.c makes the zone. */
 #include "zone.h"
+#include "zone_build.h"
 #include "zone_lex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Owner names and RDATA live in chunks, filled in file order and handed
- * to the zone as they are: a zone costs its bytes once, plus 24 octets a
- * record and 24 a name (50,000 names with 100,000 records: about 8 MiB). */
-#define CHUNK_SIZE 65536
-struct chunk {
-    struct chunk *next;
-    size_t used, cap;
-    uint8_t data[];
-};
-
-/* A record as parsed, before the zone is assembled. */
-struct parsed_rr {
-    const uint8_t *owner;   /* in a chunk, shared by consecutive records */
-    uint8_t owner_len;
-    uint16_t type;
-    uint16_t rdlen;
-    uint32_t ttl;
-    const uint8_t *rdata;   /* in a chunk */
-    unsigned line;
-    size_t seq;             /* file order */
-};
 
 struct parser {
     struct zone_lexer lx;
@@ -38,43 +17,16 @@ struct parser {
     uint8_t owner[DNS_NAME_MAX];   /* the previous owner, for entries without one */
     size_t owner_len;
     const uint8_t *owner_stored;   /* owner's copy in a chunk, once made */
-    struct chunk *chunks;          /* newest first */
+    struct zone_records rec;       /* what has been parsed */
     int have_dollar_ttl, have_last_ttl;
     uint32_t dollar_ttl;           /* $TTL (RFC 2308 4): the TTL of records without one */
     uint32_t last_ttl;             /* else the last TTL given (RFC 1035 5.1) */
-    struct parsed_rr *rrs;
-    size_t n_rrs, cap_rrs;
     uint8_t rdata[65535];
-    char *err;
-    size_t errlen;
 };
-
-size_t dns_name_len(const uint8_t *name)
-{
-    size_t n = 0;
-
-    while (name[n] != 0)
-        n += 1 + (size_t)name[n];
-    return n + 1;
-}
-
-int dns_name_is_under(const uint8_t *name, size_t len, const uint8_t *parent, size_t plen)
-{
-    size_t off = 0;
-
-    /* Walk name's label boundaries: parent must match a whole suffix. */
-    while (len - off > plen)
-        off += 1 + (size_t)name[off];
-    return len - off == plen && memcmp(name + off, parent, plen) == 0;
-}
 
 static int fail(struct parser *ps, unsigned line, const char *what)
 {
-    if (line == 0)
-        snprintf(ps->err, ps->errlen, "%s", what);
-    else
-        snprintf(ps->err, ps->errlen, "line %u: %s", line, what);
-    return -1;
+    return zone_fail(&ps->rec, line, what);
 }
 
 static int type_from_token(const struct zone_token *t, uint16_t *type)
@@ -139,7 +91,7 @@ static long parse_rdata(struct parser *ps, uint16_t type, const struct zone_toke
     case DNS_TYPE_SOA:
         for (i = 0; i < (type == DNS_TYPE_SOA ? 2u : 1u); i++) {
             size_t l = zone_name_from_text(&tok[i], ps->origin, ps->origin_len,
-                                           ps->rdata + len, ps->err, ps->errlen);
+                                           ps->rdata + len, ps->rec.err, ps->rec.errlen);
             if (l == 0)
                 return -1;
             len += l;
@@ -184,46 +136,36 @@ static long parse_rdata(struct parser *ps, uint16_t type, const struct zone_toke
 /* n bytes in the newest chunk (a new one if they do not fit), or NULL. */
 static uint8_t *chunk_alloc(struct parser *ps, size_t n)
 {
-    struct chunk *c = ps->chunks;
+    struct zone_chunk *c = ps->rec.chunks;
 
     if (c == NULL || c->cap - c->used < n) {
-        size_t cap = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+        size_t cap = n > ZONE_CHUNK_SIZE ? n : ZONE_CHUNK_SIZE;
 
         c = malloc(sizeof *c + cap);
         if (c == NULL)
             return NULL;
-        c->next = ps->chunks;
+        c->next = ps->rec.chunks;
         c->used = 0;
         c->cap = cap;
-        ps->chunks = c;
+        ps->rec.chunks = c;
     }
     c->used += n;
     return c->data + c->used - n;
 }
 
-static void free_chunks(struct chunk *c)
-{
-    while (c != NULL) {
-        struct chunk *next = c->next;
-
-        free(c);
-        c = next;
-    }
-}
-
 static int add_rr(struct parser *ps, uint16_t type, uint32_t ttl, size_t rdlen, unsigned line)
 {
-    struct parsed_rr *r;
+    struct zone_parsed_rr *r;
     uint8_t *rdata;
 
-    if (ps->n_rrs == ps->cap_rrs) {
-        size_t cap = ps->cap_rrs ? 2 * ps->cap_rrs : 64;
-        struct parsed_rr *n = realloc(ps->rrs, cap * sizeof *n);
+    if (ps->rec.n_rrs == ps->rec.cap_rrs) {
+        size_t cap = ps->rec.cap_rrs ? 2 * ps->rec.cap_rrs : 64;
+        struct zone_parsed_rr *n = realloc(ps->rec.rrs, cap * sizeof *n);
 
         if (n == NULL)
             return fail(ps, line, "out of memory");
-        ps->rrs = n;
-        ps->cap_rrs = cap;
+        ps->rec.rrs = n;
+        ps->rec.cap_rrs = cap;
     }
     if (ps->owner_stored == NULL) {
         uint8_t *o = chunk_alloc(ps, ps->owner_len);
@@ -237,7 +179,7 @@ static int add_rr(struct parser *ps, uint16_t type, uint32_t ttl, size_t rdlen, 
     if (rdata == NULL)
         return fail(ps, line, "out of memory");
     memcpy(rdata, ps->rdata, rdlen);
-    r = &ps->rrs[ps->n_rrs];
+    r = &ps->rec.rrs[ps->rec.n_rrs];
     r->owner = ps->owner_stored;
     r->owner_len = (uint8_t)ps->owner_len;
     r->type = type;
@@ -245,7 +187,7 @@ static int add_rr(struct parser *ps, uint16_t type, uint32_t ttl, size_t rdlen, 
     r->rdlen = (uint16_t)rdlen;
     r->rdata = rdata;
     r->line = line;
-    r->seq = ps->n_rrs++;
+    r->seq = ps->rec.n_rrs++;
     return 0;
 }
 
@@ -259,7 +201,7 @@ static int directive(struct parser *ps, const struct zone_token *tok, size_t n)
 
         if (n != 2)
             return fail(ps, tok[0].line, "$ORIGIN takes one name");
-        len = zone_name_from_text(&tok[1], ps->origin, ps->origin_len, name, ps->err, ps->errlen);
+        len = zone_name_from_text(&tok[1], ps->origin, ps->origin_len, name, ps->rec.err, ps->rec.errlen);
         if (len == 0)
             return -1;
         memcpy(ps->origin, name, len);
@@ -300,7 +242,7 @@ static int entry(struct parser *ps, size_t n, int owner_given)
         return directive(ps, tok, n);
     if (owner_given) {
         size_t len = zone_name_from_text(&tok[0], ps->origin, ps->origin_len, ps->owner,
-                                         ps->err, ps->errlen);
+                                         ps->rec.err, ps->rec.errlen);
         if (len == 0)
             return -1;
         if (ps->owner[0] == 1 && ps->owner[1] == '*')
@@ -352,181 +294,6 @@ static int entry(struct parser *ps, size_t n, int owner_given)
     return add_rr(ps, type, ttl, (size_t)rdlen, line);
 }
 
-static int name_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-
-    if (c != 0)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
-static int rr_order(const void *pa, const void *pb)
-{
-    const struct parsed_rr *a = pa, *b = pb;
-    int c = name_cmp(a->owner, a->owner_len, b->owner, b->owner_len);
-
-    if (c != 0)
-        return c;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static int node_order(const void *pa, const void *pb)
-{
-    const struct zone_node *a = pa, *b = pb;
-
-    return name_cmp(a->name, dns_name_len(a->name), b->name, dns_name_len(b->name));
-}
-
-/* Whole-zone rules, on the records sorted by owner. */
-static int check_zone(struct parser *ps, const uint8_t *apex, size_t apex_len)
-{
-    char msg[320];
-    size_t i, j;
-
-    for (i = 0; i < ps->n_rrs; i++) {
-        const struct parsed_rr *r = &ps->rrs[i];
-
-        if (!dns_name_is_under(r->owner, r->owner_len, apex, apex_len))
-            return fail(ps, r->line, "owner name is outside the zone (its apex is the SOA "
-                                     "owner, or else the first $ORIGIN)");
-        if (r->type == DNS_TYPE_NS && (r->owner_len != apex_len ||
-                                       memcmp(r->owner, apex, apex_len) != 0))
-            return fail(ps, r->line, "NS below the zone apex (a delegation) is not supported");
-    }
-    for (i = 0; i < ps->n_rrs; i = j) {
-        size_t cname = 0, other = 0, cname_at = i;
-
-        for (j = i; j < ps->n_rrs && ps->rrs[j].owner_len == ps->rrs[i].owner_len &&
-                    memcmp(ps->rrs[j].owner, ps->rrs[i].owner, ps->rrs[i].owner_len) == 0; j++) {
-            if (ps->rrs[j].type == DNS_TYPE_CNAME) {
-                if (cname++ == 0)
-                    cname_at = j;
-            } else {
-                other++;
-            }
-        }
-        if (cname > 1 || (cname && other)) {
-            snprintf(msg, sizeof msg, "a CNAME owner can have no other record (RFC 1034 3.6.2): "
-                     "it has %zu more", cname + other - 1);
-            return fail(ps, ps->rrs[cname_at].line, msg);
-        }
-    }
-    return 0;
-}
-
-/* Drop records identical to an earlier one at the same owner (RFC 2181
- * 5: an RRset holds no duplicates). */
-static void drop_duplicates(struct parser *ps)
-{
-    size_t i, k, out = 0;
-
-    for (i = 0; i < ps->n_rrs; i++) {
-        struct parsed_rr *r = &ps->rrs[i];
-        int dup = 0;
-
-        for (k = out; k-- > 0;) {
-            const struct parsed_rr *q = &ps->rrs[k];
-
-            if (q->owner_len != r->owner_len || memcmp(q->owner, r->owner, r->owner_len) != 0)
-                break;
-            if (q->type == r->type && q->rdlen == r->rdlen &&
-                memcmp(q->rdata, r->rdata, r->rdlen) == 0) {
-                dup = 1;
-                break;
-            }
-        }
-        if (!dup)
-            ps->rrs[out++] = *r;
-    }
-    ps->n_rrs = out;
-}
-
-/* Build the zone: its records, and nodes for owners and empty
- * non-terminals; names and RDATA stay in the parser's chunks, which the
- * zone takes over. */
-static int assemble(struct parser *ps, const uint8_t *apex, size_t apex_len, struct zone **out)
-{
-    struct zone *z;
-    size_t i, n_names = 0, at;
-    struct zone_node *nodes;
-
-    /* Upper bound on names: each owner and each of its ancestors below it. */
-    for (i = 0; i < ps->n_rrs; i = at) {
-        const struct parsed_rr *r = &ps->rrs[i];
-        size_t off = 0;
-
-        for (at = i + 1; at < ps->n_rrs && ps->rrs[at].owner_len == r->owner_len &&
-                         memcmp(ps->rrs[at].owner, r->owner, r->owner_len) == 0; at++)
-            ;
-        while (r->owner_len - off >= apex_len) {
-            n_names++;
-            if (r->owner_len - off == apex_len)
-                break;
-            off += 1 + (size_t)r->owner[off];
-        }
-    }
-    z = calloc(1, sizeof *z);
-    nodes = malloc(n_names * sizeof *nodes);
-    if (z != NULL)
-        z->rrs = malloc(ps->n_rrs * sizeof *z->rrs);
-    if (z == NULL || nodes == NULL || z->rrs == NULL) {
-        if (z != NULL)
-            free(z->rrs);
-        free(z);
-        free(nodes);
-        return fail(ps, 0, "out of memory");
-    }
-    z->n_rrs = ps->n_rrs;
-    for (i = 0; i < ps->n_rrs; i++) {
-        const struct parsed_rr *r = &ps->rrs[i];
-        struct zone_rr *zr = &z->rrs[i];
-
-        zr->type = r->type;
-        zr->ttl = r->ttl;
-        zr->rdlen = r->rdlen;
-        zr->rdata = r->rdata;
-        if (r->type == DNS_TYPE_SOA)
-            z->soa = zr;
-    }
-    /* Names: every owner with its records, then its ancestors as empty
-     * nodes; sort, then merge equal names keeping the one with records. */
-    for (i = 0, n_names = 0; i < ps->n_rrs; i = at) {
-        const struct parsed_rr *r = &ps->rrs[i];
-        size_t off = 0;
-
-        for (at = i + 1; at < ps->n_rrs && ps->rrs[at].owner_len == r->owner_len &&
-                         memcmp(ps->rrs[at].owner, r->owner, r->owner_len) == 0; at++)
-            ;
-        while (r->owner_len - off >= apex_len) {
-            nodes[n_names].name = r->owner + off;
-            nodes[n_names].first = off == 0 ? i : 0;
-            nodes[n_names].count = off == 0 ? at - i : 0;
-            n_names++;
-            if (r->owner_len - off == apex_len)
-                break;
-            off += 1 + (size_t)r->owner[off];
-        }
-    }
-    qsort(nodes, n_names, sizeof *nodes, node_order);
-    for (i = 0, at = 0; i < n_names; i++) {
-        if (at > 0 && node_order(&nodes[at - 1], &nodes[i]) == 0) {
-            if (nodes[i].count)
-                nodes[at - 1] = nodes[i];
-            continue;
-        }
-        nodes[at++] = nodes[i];
-    }
-    z->nodes = nodes;
-    z->n_nodes = at;
-    memcpy(z->apex, apex, apex_len);
-    z->apex_len = apex_len;
-    z->arena = ps->chunks;
-    ps->chunks = NULL;
-    *out = z;
-    return 0;
-}
-
 int zone_parse(const char *text, size_t len, struct zone **out, char *err, size_t errlen)
 {
     struct parser *ps = calloc(1, sizeof *ps);
@@ -542,8 +309,8 @@ int zone_parse(const char *text, size_t len, struct zone **out, char *err, size_
     ps->lx.p = text;
     ps->lx.end = text + len;
     ps->lx.line = 1;
-    ps->err = err;
-    ps->errlen = errlen;
+    ps->rec.err = err;
+    ps->rec.errlen = errlen;
     if (len > 0 && memchr(text, '\0', len) != NULL) {
         const char *z = memchr(text, '\0', len);
         unsigned line = 1;
@@ -558,21 +325,21 @@ int zone_parse(const char *text, size_t len, struct zone **out, char *err, size_
             goto out;
     if (r < 0)
         goto out;
-    for (i = 0; i < ps->n_rrs; i++) {
-        if (ps->rrs[i].type != DNS_TYPE_SOA)
+    for (i = 0; i < ps->rec.n_rrs; i++) {
+        if (ps->rec.rrs[i].type != DNS_TYPE_SOA)
             continue;
         if (apex != NULL) {
-            fail(ps, ps->rrs[i].line, "a second SOA record (a zone has one, at its apex)");
+            fail(ps, ps->rec.rrs[i].line, "a second SOA record (a zone has one, at its apex)");
             goto out;
         }
-        apex = ps->rrs[i].owner;
-        apex_len = ps->rrs[i].owner_len;
+        apex = ps->rec.rrs[i].owner;
+        apex_len = ps->rec.rrs[i].owner_len;
     }
     if (apex == NULL) {
         apex = ps->first_origin;
         apex_len = ps->first_origin_len;
     }
-    if (ps->n_rrs == 0) {
+    if (ps->rec.n_rrs == 0) {
         fail(ps, ps->lx.line, "the zone has no records");
         goto out;
     }
@@ -580,48 +347,11 @@ int zone_parse(const char *text, size_t len, struct zone **out, char *err, size_
         fail(ps, ps->lx.line, "no SOA record and no $ORIGIN: the zone's apex is unknown");
         goto out;
     }
-    {
-        uint8_t apex_copy[DNS_NAME_MAX];
-
-        memcpy(apex_copy, apex, apex_len);
-        qsort(ps->rrs, ps->n_rrs, sizeof *ps->rrs, rr_order);
-        if (check_zone(ps, apex_copy, apex_len))
-            goto out;
-        drop_duplicates(ps);
-        rc = assemble(ps, apex_copy, apex_len, out);
-    }
+    rc = zone_build(&ps->rec, apex, apex_len, out);
 out:
-    free_chunks(ps->chunks);
-    free(ps->rrs);
+    zone_chunks_free(ps->rec.chunks);
+    free(ps->rec.rrs);
     free(ps);
     return rc;
 }
 
-void zone_free(struct zone *z)
-{
-    if (z == NULL)
-        return;
-    free(z->nodes);
-    free(z->rrs);
-    free_chunks(z->arena);
-    free(z);
-}
-
-const struct zone_node *zone_find(const struct zone *z, const uint8_t *name, size_t len)
-{
-    size_t lo = 0, hi = z->n_nodes;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const uint8_t *m = z->nodes[mid].name;
-        int c = name_cmp(name, len, m, dns_name_len(m));
-
-        if (c == 0)
-            return &z->nodes[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
-}
