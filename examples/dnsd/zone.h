@@ -54,7 +54,7 @@ struct zone {
     size_t apex_len;
     struct zone_node *nodes;      /* sorted by name (memcmp of wire form) */
     size_t n_nodes;
-    struct zone_rr *rrs;          /* grouped by node, in file order within */
+    struct zone_rr *rrs;          /* grouped by node, then by type, in file order */
     size_t n_rrs;
     const struct zone_rr *soa;    /* the apex SOA, or NULL if the zone has none */
     void *arena;                  /* owns the names and RDATA (zone.c's chunks) */
@@ -68,7 +68,8 @@ struct zone {
  * with s/m/h/d/w units; class IN only; types A, AAAA, CNAME, TXT, NS, SOA.
  * Refused: $INCLUDE, wildcards, NS below the apex (delegations), CNAME
  * beside other data, names outside the apex, over-long names, labels and
- * strings, and anything else malformed.  Identical records are kept once.
+ * strings, and anything else malformed.  Identical records are kept once;
+ * the records of one RRset all get its lowest TTL (RFC 2181 5.2).
  * Returns 0 and a zone to free with zone_free, or -1 with a message
  * "line N: what was wrong" (NUL-terminated, at most errlen bytes) in err. */
 int zone_parse(const char *text, size_t len, struct zone **out, char *err, size_t errlen);

@@ -60,6 +60,8 @@ static int rr_order(const void *pa, const void *pb)
 
     if (c != 0)
         return c;
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
@@ -107,29 +109,37 @@ static int check_zone(struct zone_records *ps, const uint8_t *apex, size_t apex_
     return 0;
 }
 
-/* Drop records identical to an earlier one at the same owner (RFC 2181
- * 5: an RRset holds no duplicates). */
-static void drop_duplicates(struct zone_records *ps)
+static int same_rrset(const struct zone_parsed_rr *a, const struct zone_parsed_rr *b)
 {
-    size_t i, k, out = 0;
+    return a->type == b->type && a->owner_len == b->owner_len &&
+           memcmp(a->owner, b->owner, a->owner_len) == 0;
+}
+
+/* On the records sorted by owner, type and file order: drop records
+ * identical to an earlier one (RFC 2181 5: an RRset holds no duplicates),
+ * and give every record of an RRset the RRset's lowest TTL (RFC 2181 5.2:
+ * the TTLs of an RRset are equal). */
+static void normalise_rrsets(struct zone_records *ps)
+{
+    size_t i, k, out = 0, set = 0;   /* set: where the current RRset starts in the output */
 
     for (i = 0; i < ps->n_rrs; i++) {
         struct zone_parsed_rr *r = &ps->rrs[i];
         int dup = 0;
 
-        for (k = out; k-- > 0;) {
-            const struct zone_parsed_rr *q = &ps->rrs[k];
+        if (out == 0 || !same_rrset(&ps->rrs[set], r))
+            set = out;
+        for (k = set; k < out && !dup; k++)
+            dup = ps->rrs[k].rdlen == r->rdlen && memcmp(ps->rrs[k].rdata, r->rdata, r->rdlen) == 0;
+        if (dup)
+            continue;
+        ps->rrs[out++] = *r;
+        if (r->ttl != ps->rrs[set].ttl) {   /* the others of the set share one TTL */
+            uint32_t ttl = r->ttl < ps->rrs[set].ttl ? r->ttl : ps->rrs[set].ttl;
 
-            if (q->owner_len != r->owner_len || memcmp(q->owner, r->owner, r->owner_len) != 0)
-                break;
-            if (q->type == r->type && q->rdlen == r->rdlen &&
-                memcmp(q->rdata, r->rdata, r->rdlen) == 0) {
-                dup = 1;
-                break;
-            }
+            for (k = set; k < out; k++)
+                ps->rrs[k].ttl = ttl;
         }
-        if (!dup)
-            ps->rrs[out++] = *r;
     }
     ps->n_rrs = out;
 }
@@ -228,7 +238,7 @@ int zone_build(struct zone_records *rec, const uint8_t *apex, size_t apex_len, s
     qsort(rec->rrs, rec->n_rrs, sizeof *rec->rrs, rr_order);
     if (check_zone(rec, apex_copy, apex_len))
         return -1;
-    drop_duplicates(rec);
+    normalise_rrsets(rec);
     return assemble(rec, apex_copy, apex_len, out);
 }
 

@@ -46,7 +46,8 @@ void zone_chunks_free(struct zone_chunk *c);
 
 /* zone_build: sort rec's records by owner, check the whole-zone rules
  * against apex (owners at or under it, NS only at it, a CNAME owner with
- * nothing else), drop duplicates, and make *out, which takes over
+ * nothing else), drop duplicates, give each RRset its lowest TTL, and
+ * make *out, which takes over
  * rec->chunks (then NULL).  Returns 0, or -1 with the message set. */
 int zone_build(struct zone_records *rec, const uint8_t *apex, size_t apex_len, struct zone **out);
 

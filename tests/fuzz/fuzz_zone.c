@@ -4,7 +4,7 @@
  * must hold its invariants: nodes sorted and unique, every name a valid
  * lower-case wire name (labels 1..63, at most 255 octets) at or under the
  * apex, RDATA of the right shape for its type, no CNAME beside other data,
- * the SOA (if any) at the apex.  Then every name of the zone is asked for
+ * the SOA (if any) at the apex, one TTL per RRset, no duplicate records.  Then every name of the zone is asked for
  * A, CNAME and ANY, and each response must decode (test_dns_util.h). */
 #include <stdint.h>
 #include <stdio.h>
@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct zone *z = NULL;
     char err[512];
-    size_t i, j;
+    size_t i, j, k;
 
     memset(err, 'x', sizeof err);
     if (zone_parse((const char *)data, size, &z, err, sizeof err)) {
@@ -149,6 +149,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             check_rdata(rr);
             cnames += rr->type == DNS_TYPE_CNAME;
+            for (k = 0; k < j; k++) {
+                const struct zone_rr *o = &z->rrs[nd->first + k];
+
+                if (o->type == rr->type && o->ttl != rr->ttl)
+                    die("two TTLs in one RRset");
+                if (o->type == rr->type && o->rdlen == rr->rdlen &&
+                    memcmp(o->rdata, rr->rdata, rr->rdlen) == 0)
+                    die("a duplicate record kept");
+            }
             if (rr->type == DNS_TYPE_NS && len != z->apex_len)
                 die("NS below the apex");
         }

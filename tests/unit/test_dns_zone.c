@@ -103,10 +103,15 @@ static void test_good_zone(void **state)
     assert_non_null(r);
     assert_int_equal(r->ttl, 120);
     assert_memory_equal(r->rdata, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x10", 16);
-    /* No TTL: $TTL, not the last one given. */
-    r = rr_of(z, "www.example.test", DNS_TYPE_A, 1);
+    /* No TTL: $TTL, not the last one given (120). */
+    r = rr_of(z, "alias.example.test", DNS_TYPE_CNAME, 0);
     assert_non_null(r);
     assert_int_equal(r->ttl, 3600);
+    /* The second A of www came with $TTL's 3600: its RRset's lowest now. */
+    r = rr_of(z, "www.example.test", DNS_TYPE_A, 1);
+    assert_non_null(r);
+    assert_int_equal(r->ttl, 60);
+    assert_memory_equal(r->rdata, "\xc0\x00\x02\x0b", 4);
 
     r = rr_of(z, "alias.example.test", DNS_TYPE_CNAME, 0);
     assert_non_null(r);
@@ -149,6 +154,38 @@ static void test_soa_rdata(void **state)
     assert_non_null(z);
     assert_int_equal(z->soa->rdlen, 17 + 16 + 20);
     assert_memory_equal(z->soa->rdata + 33, "\xff\xff\xff\xff\0\0\0\1\0\0\0\2\0\0\0\3\0\0\0\4", 20);
+    zone_free(z);
+}
+
+/* One RRset, one TTL: the lowest (RFC 2181 5.2); duplicates dropped even
+ * with another TTL; other RRsets untouched; file order kept in a set. */
+static void test_rrset_ttl(void **state)
+{
+    struct zone *z = tz_parse("$ORIGIN t.\n$TTL 300\n"
+                              "a 60 A 192.0.2.1\n"
+                              "a AAAA ::1\n"
+                              "a 30 A 192.0.2.2\n"
+                              "a 10 A 192.0.2.1\n"     /* a duplicate: ignored, its TTL too */
+                              "a 90 A 192.0.2.3\n");
+    const struct zone_node *n;
+    size_t i, a = 0;
+
+    (void)state;
+    assert_non_null(z);
+    n = find(z, "a.t");
+    assert_non_null(n);
+    assert_int_equal(n->count, 4);
+    for (i = 0; i < n->count; i++) {
+        const struct zone_rr *r = &z->rrs[n->first + i];
+
+        if (r->type == DNS_TYPE_AAAA) {
+            assert_int_equal(r->ttl, 300);
+            continue;
+        }
+        assert_int_equal(r->ttl, 30);
+        assert_int_equal(r->rdata[3], (uint8_t)(1 + a++));   /* .1 .2 .3 in file order */
+    }
+    assert_int_equal(a, 3);
     zone_free(z);
 }
 
@@ -340,6 +377,7 @@ int main(void)
         cmocka_unit_test(test_good_zone),
         cmocka_unit_test(test_soa_rdata),
         cmocka_unit_test(test_apex_from_origin),
+        cmocka_unit_test(test_rrset_ttl),
         cmocka_unit_test(test_bad_zones),
         cmocka_unit_test(test_ttl_text),
         cmocka_unit_test(test_ipv6_text),
