@@ -6,7 +6,9 @@
 #                                      (bench/dns.sh's baseline)
 #   build/fuzz/fuzz_dns_query          libFuzzer: dns_answer on raw packets
 #   build/fuzz/fuzz_zone               libFuzzer: zone_parse on master files
-# make fuzz-dns [FUZZ_TIME=SECONDS] builds and runs the two fuzz targets.
+# make fuzz-dns [FUZZ_TIME=SECONDS] builds and runs the two fuzz targets
+# (seeds tests/fuzz/seeds/{dns_query,zone}/); where mk/fuzz.mk discovers
+# every tests/fuzz/fuzz_*.c, make fuzz runs them too (hook below).
 
 DNSD_SRC := $(filter-out examples/dnsd/main.c,$(wildcard examples/dnsd/*.c))
 DNSD_HDR := $(wildcard examples/dnsd/*.h)
@@ -25,12 +27,22 @@ $(B)/examples/dnsd-host: examples/dnsd/host/dnsd_host.c $(DNSD_SRC) $(DNSD_HDR)
 all: $(B)/examples/dnsd-host
 
 DNSD_FUZZ := $(B)/fuzz/fuzz_dns_query $(B)/fuzz/fuzz_zone
+ifeq ($(wildcard mk/fuzz.mk),)
+# Standalone: this tree's make fuzz lists its targets by hand.
 FUZZ_CC ?= clang
-$(DNSD_FUZZ): $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DNSD_SRC) $(DNSD_HDR)
+$(DNSD_FUZZ): $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/unit/test_dns_util.h $(DNSD_SRC) $(DNSD_HDR)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $@"
 	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -std=gnu11 -o $@ $< $(DNSD_SRC)
+else
+# mk/fuzz.mk builds every tests/fuzz/fuzz_*.c with the objects in
+# FUZZ_LIB_OBJ (and compiles any %.c to $(B)/fuzz/obj/%.o): add dnsd's.
+DNSD_FUZZ_OBJ := $(DNSD_SRC:%.c=$(B)/fuzz/obj/%.o)
+$(DNSD_FUZZ): $(DNSD_FUZZ_OBJ) tests/unit/test_dns_util.h
+$(DNSD_FUZZ): FUZZ_LIB_OBJ += $(DNSD_FUZZ_OBJ)
+$(DNSD_FUZZ_OBJ): $(DNSD_HDR)
+endif
 
 .PHONY: fuzz-dns
 fuzz-dns: $(DNSD_FUZZ)
