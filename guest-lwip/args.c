@@ -1,7 +1,8 @@
 /*
  * args.c: the network options of the unikernel's command line (MirageOS's
  * convention), taken out of argv before main() sees it (guest-libc/crt0.c
- * calls wisp_lwip_take_args when this glue is linked).
+ * calls wisp_lwip_take_args when this glue is linked), which also
+ * initialises lwIP before main() runs.
  */
 #include <string.h>
 #include "glue.h"
@@ -19,6 +20,9 @@ int wisp_lwip_take_args(int argc, char **argv);
 int wisp_lwip_take_args(int argc, char **argv)
 {
     int out = 1;
+
+    /* Also the moment to start lwIP: every lwIP call is valid in main(). */
+    wl_lwip_start();
 
     for (int i = 1; i < argc; i++) {
         const char *v;

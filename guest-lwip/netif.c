@@ -27,28 +27,13 @@ static int fail(const char *device, const char *what)
     return -1;
 }
 
-/* link_output: send one frame; a chained pbuf is gathered in txbuf. */
-static err_t link_output(struct netif *nif, struct pbuf *p)
-{
-    struct wl_dev *dev = nif->state;
-    const uint8_t *frame = p->payload;
-
-    if (p->tot_len > dev->frame_max)
-        return ERR_IF;
-    if (p->next) {
-        pbuf_copy_partial(p, dev->txbuf, p->tot_len, 0);
-        frame = dev->txbuf;
-    }
-    return solo5_net_write(dev->handle, frame, p->tot_len) == SOLO5_R_OK ? ERR_OK : ERR_IF;
-}
-
 static err_t netif_setup(struct netif *nif)
 {
     nif->name[0] = 'e';
     nif->name[1] = 'n';
     nif->output = etharp_output;
     nif->output_ip6 = ethip6_output;
-    nif->linkoutput = link_output;
+    nif->linkoutput = wl_link_output;
     nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
                  NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
     return ERR_OK;
@@ -89,21 +74,31 @@ static void print_config(const char *device, struct wl_dev *dev, int dhcp)
 
         ip4addr_ntoa_r(netif_ip4_addr(nif), a, sizeof a);
         ip4addr_ntoa_r(netif_ip4_gw(nif), g, sizeof g);
-        printf("wisp_lwip: %s: IPv4 %s/%d gateway %s%s\n", device, a,
-               32 - __builtin_ctz(lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(nif))) | 1u << 31) -
-                   (ip4_addr_get_u32(netif_ip4_netmask(nif)) == 0),
-               g, dhcp ? " (DHCP)" : "");
+        int prefix = __builtin_popcount(ip4_addr_get_u32(netif_ip4_netmask(nif)));
+
+        printf("wisp_lwip: %s: IPv4 %s/%d gateway %s%s\n", device, a, prefix, g,
+               dhcp ? " (DHCP)" : "");
     }
     printf("wisp_lwip: %s: IPv6 %s\n", device, ip6addr_ntoa(netif_ip6_addr(nif, 0)));
 }
 
-int wisp_lwip_init(const char *device, struct netif **netif)
+void wl_lwip_start(void)
 {
     static int lwip_ready;
+
+    if (!lwip_ready) {
+        lwip_init();
+        lwip_ready = 1;
+    }
+}
+
+int wisp_lwip_init(const char *device, struct netif **netif)
+{
     struct solo5_net_info info;
     ip4_addr_t addr, mask, gw;
     struct wl_dev *dev;
-    int dhcp = wl_opt_ipv4 == NULL;
+    int first = wl_ndevs == 0; /* the command-line options are the first device's */
+    int dhcp = !first || wl_opt_ipv4 == NULL;
 
     if (wl_ndevs == WL_MAX_NETIFS)
         return fail(device, "too many network devices (at most 8)");
@@ -112,7 +107,7 @@ int wisp_lwip_init(const char *device, struct netif **netif)
     ip4_addr_set_zero(&gw);
     if (!dhcp && parse_ipv4(wl_opt_ipv4, &addr, &mask) != 0)
         return fail(device, "--ipv4: expected ADDR/PREFIX, e.g. --ipv4=10.0.0.2/24");
-    if (wl_opt_ipv4_gateway && !ip4addr_aton(wl_opt_ipv4_gateway, &gw))
+    if (first && wl_opt_ipv4_gateway && !ip4addr_aton(wl_opt_ipv4_gateway, &gw))
         return fail(device, "--ipv4-gateway: expected an IPv4 address, e.g. 10.0.0.1");
 
     dev = &wl_devs[wl_ndevs];
@@ -122,10 +117,7 @@ int wisp_lwip_init(const char *device, struct netif **netif)
     dev->txbuf = malloc(dev->frame_max);
     if (!dev->txbuf)
         return fail(device, "out of memory");
-    if (!lwip_ready) {
-        lwip_init();
-        lwip_ready = 1;
-    }
+    wl_lwip_start();
     if (!netif_add(&dev->netif, &addr, &mask, &gw, dev, netif_setup, ethernet_input))
         return fail(device, "lwIP refused the interface");
     wl_ndevs++;

@@ -18,10 +18,12 @@ static unsigned drain_all(void)
 
 void wisp_lwip_poll(uint64_t deadline_ns)
 {
+    wl_output_flush(); /* what the program sent since the last poll */
     for (;;) {
         unsigned got = drain_all();
 
         sys_check_timeouts();
+        wl_output_flush();
         uint64_t now = solo5_clock_monotonic();
         if (got > 0 || now >= deadline_ns)
             return;

@@ -36,9 +36,10 @@ GL_CODEGEN := -ffreestanding -mno-red-zone -fno-pic -fno-pie -fno-stack-protecto
               -U_FORTIFY_SOURCE -fno-asynchronous-unwind-tables
 GL_LIBC_INC := -nostdinc -isystem $(GL_LIB)/newlib/include -isystem $(GCC_INC)
 
-$(GL_FETCHED): tools/fetch-guest-sources.sh
+# Run every time (it returns at once when done before); it rewrites the
+# stamp only when it fetches, i.e. when the pinned versions changed.
+$(GL_FETCHED): FORCE
 	$(Q)tools/fetch-guest-sources.sh $(GL_SRC)
-	$(Q)touch $@
 
 # ---- newlib -------------------------------------------------------------------
 # The host gcc poses as the cross compiler x86_64-elf-gcc (a wrapper adding
@@ -52,6 +53,8 @@ $(GL_WORK)/xbin/x86_64-elf-gcc: FORCE
 	$(Q)for t in ar as ld nm ranlib objdump objcopy strip readelf; do \
 	    ln -sf "$$(command -v $$t)" $(@D)/x86_64-elf-$$t; done
 
+# newlib's own make, started afresh (not as $(MAKE): `make -n` would run it).
+GL_SUBMAKE := MAKEFLAGS= MFLAGS= make
 NEWLIB_CONFIGURE := --target=x86_64-elf --prefix=$(abspath $(GL_WORK)/newlib-install) \
     --disable-multilib --disable-newlib-supplied-syscalls --enable-newlib-nano-malloc \
     --disable-libgloss --enable-newlib-io-c99-formats --enable-newlib-io-long-long \
@@ -62,7 +65,7 @@ $(GL_LIB)/libc.a: $(GL_FETCHED) $(GL_WORK)/xbin/x86_64-elf-gcc
 	$(Q)rm -rf $(GL_WORK)/newlib-build $(GL_WORK)/newlib-install && mkdir -p $(GL_WORK)/newlib-build
 	$(Q)cd $(GL_WORK)/newlib-build && export PATH="$(abspath $(GL_WORK)/xbin):$$PATH" && \
 	    { $(abspath $(NEWLIB_SRC))/configure $(NEWLIB_CONFIGURE) CFLAGS_FOR_TARGET="-O2 -g" && \
-	      $(MAKE) -j$(GL_JOBS) all-target-newlib && $(MAKE) install-target-newlib; } > ../newlib.log 2>&1 || \
+	      $(GL_SUBMAKE) -j$(GL_JOBS) all-target-newlib && $(GL_SUBMAKE) install-target-newlib; } > ../newlib.log 2>&1 || \
 	    { tail -40 ../newlib.log; echo "newlib build failed: see $(GL_WORK)/newlib.log" >&2; exit 1; }
 	$(Q)mkdir -p $(GL_LIB) && rm -rf $(GL_LIB)/newlib && mkdir -p $(GL_LIB)/newlib
 	$(Q)cp -r $(GL_WORK)/newlib-install/x86_64-elf/include $(GL_LIB)/newlib/include

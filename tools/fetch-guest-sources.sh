@@ -63,9 +63,10 @@ apt_update() {
         die "apt-get update failed: is Debian's archive reachable? (see /etc/apt/sources.list*)"
 }
 
-# ---- binary packages: newlib-source, dpkg-dev, xz-utils -------------------
+# ---- binary packages: newlib-source, dpkg-dev (apt-get source), xz-utils,
+# python3 (mbedTLS's scripts/config.py, run by mk/guest-libs.mk) ----------
 missing=
-for p in newlib-source dpkg-dev xz-utils; do
+for p in newlib-source dpkg-dev xz-utils python3; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
@@ -165,6 +166,11 @@ check_sha256() { # check_sha256 FILE SHA256
     [ "$got" = "$2" ] || die "$1: sha256 $got, expected $2 (pinned in $0)"
 }
 
+# DEST is replaced whole: only an empty directory or an earlier DEST of this
+# script (it has dl/) may be.
+if [ -d "$dest" ] && [ ! -d "$dest/dl" ] && [ -n "$(ls -A "$dest")" ]; then
+    die "$dest exists and is not a directory this script made: refusing to replace it"
+fi
 rm -rf "$dest"
 mkdir -p "$dest/dl"
 say "unpacking newlib from $NEWLIB_TARBALL into $dest"

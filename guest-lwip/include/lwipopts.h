@@ -2,8 +2,9 @@
  * lwipopts.h: lwIP 2.1.3 configured for wisp unikernel services: NO_SYS=1
  * (one main loop, wisp_lwip_poll), raw and altcp APIs, IPv4 and IPv6, DHCP,
  * altcp_tls over mbedTLS, sized for ~100 concurrent TCP clients with large
- * windows.  lwIP's memory is its own static heap and pools (BSS), about
- * 10 MiB in all: give a service --mem=64 or more.
+ * windows.  lwIP's memory is its own static heap (16 MiB: what tcp_write
+ * copies) and pools (4096 receive pbufs), about 23 MiB of BSS in all: give
+ * a service --mem=64 or more (the default 32 MiB leaves little heap).
  */
 #ifndef WISP_LWIPOPTS_H
 #define WISP_LWIPOPTS_H
@@ -20,7 +21,7 @@
 #define MEM_LIBC_MALLOC             0
 #define MEMP_MEM_MALLOC             0
 #define MEM_ALIGNMENT               8
-#define MEM_SIZE                    (8 * 1024 * 1024)
+#define MEM_SIZE                    (16 * 1024 * 1024)
 #define MEMP_NUM_PBUF               1024
 #define MEMP_NUM_RAW_PCB            8
 #define MEMP_NUM_UDP_PCB            16
@@ -33,7 +34,7 @@
 #define MEMP_NUM_ARP_QUEUE          64
 #define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
 #define MEMP_NUM_ALTCP_PCB          MEMP_NUM_TCP_PCB
-#define PBUF_POOL_SIZE              1024
+#define PBUF_POOL_SIZE              4096
 #define PBUF_POOL_BUFSIZE           LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN + PBUF_LINK_HLEN)
 
 /* ---- protocols ---- */
@@ -70,7 +71,7 @@
 #define TCP_MSS                     1460
 #define LWIP_WND_SCALE              1
 #define TCP_RCV_SCALE               2
-#define TCP_WND                     (64 * TCP_MSS)
+#define TCP_WND                     (32 * TCP_MSS)
 #define TCP_SND_BUF                 (64 * TCP_MSS)
 #define TCP_SND_QUEUELEN            ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 #define TCP_SNDLOWAT                (TCP_SND_BUF / 2)
