@@ -7,11 +7,14 @@
  * the index) with the same outcome; a member found must lie inside the
  * device and read back in full, in pieces equal to the device bytes.  The
  * device read itself aborts on a read that is unaligned or outside it.
+ * The web servers' file cache (examples/common/file_cache.c) must give the
+ * same outcome and member as ustar_find, and bytes equal to the device's.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_cache.h"
 #include "ustar.h"
 #include "ustar_dev.h"
 
@@ -29,11 +32,18 @@ int ustar_dev_read(solo5_handle_t h, uint64_t block_size, uint64_t off, void *bu
 static void check_lookup(const struct solo5_block_info *bi, const char *name)
 {
     static uint8_t piece[1500];
-    struct ustar_member m, m2;
+    struct ustar_member m, m2, mc;
+    const uint8_t *data;
     int r = ustar_find(7, bi, name, &m), r2 = ustar_find(7, bi, name, &m2);
+    int rc = file_cache_get(7, bi, name, &mc, &data);
     uint64_t off = 0;
 
-    if (r != r2 || (r != 0 && r != -1 && r != -2))
+    if (r != r2 || (r != 0 && r != -1 && r != -2) || rc != r)
+        abort();
+    if (rc == 0 && (mc.offset != m.offset || mc.size != m.size ||
+                    (data && memcmp(data, dev + m.offset, (size_t)m.size))))
+        abort();
+    if (file_cache_get(7, bi, name, &mc, &data) != r)
         abort();
     if (r != 0)
         return;
@@ -71,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bi.capacity = dev_size;
     bi.block_size = bs;
     ustar_forget();
+    file_cache_forget();
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         check_lookup(&bi, fixed[i]);
     for (size_t pos = 0; pos + 512 <= dev_size && pos < 8 * 512; pos += 512) {

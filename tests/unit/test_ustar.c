@@ -4,7 +4,8 @@
  * names, the prefix field, "./" members, directories and links skipped,
  * 4 KiB blocks) and archives built by hand to be wrong (checksum, magic,
  * octal fields, members past the device, I/O errors), duplicates, the
- * index (one read per lookup) and its overflow to walking.
+ * index (one read per lookup) and its overflow to walking; the web
+ * servers' file cache over it (examples/common/file_cache.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "file_cache.h"
 #include "ustar.h"
 #include "ustar_dev.h"
 
@@ -410,6 +412,46 @@ static void test_names(void **state)
     assert_int_equal(ustar_find(0, &bi, long_name, &m), -1);
 }
 
+/* The file cache: a second lookup of a small file, or of a missing name,
+ * touches the device no more; a large file is described, not copied. */
+static void test_file_cache(void **state)
+{
+    struct solo5_block_info bi;
+    struct ustar_member m;
+    const uint8_t *data;
+    static const char big_content[] = "0123456789";
+
+    memset(img, 0, sizeof img);
+    hdr(img, "", "small.txt", 5, '0');
+    memcpy(img + 512, "small", 5);
+    hdr(img + 1024, "", "big.bin", FILE_CACHE_FILE_MAX + 1, '0');
+    memcpy(img + 1536, big_content, 10);
+    set_device(img, 1536 + FILE_CACHE_FILE_MAX + 1 + 1024, 512, &bi);
+    assert_int_equal(file_cache_get(0, &bi, "small.txt", &m, &data), 0);
+    assert_non_null(data);
+    assert_memory_equal(data, "small", 5);
+    nreads = 0;
+    assert_int_equal(file_cache_get(0, &bi, "small.txt", &m, &data), 0);
+    assert_int_equal(nreads, 0);
+    assert_int_equal(m.size, 5);
+    assert_memory_equal(data, "small", 5);
+    assert_int_equal(file_cache_get(0, &bi, "missing", &m, &data), -1);
+    nreads = 0;
+    assert_int_equal(file_cache_get(0, &bi, "missing", &m, &data), -1);
+    assert_int_equal(nreads, 0);
+    assert_int_equal(file_cache_get(0, &bi, "big.bin", &m, &data), 0);
+    assert_null(data);
+    assert_int_equal(m.size, FILE_CACHE_FILE_MAX + 1);
+    assert_int_equal(m.offset, 1536);
+    /* An I/O error is reported and not remembered (the index is dropped
+     * so that the lookup reads the device). */
+    ustar_forget();
+    fail_reads = 1;
+    assert_int_equal(file_cache_get(0, &bi, "other", &m, &data), -2);
+    fail_reads = 0;
+    assert_int_equal(file_cache_get(0, &bi, "other", &m, &data), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_bad_octal_fields),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_file_cache),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
