@@ -8,12 +8,14 @@
 # each in private network namespaces made here and removed at the end.
 # Prints a table and writes it, with the machine and the KVM kind, to
 # bench/results/dns.txt.  A program, not a test: nothing passes or fails.
-# Needs root and /dev/kvm.  Environment: SECONDS_PER_RUN (default 10),
+# Needs root and /dev/kvm.  Environment: ROUNDS (dnsperf runs per build,
+# default 5; the median, least and most are shown), SECONDS_PER_RUN (default 10),
 # CLIENTS (dnsperf -c, default 4), OUTSTANDING (dnsperf -q, default 64),
 # RESULTS (default bench/results/dns.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${SECONDS_PER_RUN:-10}
+ROUNDS=${ROUNDS:-5}
 CLIENTS=${CLIENTS:-4}
 OUTSTANDING=${OUTSTANDING:-64}
 RESULTS=${RESULTS:-bench/results/dns.txt}
@@ -24,6 +26,7 @@ tools/install-deps.sh "bench dns" dnsperf tar iproute2
 make --no-print-directory -j2 build/bin/wisp build/examples/dnsd.wisp build/examples/dnsd.hvt \
     build/examples/dnsd-host
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 W=$(mktemp -d /tmp/wisp-dns-bench.XXXXXX)
 NS=wisp-dnsb-$$            # dnsperf and the unikernel's tap
 NS_LINUX=wisp-dnsb-$$-l    # the Linux baseline, behind a veth
@@ -80,19 +83,29 @@ wait_line() {
     return 1
 }
 
-# measure NAME SERVER: dnsperf for T seconds; sets QPS, LAT, LOST.
+# measure NAME SERVER: ROUNDS dnsperf runs of T seconds each; sets ROW to
+# "NAME median-qps min-qps max-qps median-latency lost-in-all".
 measure() {
-    local out=$W/$1.dnsperf
-    ip netns exec "$NS" dnsperf -s "$2" -d "$W/queries" -l "$T" -c "$CLIENTS" -q "$OUTSTANDING" \
-        -t 2 >"$out" 2>&1 || true
-    QPS=$(sed -n 's/^ *Queries per second: *\([0-9.]*\).*/\1/p' "$out")
-    LAT=$(sed -n 's/^ *Average Latency (s): *\([0-9.]*\).*/\1/p' "$out")
-    LOST=$(sed -n 's/^ *Queries lost: *\([0-9]*\) (\(.*\)).*/\1 (\2)/p' "$out")
-    if [ -z "$QPS" ]; then
-        echo "bench/dns.sh: dnsperf against $1 printed no figures:" >&2
-        cat "$out" >&2
-        QPS=- LAT=- LOST=-
-    fi
+    local r out qps=() lat=() lost=0 q l n
+    for ((r = 1; r <= ROUNDS; r++)); do
+        out=$W/$1.$r.dnsperf
+        ip netns exec "$NS" dnsperf -s "$2" -d "$W/queries" -l "$T" -c "$CLIENTS" \
+            -q "$OUTSTANDING" -t 2 >"$out" 2>&1 || true
+        q=$(sed -n 's/^ *Queries per second: *\([0-9]*\).*/\1/p' "$out")
+        l=$(sed -n 's/^ *Average Latency (s): *\([0-9.]*\).*/\1/p' "$out")
+        n=$(sed -n 's/^ *Queries lost: *\([0-9]*\).*/\1/p' "$out")
+        if [ -z "$q" ]; then
+            echo "bench/dns.sh: dnsperf against $1 printed no figures:" >&2
+            cat "$out" >&2
+            ROW=$(printf '%-7s %10s %10s %10s %12s  %s' "$1" - - - - "dnsperf failed")
+            return
+        fi
+        qps+=("$q") lat+=("$l") lost=$((lost + n))
+    done
+    mapfile -t qps < <(printf '%s\n' "${qps[@]}" | sort -n)
+    mapfile -t lat < <(printf '%s\n' "${lat[@]}" | sort -g)
+    ROW=$(printf '%-7s %10s %10s %10s %12s  %s' "$1" "${qps[ROUNDS / 2]}" "${qps[0]}" \
+        "${qps[ROUNDS - 1]}" "${lat[ROUNDS / 2]}" "$lost")
 }
 
 # run_guest KIND: boot dnsd.KIND on tap0 and measure it.
@@ -106,14 +119,14 @@ run_guest() {
     if ! wait_line "$log" "dnsd: serving on UDP port 53" "$pid"; then
         local why
         why=$(grep -m1 -E 'KVM: internal error|error|refused' "$log" || tail -1 "$log")
-        ROWS+=("$(printf '%-7s %12s %12s  %s' "$kind" - - "not measured: did not start ($why)")")
+        ROWS+=("$(printf '%-7s %10s %10s %10s %12s  %s' "$kind" - - - - "not measured: did not start ($why)")")
         kill "$pid" 2>/dev/null || true
         return
     fi
     measure "$kind" 10.0.0.2
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    ROWS+=("$(printf '%-7s %12s %12s  %s' "$kind" "$QPS" "$LAT" "lost $LOST")")
+    ROWS+=("$ROW")
 }
 
 run_guest wisp
@@ -122,7 +135,7 @@ ip netns exec "$NS_LINUX" build/examples/dnsd-host "$W/zone" 10.0.1.2 53 >"$W/li
 PIDS+=("$!")
 wait_line "$W/linux.out" "dnsd-host: serving" "$!"
 measure linux 10.0.1.2
-ROWS+=("$(printf '%-7s %12s %12s  %s' linux "$QPS" "$LAT" "lost $LOST")")
+ROWS+=("$ROW")
 
 kvm=unknown
 for m in kvm_pvm kvm_amd kvm_intel; do
@@ -132,11 +145,12 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 mkdir -p "$(dirname "$RESULTS")"
 {
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  nproc=$(nproc)  cpu=\"$cpu\"  kernel=$(uname -r)  kvm=$kvm  wisp=$(git rev-parse --short HEAD 2>/dev/null || echo -)"
+    echo "# load average (1, 5, 15 min) before: $load_before  after: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
-    echo "DNS queries/s of examples/dnsd: dnsperf -l $T -c $CLIENTS -q $OUTSTANDING, 6-query mix"
+    echo "DNS queries/s of examples/dnsd: $ROUNDS runs of dnsperf -l $T -c $CLIENTS -q $OUTSTANDING, 6-query mix"
     echo "(A, AAAA, TXT, CNAME->A, NXDOMAIN, NODATA); wisp and hvt through a tap, linux"
     echo "(the same answerer as a process, build/examples/dnsd-host) through a veth pair."
     echo
-    printf '%-7s %12s %12s  %s\n' build "queries/s" "avg lat (s)" "dnsperf"
+    printf '%-7s %10s %10s %10s %12s  %s\n' build "median q/s" "min q/s" "max q/s" "avg lat (s)" "lost"
     printf '%s\n' "${ROWS[@]}"
 } | tee "$RESULTS"
