@@ -187,7 +187,7 @@ static int add_rr(struct parser *ps, uint16_t type, uint32_t ttl, size_t rdlen, 
     r->rdlen = (uint16_t)rdlen;
     r->rdata = rdata;
     r->line = line;
-    r->seq = ps->rec.n_rrs++;
+    ps->rec.n_rrs++;
     return 0;
 }
 

@@ -62,7 +62,7 @@ static int rr_order(const void *pa, const void *pb)
         return c;
     if (a->type != b->type)
         return a->type < b->type ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    return a->line < b->line ? -1 : a->line > b->line;   /* file order */
 }
 
 static int node_order(const void *pa, const void *pb)

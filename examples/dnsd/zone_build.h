@@ -20,15 +20,14 @@ struct zone_chunk {
 };
 
 /* A record as parsed, before the zone is made. */
-struct zone_parsed_rr {
+struct zone_parsed_rr {    /* 32 octets */
     const uint8_t *owner;   /* in a chunk, shared by consecutive records */
-    uint8_t owner_len;
+    const uint8_t *rdata;   /* in a chunk */
+    uint32_t ttl;
+    uint32_t line;          /* where it starts; also its file order (one record an entry) */
     uint16_t type;
     uint16_t rdlen;
-    uint32_t ttl;
-    const uint8_t *rdata;   /* in a chunk */
-    unsigned line;
-    size_t seq;             /* file order */
+    uint8_t owner_len;
 };
 
 struct zone_records {
