@@ -1,6 +1,7 @@
 /*
  * exit.c: how the unikernel ends, and how its exit status leaves the VM.
  *
+ * First the frames written to NICs are given time to leave (net.c).
  * Status mapping (wisp-run-virtio decodes it; README "The virtio target"):
  *   1. the status byte (0..255) is written to I/O port 0xe9, QEMU's
  *      isa-debugcon device, which the script connects to a file;
@@ -22,6 +23,10 @@ void vg_serial_drain(void);
 
 void vg_poweroff(int status)
 {
+    static int ending;
+
+    if (!ending++ && vg_tsc_hz != 0)
+        vg_net_drain(); /* not from a fault inside it, nor before clocks */
     vg_serial_drain();
     vg_outb(DEBUGCON_PORT, (uint8_t)status);
     vg_outw(DEBUG_EXIT_PORT, 0);

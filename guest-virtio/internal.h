@@ -259,6 +259,8 @@ void vg_net_init(solo5_handle_t handle, struct vg_vdev *d);
 void vg_blk_init(solo5_handle_t handle, struct vg_vdev *d);
 /* net.c: the set of NIC handles with a frame waiting. */
 solo5_handle_set_t vg_net_pending(void);
+/* net.c: wait (bounded) until the devices have sent every frame written. */
+void vg_net_drain(void);
 /* net.c: is any NIC attached (yield polls then). */
 extern int vg_net_count;
 

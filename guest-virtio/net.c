@@ -10,7 +10,9 @@
  *   Transmit: TX_N buffers with fixed descriptors; a write copies the frame
  *   behind a zero header into a free one and posts it; buffers come back
  *   as the device uses them.  If all TX_N are in flight, a write waits for
- *   one (at most TX_WAIT_NS, then EUNSPEC).
+ *   one (at most TX_WAIT_NS, then EUNSPEC).  Before the VM ends, every
+ *   frame written is given (at most TX_WAIT_NS) to leave (vg_net_drain):
+ *   a device may send asynchronously, and the VM's end would drop it.
  */
 #include "wisp.h"
 #include "virtio_transport.h"
@@ -106,6 +108,21 @@ static void tx_reclaim(struct nic *n)
     while (vg_virtq_pop(&n->tx, &id, &len))
         if (id < TX_N && n->ntx_free < TX_N)
             n->tx_free[n->ntx_free++] = id;
+}
+
+void vg_net_drain(void)
+{
+    solo5_time_t until = solo5_clock_monotonic() + TX_WAIT_NS;
+
+    for (int i = 0; i < vg_net_count; i++) {
+        struct nic *n = &nics[nic_handles[i]];
+
+        tx_reclaim(n);
+        while (n->ntx_free < TX_N && solo5_clock_monotonic() < until) {
+            __asm__ __volatile__("pause" ::: "memory");
+            tx_reclaim(n);
+        }
+    }
 }
 
 solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf, size_t size)
