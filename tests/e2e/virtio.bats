@@ -408,3 +408,20 @@ two_nics() {
 @test "virtio net: two NICs on virtio-mmio bound in manifest order" {
     two_nics --machine=microvm
 }
+
+@test "virtio image: the wisp tender refuses it, naming the target" {
+    [ -x "$WISP" ] || skip "$WISP is not built"
+    run timeout 30 "$WISP" "$(vguest hello)" Hello_wisp
+    [ "$status" -ne 0 ]
+    assert_output_has "target virtio"
+    assert_output_lacks "Hello, World"
+}
+
+@test "virtio image: its notes say what it is (query-abi, query-manifest)" {
+    run "$WISP_ELFTOOL" query-abi "$(vguest hello)"
+    assert_status 0
+    assert_output_has '"target": "virtio"'
+    run "$WISP_ELFTOOL" query-manifest "$(vguest net_2if)"
+    assert_status 0
+    assert_output_has '{ "name": "service1", "type": "NET_BASIC" }'
+}
