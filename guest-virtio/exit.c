@@ -19,8 +19,6 @@
 #define DEBUGCON_PORT 0xe9
 #define DEBUG_EXIT_PORT 0x501
 
-void vg_serial_drain(void);
-
 void vg_poweroff(int status)
 {
     static int ending;

@@ -116,6 +116,8 @@ extern char _stext[], _etext[], _erodata[], _edata[], _end[];
 void vg_serial_init(void);
 /* serial.c: write (n) bytes to COM1, as they are. */
 void vg_serial_write(const char *s, size_t n);
+/* serial.c: wait (bounded) until every byte has left the UART. */
+void vg_serial_drain(void);
 
 /* A line under construction (fixed buffer, truncated when full). */
 struct vg_line {
@@ -180,8 +182,8 @@ void vg_lapic_init(void);
 /* lapic.c: halt until an interrupt, or until monotonic time (deadline)
  * (the LAPIC timer is armed for it); returns at once if it is past. */
 void vg_halt_until(solo5_time_t deadline);
-/* traps.S/cpu.c: the timer interrupt acknowledges here. */
-void vg_lapic_eoi(void);
+/* lapic.c: the local APIC's register base (traps.S writes EOI there). */
+extern uint64_t vg_lapic_base;
 
 /* ---- the command line (cmdline.c) ------------------------------------------ */
 
@@ -201,7 +203,7 @@ struct vg_vdev {
     char where[32];  /* "pci 00:03.0" / "mmio 0xfeb00000", for messages */
     /* PCI legacy: I/O base.  PCI modern: the mapped capabilities. */
     uint16_t io;
-    uint64_t common, notify, isr, devcfg;
+    uint64_t common, notify, isr, devcfg; /* isr: mapped, unused (polled) */
     uint32_t notify_mul;
     /* MMIO: register base and version (1 legacy, 2 modern). */
     uint64_t mmio;

@@ -21,7 +21,7 @@
 #define LAPIC_TIMER_DIV 0x3e0
 #define LVT_MASKED (1u << 16)
 
-uint64_t vg_lapic_base; /* traps.S writes EOI through it */
+uint64_t vg_lapic_base;
 static uint64_t lapic_hz;
 
 static void w(unsigned reg, uint32_t v)
@@ -32,11 +32,6 @@ static void w(unsigned reg, uint32_t v)
 static uint32_t r(unsigned reg)
 {
     return vg_mmio_r32(vg_lapic_base + reg);
-}
-
-void vg_lapic_eoi(void)
-{
-    w(0xb0, 0);
 }
 
 void vg_lapic_init(void)

@@ -36,8 +36,6 @@ void vg_serial_write(const char *s, size_t n)
     }
 }
 
-/* vg_serial_drain: wait (bounded) until every byte has left the UART. */
-void vg_serial_drain(void);
 void vg_serial_drain(void)
 {
     if (!serial_ok)

@@ -6,9 +6,8 @@
  * (three addresses) transports.  Descriptors are owned by the driver: net.c
  * and blk.c give each buffer a fixed descriptor and post it by index.
  * Bounded: a queue has at most VG_VIRTQ_MAX entries, whatever the device
- * offers (legacy PCI, which cannot shrink a queue, is the exception: its
- * size is the device's, up to 1024 the spec allows... and at least the
- * caller's need).
+ * offers, except on legacy PCI, which cannot shrink a queue: there it has
+ * the device's size (a power of two up to 32768, checked).
  */
 #ifndef WISP_GUEST_VIRTIO_VIRTQ_H
 #define WISP_GUEST_VIRTIO_VIRTQ_H
