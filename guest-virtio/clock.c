@@ -3,12 +3,13 @@
  *   Monotonic: the TSC, scaled to nanoseconds since boot with a 32.32
  *   fixed-point factor.  Its frequency comes from kvmclock when the
  *   hypervisor is KVM with KVM_FEATURE_CLOCKSOURCE2 (the pvclock scale the
- *   host computed), else it is measured against the PIT: channel 0 counts
+ *   host computed; kvmclock is then switched off again: the TSC alone is
+ *   read), else it is measured against the PIT: channel 0 counts
  *   down at 1.193182 MHz and is read back through the latch command (no
  *   speaker gate at port 0x61 is needed, which microvm lacks), for 10 ms.
- *   Wall: the CMOS real-time clock read once at boot (whole seconds, UTC as
- *   QEMU's default -rtc base=utc gives it), then advanced by the monotonic
- *   clock.
+ *   Wall: kvmclock's wall clock when there is kvmclock, else the CMOS
+ *   real-time clock read once at boot (whole seconds, UTC as QEMU's default
+ *   -rtc base=utc gives it); then advanced by the monotonic clock.
  */
 #include "internal.h"
 
@@ -18,15 +19,39 @@
 uint64_t vg_tsc_hz;
 static uint64_t tsc_boot, ns_per_tick_32, wall_base_ns, wall_base_mono;
 
-static int kvmclock_hz(void)
+/* kvmclock's per-vCPU time information and wall-clock structures. */
+struct pvclock_vcpu {
+    uint32_t version, pad0;
+    uint64_t tsc_timestamp, system_time;
+    uint32_t tsc_to_system_mul;
+    int8_t tsc_shift;
+    uint8_t flags, pad[2];
+};
+struct pvclock_wall {
+    uint32_t version, sec, nsec;
+};
+
+static uint64_t kvm_wall_ns; /* wall time when the TSC read kvm_wall_tsc */
+static uint64_t kvm_wall_tsc;
+
+/* pv_scale: kvmclock's scaling of a TSC delta to nanoseconds. */
+static uint64_t pv_scale(uint64_t delta, uint32_t mul, int shift)
 {
-    static volatile struct {
-        uint32_t version, pad0;
-        uint64_t tsc_timestamp, system_time;
-        uint32_t tsc_to_system_mul;
-        int8_t tsc_shift;
-        uint8_t flags, pad[2];
-    } __attribute__((aligned(64))) pv;
+    delta = shift >= 0 ? delta << shift : delta >> -shift;
+    return (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+/*
+ * kvmclock: under KVM with KVM_FEATURE_CLOCKSOURCE2, the TSC rate from the
+ * pvclock scale the host computed, and the wall clock (the host's time at
+ * kvmclock's zero plus kvmclock's time now), since some hypervisors
+ * (Firecracker) have no CMOS clock.  Returns 0 when there is no kvmclock.
+ * Untested on the development machines (their QEMU runs TCG).
+ */
+static int kvmclock(void)
+{
+    static volatile struct pvclock_vcpu pv __attribute__((aligned(64)));
+    static volatile struct pvclock_wall wc __attribute__((aligned(64)));
     uint32_t r[4];
 
     vg_cpuid(1, 0, r);
@@ -38,18 +63,37 @@ static int kvmclock_hz(void)
     vg_cpuid(0x40000001, 0, r);
     if (!(r[0] & (1u << 3))) /* KVM_FEATURE_CLOCKSOURCE2 */
         return 0;
-    vg_wrmsr(0x4b564d01, (uint64_t)(uintptr_t)&pv | 1);
-    for (unsigned i = 0; i < 1000000 && (pv.version == 0 || (pv.version & 1)); i++)
-        __asm__ __volatile__("pause" ::: "memory");
-    uint32_t mul = pv.tsc_to_system_mul;
-    int shift = pv.tsc_shift;
+    vg_wrmsr(0x4b564d01, (uint64_t)(uintptr_t)&pv | 1); /* MSR_KVM_SYSTEM_TIME_NEW */
+    vg_wrmsr(0x4b564d00, (uint64_t)(uintptr_t)&wc);     /* MSR_KVM_WALL_CLOCK_NEW */
+    uint32_t v, mul = 0;
+    int shift = 0;
+    uint64_t ts = 0, st = 0, tsc = 0;
+    for (unsigned i = 0; i < 1000000; i++) {
+        v = pv.version;
+        __asm__ __volatile__("" ::: "memory");
+        mul = pv.tsc_to_system_mul;
+        shift = pv.tsc_shift;
+        ts = pv.tsc_timestamp;
+        st = pv.system_time;
+        tsc = vg_rdtsc();
+        __asm__ __volatile__("" ::: "memory");
+        if (v != 0 && !(v & 1) && v == pv.version)
+            break;
+        mul = 0;
+    }
     vg_wrmsr(0x4b564d01, 0);
     if (mul == 0)
         return 0;
     /* ns = ((tsc << shift) * mul) >> 32, so hz = 10^9 * 2^32 / mul >> shift. */
     uint64_t hz = (uint64_t)(((unsigned __int128)1000000000ull << 32) / mul);
     vg_tsc_hz = shift >= 0 ? hz >> shift : hz << -shift;
-    return vg_tsc_hz != 0;
+    if (vg_tsc_hz == 0)
+        return 0;
+    if (!(wc.version & 1) && wc.sec != 0) {
+        kvm_wall_ns = (uint64_t)wc.sec * 1000000000ull + wc.nsec + st + pv_scale(tsc - ts, mul, shift);
+        kvm_wall_tsc = tsc;
+    }
+    return 1;
 }
 
 static uint16_t pit_read(void)
@@ -126,10 +170,20 @@ static uint64_t rtc_seconds(void)
 
 void vg_clock_init(void)
 {
-    if (!kvmclock_hz())
+    int kvm = kvmclock();
+
+    if (!kvm)
         pit_calibrate();
     ns_per_tick_32 = (1000000000ull << 32) / vg_tsc_hz;
     tsc_boot = vg_rdtsc();
+    if (kvm && kvm_wall_ns != 0) {
+        /* Monotonic time is 0 at tsc_boot; kvm_wall_ns was the wall time at
+         * TSC kvm_wall_tsc, a little earlier. */
+        wall_base_mono = 0;
+        wall_base_ns = kvm_wall_ns +
+                       (uint64_t)(((unsigned __int128)(tsc_boot - kvm_wall_tsc) * ns_per_tick_32) >> 32);
+        return;
+    }
     wall_base_mono = solo5_clock_monotonic();
     wall_base_ns = rtc_seconds() * 1000000000ull;
 }
