@@ -55,8 +55,6 @@ VIRTIO_TESTS := hello globals time tls ssp abort exception exitcode quiet output
            zeropage xnow rnow wnox hnox snox stackov notls blkrw net_ping net_2if
 VIRTIO_TEST_BINS := $(VIRTIO_TESTS:%=$(B)/tests/guests-virtio/%.virtio)
 
-# The multiboot a.out kludge loads the file linearly from _stext to _edata:
-# every PT_LOAD's file offset minus its address must be the same.
 $(B)/tests/guests-virtio/%.virtio: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(VIRTIO_TOOLCHAIN)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"

@@ -425,3 +425,17 @@ two_nics() {
     assert_status 0
     assert_output_has '{ "name": "service1", "type": "NET_BASIC" }'
 }
+
+@test "virtio image: the file is linear over its loaded segments (the multiboot a.out kludge)" {
+    command -v readelf >/dev/null || skip "no readelf"
+    for g in hello net_2if blkrw tls; do
+        run readelf -lW "$(vguest "$g")"
+        assert_status 0
+        # Every PT_LOAD: file offset - address is the same.
+        deltas=$(while read -r type off addr _; do
+            [ "$type" = LOAD ] && echo $((off - addr))
+        done <<<"$output" | sort -u)
+        [ "$(wc -l <<<"$deltas")" -eq 1 ] || { echo "$g: $output"; return 1; }
+        [ "$(grep -c ' LOAD ' <<<"$output")" -ge 3 ]
+    done
+}
