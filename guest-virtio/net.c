@@ -68,7 +68,8 @@ void vg_net_init(solo5_handle_t h, struct vg_vdev *d)
     n->ntx_free = TX_N;
     vg_vt_ready(d);
     for (uint16_t i = 0; i < RX_N; i++)
-        vg_virtq_post(d, &n->rx, i);
+        vg_virtq_publish(&n->rx, i);
+    vg_virtq_kick(d, &n->rx);
     nic_handles[vg_net_count++] = h;
 }
 

@@ -39,15 +39,25 @@ void vg_virtq_init(struct vg_vdev *d, struct vg_virtq *q, unsigned index, unsign
     vg_vt_queue_setup(d, index, q);
 }
 
-void vg_virtq_post(struct vg_vdev *d, struct vg_virtq *q, uint16_t head)
+void vg_virtq_publish(struct vg_virtq *q, uint16_t head)
 {
     q->avail->ring[q->avail_idx % q->size] = head;
     vg_barrier();
     q->avail_idx++;
     *(volatile uint16_t *)&q->avail->idx = q->avail_idx;
+}
+
+void vg_virtq_kick(struct vg_vdev *d, struct vg_virtq *q)
+{
     vg_barrier();
     if (!(*(volatile uint16_t *)&q->used->flags & VIRTQ_USED_F_NO_NOTIFY))
         vg_vt_notify(d, q);
+}
+
+void vg_virtq_post(struct vg_vdev *d, struct vg_virtq *q, uint16_t head)
+{
+    vg_virtq_publish(q, head);
+    vg_virtq_kick(d, q);
 }
 
 int vg_virtq_has_used(const struct vg_virtq *q)

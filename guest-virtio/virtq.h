@@ -66,6 +66,10 @@ void vg_virtq_init(struct vg_vdev *d, struct vg_virtq *q, unsigned index, unsign
 /* vg_virtq_post: make the chain that starts at descriptor (head) available
  * and notify the device unless it asked not to be. */
 void vg_virtq_post(struct vg_vdev *d, struct vg_virtq *q, uint16_t head);
+/* vg_virtq_publish + vg_virtq_kick: the same in two steps, so that many
+ * chains can be made available with one notification. */
+void vg_virtq_publish(struct vg_virtq *q, uint16_t head);
+void vg_virtq_kick(struct vg_vdev *d, struct vg_virtq *q);
 /* vg_virtq_pop: the next used chain: 1 with its head and written length,
  * 0 if there is none. */
 int vg_virtq_pop(struct vg_virtq *q, uint16_t *head, uint32_t *len);
