@@ -168,6 +168,18 @@ static uint64_t rtc_seconds(void)
     return (uint64_t)days * 86400 + hr * 3600 + mi * 60 + s;
 }
 
+static void report(int kvm, const char *wall)
+{
+    struct vg_line l = { .len = 0 };
+
+    vg_line_str(&l, "clock: TSC ");
+    vg_line_dec(&l, vg_tsc_hz / 1000);
+    vg_line_str(&l, kvm ? " kHz from kvmclock" : " kHz measured against the PIT");
+    vg_line_str(&l, ", wall clock from ");
+    vg_line_str(&l, wall);
+    vg_report(&l);
+}
+
 void vg_clock_init(void)
 {
     int kvm = kvmclock();
@@ -182,10 +194,12 @@ void vg_clock_init(void)
         wall_base_mono = 0;
         wall_base_ns = kvm_wall_ns +
                        (uint64_t)(((unsigned __int128)(tsc_boot - kvm_wall_tsc) * ns_per_tick_32) >> 32);
+        report(kvm, "kvmclock");
         return;
     }
     wall_base_mono = solo5_clock_monotonic();
     wall_base_ns = rtc_seconds() * 1000000000ull;
+    report(kvm, wall_base_ns ? "the CMOS RTC" : "nowhere (no RTC: it starts at 1970)");
 }
 
 solo5_time_t solo5_clock_monotonic(void)

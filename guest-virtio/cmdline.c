@@ -5,12 +5,30 @@
  *   - virtio_mmio.device=SIZE@ADDR:IRQ[:ID] words, anywhere: the Linux
  *     convention by which QEMU's microvm and Firecracker name their
  *     virtio-mmio devices; each is recorded for mmio.c and dropped.
+ *   - --wisp:verbose as the first of the application's words: the library
+ *     reports how it booted (vg_verbose); dropped.
  * Leading and trailing blanks are dropped; the rest is the application's,
  * with single blanks between words where words were dropped.
  */
 #include "internal.h"
 
 #define MMIO_TOKEN "virtio_mmio.device="
+#define VERBOSE "--wisp:verbose"
+
+int vg_verbose;
+
+void vg_report(struct vg_line *l)
+{
+    if (vg_verbose) {
+        struct vg_line out = { .len = 0 };
+
+        vg_line_str(&out, "wisp: virtio: ");
+        l->buf[l->len] = '\0';
+        vg_line_str(&out, l->buf);
+        vg_line_end(&out);
+    }
+    l->len = 0;
+}
 #define MMIO_TOKEN_LEN (sizeof MMIO_TOKEN - 1)
 
 static int is_space(char c)
@@ -66,7 +84,7 @@ static int mmio_token(const char *s, const char *end)
 const char *vg_cmdline_parse(void)
 {
     char *in = vg_boot.cmdline, *out = vg_boot.cmdline;
-    int first = 1;
+    int first = 1, seen_app_word = 0;
 
     while (*in != '\0') {
         while (is_space(*in))
@@ -83,6 +101,11 @@ const char *vg_cmdline_parse(void)
         if (!drop && n > MMIO_TOKEN_LEN && memcmp(w, MMIO_TOKEN, MMIO_TOKEN_LEN) == 0 &&
             mmio_token(w + MMIO_TOKEN_LEN, in) == 0)
             drop = 1;
+        if (!drop && out == vg_boot.cmdline && !seen_app_word && n == sizeof VERBOSE - 1 &&
+            memcmp(w, VERBOSE, n) == 0)
+            drop = vg_verbose = 1;
+        if (!drop)
+            seen_app_word = 1;
         if (drop)
             continue;
         if (out != vg_boot.cmdline)

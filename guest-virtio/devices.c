@@ -54,6 +54,22 @@ static void unbound(const struct mft_entry *e, const char *kind, unsigned found)
     vg_panic(l.buf);
 }
 
+/* report: which virtio device an entry got, through which interface. */
+static void report(const struct mft_entry *e, const struct vg_vdev *d)
+{
+    struct vg_line l = { .len = 0 };
+
+    vg_line_str(&l, "device '");
+    vg_line_str(&l, e->name);
+    vg_line_str(&l, d->type == 1 ? "': virtio-net at " : "': virtio-blk at ");
+    vg_line_str(&l, d->where);
+    vg_line_str(&l, d->kind == VG_VT_PCI_LEGACY   ? ", legacy interface"
+                    : d->kind == VG_VT_PCI_MODERN ? ", modern interface"
+                    : d->mmio_version == 1        ? ", legacy (version 1)"
+                                                  : ", version 2");
+    vg_report(&l);
+}
+
 void vg_devices_init(void)
 {
     uint32_t n;
@@ -68,11 +84,13 @@ void vg_devices_init(void)
                 unbound(e, "virtio-net", nnet);
             bound[i] = &found_net[inet++];
             vg_net_init(i, bound[i]);
+            report(e, bound[i]);
         } else if (e->type == MFT_DEV_BLOCK_BASIC) {
             if (iblk == nblk)
                 unbound(e, "virtio-blk", nblk);
             bound[i] = &found_blk[iblk++];
             vg_blk_init(i, bound[i]);
+            report(e, bound[i]);
         }
     }
 }

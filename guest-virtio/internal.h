@@ -174,7 +174,7 @@ void vg_mem_seal(void);
 /* ---- time (clock.c, lapic.c) ----------------------------------------------- */
 
 /* clock.c: TSC frequency (kvmclock's, or measured against the PIT) and the
- * CMOS wall clock. */
+ * wall clock (kvmclock's or the CMOS one); reports both. */
 void vg_clock_init(void);
 extern uint64_t vg_tsc_hz;
 /* lapic.c: enable the local APIC, calibrate its timer against the TSC. */
@@ -187,6 +187,11 @@ extern uint64_t vg_lapic_base;
 
 /* ---- the command line (cmdline.c) ------------------------------------------ */
 
+/* cmdline.c: set by a leading --wisp:verbose: the library reports how it
+ * booted (vg_report) on the console. */
+extern int vg_verbose;
+/* vg_report: one line "wisp: virtio: (s)" if vg_verbose. */
+void vg_report(struct vg_line *l);
 /* cmdline.c: remove the loader's and the machine's words from
  * vg_boot.cmdline (the kernel path of multiboot, virtio_mmio.device=
  * tokens, which it records for mmio.c); returns the application's part. */

@@ -1,8 +1,8 @@
 /*
  * start.c: the C half of the boot, in order: stack-protector canary, serial
  * console, CPU tables, the loader's information, W^X page tables, then on
- * the final stack (top of RAM, under a guard page): clocks, local APIC,
- * command line, virtio devices, and the application.
+ * the final stack (top of RAM, under a guard page): command line, clocks,
+ * local APIC, virtio devices, and the application.
  */
 #include "internal.h"
 
@@ -27,6 +27,24 @@ static uint64_t boot_entropy(void)
 
 static void main_on_final_stack(void) __attribute__((noreturn));
 
+/* boot_report: the entry used and the memory plan (--wisp:verbose). */
+static void boot_report(void)
+{
+    struct vg_line l = { .len = 0 };
+
+    vg_line_str(&l, vg_boot_kind == VG_BOOT_PVH ? "boot: PVH entry, RAM to " : "boot: multiboot entry, RAM to ");
+    vg_line_hex(&l, vg_boot.mem_end);
+    vg_line_str(&l, ", heap ");
+    vg_line_hex(&l, vg_mem.heap_start);
+    vg_line_str(&l, "-");
+    vg_line_hex(&l, vg_mem.heap_end);
+    vg_line_str(&l, ", stack ");
+    vg_line_hex(&l, vg_mem.stack_bottom);
+    vg_line_str(&l, "-");
+    vg_line_hex(&l, vg_mem.stack_top);
+    vg_report(&l);
+}
+
 void vg_start(void)
 {
     wg_ssp_init(boot_entropy());
@@ -40,13 +58,14 @@ void vg_start(void)
 
 static void main_on_final_stack(void)
 {
+    const char *cmdline = vg_cmdline_parse();
     vg_clock_init();
     vg_lapic_init();
-    const char *cmdline = vg_cmdline_parse();
     vg_pci_scan();
     vg_mmio_scan();
     vg_devices_init();
     vg_mem_seal();
+    boot_report();
 
     struct solo5_start_info si = {
         .cmdline = cmdline,

@@ -49,6 +49,7 @@ expect_crash() {
 @test "virtio hello: multiboot on the PC machine, checks its command line, exits 0" {
     run_virtio "$(vguest hello)" Hello_wisp
     expect_success
+    assert_output_lacks "wisp: virtio:"  # no report unless asked
     assert_output_has "Hello, World"
     assert_output_has "Command line is: 'Hello_wisp'"
 }
@@ -57,8 +58,10 @@ expect_crash() {
     run_virtio --boot=pvh --verbose "$(vguest hello)" Hello_wisp
     expect_success
     assert_output_has "Command line is: 'Hello_wisp'"
-    # The PVH copy has no multiboot header left: QEMU cannot have used it.
     assert_output_matches "^wisp-run-virtio: qemu-system-x86_64 -M pc .*-kernel "
+    # The library saw the PVH entry (the copy has no multiboot header left).
+    assert_output_matches "^wisp: virtio: boot: PVH entry, RAM to 0x"
+    assert_output_has "wisp: virtio: clock: TSC "
 }
 
 @test "virtio hello: PVH entry on microvm (no PCI, no firmware), exits 0" {
@@ -68,8 +71,9 @@ expect_crash() {
 }
 
 @test "virtio hello: multiboot on microvm, exits 0" {
-    run_virtio --machine=microvm --boot=multiboot "$(vguest hello)" Hello_wisp
+    run_virtio --verbose --machine=microvm --boot=multiboot "$(vguest hello)" Hello_wisp
     expect_success
+    assert_output_matches "^wisp: virtio: boot: multiboot entry, RAM to 0x"
 }
 
 @test "virtio hello: a wrong command line makes it fail with status 1" {
@@ -208,26 +212,29 @@ expect_crash() {
 
 # ---- block devices ---------------------------------------------------------------
 
-# blk_boot ARGS... -- MODE SEED: blkrw on $IMG; expect success.
+# blk_boot INTERFACE ARGS... -- MODE SEED: blkrw on $IMG; expect success,
+# with the device driven through INTERFACE (the library's --verbose report).
 blk_boot() {
-    local opts=()
+    local iface=$1 opts=()
+    shift
     while [ "$1" != -- ]; do
         opts+=("$1")
         shift
     done
     shift
-    run_virtio "${opts[@]}" --block:storage="$IMG" "$(vguest blkrw)" "$@"
+    run_virtio --verbose "${opts[@]}" --block:storage="$IMG" "$(vguest blkrw)" "$@"
     expect_success
     assert_output_has "capacity $(stat -c %s "$IMG") block_size 512"
+    assert_output_matches "^wisp: virtio: device 'storage': virtio-blk at .*, $(sed 's/[()]/\\&/g' <<<"$iface")\$"
 }
 
 @test "virtio blk: written and flushed on one boot, read back on the next (PCI transitional)" {
     IMG="$BATS_TEST_TMPDIR/disk.img"
     truncate -s 2M "$IMG"
-    blk_boot -- write 11
+    blk_boot "modern interface" -- write 11
     # The pattern is on the host file, not only in a cache of the guest.
     [ "$(od -An -tx1 -N8 "$IMG" | tr -d ' ')" != 0000000000000000 ]
-    blk_boot -- check 11
+    blk_boot "modern interface" -- check 11
     # The check is real: another seed's pattern is not there.
     run_virtio --block:storage="$IMG" "$(vguest blkrw)" check 12
     assert_status 1
@@ -237,20 +244,20 @@ blk_boot() {
 @test "virtio blk: persistence across PCI modern-only, legacy-only and MMIO legacy/v2 devices" {
     IMG="$BATS_TEST_TMPDIR/disk.img"
     truncate -s 1M "$IMG"
-    blk_boot --virtio=modern -- write 21
-    blk_boot --virtio=legacy -- check 21
-    blk_boot --virtio=legacy -- write 22
-    blk_boot --machine=microvm --virtio=legacy -- check 22
-    blk_boot --machine=microvm --virtio=legacy -- write 23
-    blk_boot --machine=microvm --virtio=modern -- check 23
-    blk_boot --machine=microvm --virtio=modern -- write 24
-    blk_boot --virtio=modern -- check 24
+    blk_boot "modern interface" --virtio=modern -- write 21
+    blk_boot "legacy interface" --virtio=legacy -- check 21
+    blk_boot "legacy interface" --virtio=legacy -- write 22
+    blk_boot "legacy (version 1)" --machine=microvm --virtio=legacy -- check 22
+    blk_boot "legacy (version 1)" --machine=microvm --virtio=legacy -- write 23
+    blk_boot "version 2" --machine=microvm --virtio=modern -- check 23
+    blk_boot "version 2" --machine=microvm --virtio=modern -- write 24
+    blk_boot "modern interface" --virtio=modern -- check 24
 }
 
 @test "virtio blk: a read-only attachment still reads" {
     IMG="$BATS_TEST_TMPDIR/disk.img"
     truncate -s 1M "$IMG"
-    blk_boot -- write 31
+    blk_boot "modern interface" -- write 31
     run_virtio --block-ro:storage="$IMG" "$(vguest blkrw)" check 31
     expect_success
 }
@@ -330,13 +337,16 @@ vguest_done() {
     }
 }
 
-# ping_guest TRANSPORT-ARGS...: 50 payload-checked pings answered.
+# ping_guest INTERFACE TRANSPORT-ARGS...: 50 payload-checked pings answered
+# by a NIC driven through INTERFACE (the library's --verbose report).
 ping_guest() {
-    local out="$BATS_TEST_TMPDIR/guest.out"
+    local out="$BATS_TEST_TMPDIR/guest.out" iface=$1
+    shift
     require_virtio_netns
     netns_create
     netns_tap tap0 10.0.0.1/24
-    start_vguest "$out" net_ping "$@" --net:service0=tap0 --net-mac:service0=02:00:5e:00:00:07 -- 10.0.0.2 count=50
+    start_vguest "$out" net_ping --verbose "$@" --net:service0=tap0 --net-mac:service0=02:00:5e:00:00:07 -- 10.0.0.2 count=50
+    grep -q "^wisp: virtio: device 'service0': virtio-net at .*, $iface\$" "$out"
     grep -qxF "service0: MAC is 02:00:5e:00:00:07" "$out"
     grep -qxF "service0: MTU is 1500" "$out"
     run nsx timeout 60 ping -A -c 50 -w 50 -p 0123456789abcdef -s 1000 10.0.0.2
@@ -346,21 +356,21 @@ ping_guest() {
 }
 
 @test "virtio net: 50 payload-checked pings on PCI transitional virtio-net" {
-    ping_guest
+    ping_guest "modern interface"
 }
 
 @test "virtio net: 50 pings on PCI modern-only virtio-net (PVH entry)" {
-    ping_guest --virtio=modern --boot=pvh
+    ping_guest "modern interface" --virtio=modern --boot=pvh
 }
 
 @test "virtio net: 50 pings on PCI legacy-only virtio-net" {
-    ping_guest --virtio=legacy
+    ping_guest "legacy interface" --virtio=legacy
 }
 
 @test "virtio net: 50 pings on microvm virtio-mmio, legacy and version 2" {
-    ping_guest --machine=microvm --virtio=legacy
+    ping_guest "legacy .version 1." --machine=microvm --virtio=legacy
     netns_destroy || true
-    ping_guest --machine=microvm --virtio=modern
+    ping_guest "version 2" --machine=microvm --virtio=modern
 }
 
 @test "virtio net: full-size frames (1472-byte payload) both ways" {
@@ -438,4 +448,31 @@ two_nics() {
         [ "$(wc -l <<<"$deltas")" -eq 1 ] || { echo "$g: $output"; return 1; }
         [ "$(grep -c ' LOAD ' <<<"$output")" -ge 3 ]
     done
+}
+
+# ---- QEMU's KVM -------------------------------------------------------------------
+# wisp-run-virtio picks TCG on KVM without hardware virtualization (PVM), where
+# CPL0 code goes through PVM's instruction emulator (slow; some SSE fails);
+# --accel=kvm forces KVM, and these tests check the kvmclock path with it.
+
+@test "virtio under QEMU's KVM: kvmclock gives the TSC rate and the wall clock" {
+    require_kvm
+    run_virtio --accel=kvm --verbose --machine=microvm "$(vguest time)"
+    expect_success
+    assert_output_has "wisp: virtio: clock: TSC "
+    assert_output_has " kHz from kvmclock, wall clock from kvmclock"
+    assert_output_matches "^wisp-run-virtio: .* -accel kvm -cpu host "
+    wall=$(sed -n 's/^wall clock: \([0-9]*\) s since the epoch$/\1/p' <<<"$output")
+    now=$(date +%s)
+    [ "$wall" -ge $((now - 60)) ] && [ "$wall" -le $((now + 60)) ]
+}
+
+@test "virtio under QEMU's KVM: block data across a KVM and a TCG boot, a crash report" {
+    require_kvm
+    IMG="$BATS_TEST_TMPDIR/disk.img"
+    truncate -s 1M "$IMG"
+    blk_boot "version 2" --accel=kvm --machine=microvm --virtio=modern -- write 41
+    blk_boot "legacy (version 1)" --accel=tcg --machine=microvm -- check 41
+    run_virtio --accel=kvm --machine=microvm "$(vguest exception)"
+    expect_crash "access outside guest memory"
 }
