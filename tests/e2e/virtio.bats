@@ -254,6 +254,20 @@ blk_boot() {
     blk_boot "modern interface" --virtio=modern -- check 24
 }
 
+@test "virtio blk: a 4096-byte block size from the device, multi-block requests across boots" {
+    IMG="$BATS_TEST_TMPDIR/disk.img"
+    truncate -s 2M "$IMG"
+    seed=50
+    for m in pc microvm; do
+        seed=$((seed + 1))
+        run_virtio --machine=$m --block-sector-size:storage=4096 --block:storage="$IMG" "$(vguest blkrw)" write $seed
+        expect_success
+        assert_output_has "capacity 2097152 block_size 4096"
+        run_virtio --machine=$m --block-sector-size:storage=4096 --block:storage="$IMG" "$(vguest blkrw)" check $seed
+        expect_success
+    done
+}
+
 @test "virtio blk: a read-only attachment still reads" {
     IMG="$BATS_TEST_TMPDIR/disk.img"
     truncate -s 1M "$IMG"
