@@ -52,7 +52,7 @@ VIRTIO_TOOLCHAIN := $(TOOLCHAIN) $(B)/lib/wisp/wisp-guest-virtio.o $(B)/lib/wisp
 # The test unikernels built for virtio: those that use only solo5.h and the
 # parts of wisp.h the flavour has (wisp_block_flush, the net batches).
 VIRTIO_TESTS := hello globals time tls ssp abort exception exitcode quiet output fpu rnox \
-           zeropage xnow rnow wnox hnox snox stackov notls blkrw net_ping net_2if
+           zeropage xnow rnow wnox hnox snox stackov notls idle blkrw net_ping net_2if
 VIRTIO_TEST_BINS := $(VIRTIO_TESTS:%=$(B)/tests/guests-virtio/%.virtio)
 
 $(B)/tests/guests-virtio/%.virtio: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(VIRTIO_TOOLCHAIN)

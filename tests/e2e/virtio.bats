@@ -172,6 +172,18 @@ expect_crash() {
     assert_output_matches "access outside guest memory at 0x0*400000000( |\$)"
 }
 
+@test "virtio idle: 3 s in solo5_yield cost the host under 1 s of CPU (the guest halts)" {
+    [ -x /usr/bin/time ] || skip "no /usr/bin/time (Debian package time)"
+    for m in pc microvm; do
+        run /usr/bin/time -f "cpu %U %S" -o "$BATS_TEST_TMPDIR/time" \
+            timeout 60 "$RUN_VIRTIO" --machine=$m "$(vguest idle)" 3000
+        expect_success
+        read -r _ user sys <"$BATS_TEST_TMPDIR/time"
+        echo "# $m: user $user s, sys $sys s" >&3
+        awk -v u="$user" -v s="$sys" 'BEGIN { exit !(u + s < 1.0) }'
+    done
+}
+
 # ---- W^X from the library's own page tables -------------------------------------
 
 @test "virtio zeropage: a write to page 0 is a NULL pointer access, status 255" {
