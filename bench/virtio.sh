@@ -21,7 +21,10 @@
 # wisp-bench boot, bench/README.md); the accelerator is what
 # wisp-run-virtio chooses (TCG where KVM lacks hardware virtualization).
 # Prints the tables and writes them to bench/results/virtio.txt.
-# Environment: ROUNDS (default 30).  A program, not a test.
+# As root, also flood-ping round trips per second through virtio-net under
+# QEMU and through wisp's own network device (net_ping in a namespace).
+# Environment: ROUNDS (default 30), PINGS (default 2000).  A program, not a
+# test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=build
@@ -83,6 +86,45 @@ entries=(floor="$S/floor"
 "$B/bench/wisp-bench" -o "$S/boot.json" boot -n "$ROUNDS" "${cmds[@]}" :: \
     boot -n "$ROUNDS" "${entries[@]}" | tee "$out"
 
+# ---- network: flood-ping round trips per second (root only) ----------------
+# net_ping answering PINGS ICMP echo requests of 56 bytes from ping -f in a
+# namespace of its own, over a tap: virtio-net under QEMU (the accelerator
+# above) against wisp's isolated mode on this machine's KVM.
+PINGS=${PINGS:-2000}
+: >"$S/ping.txt"
+if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && command -v ping >/dev/null; then
+    cp $B/tests/guests/net_ping.wisp $B/tests/guests-virtio/net_ping.virtio "$S"/
+    ns=wisp-bench-virtio-$$
+    trap 'ip netns del "$ns" 2>/dev/null' EXIT
+    flood() { # flood NAME CMD...: boot CMD in the namespace, flood it, print a line
+        local name=$1 pid t
+        shift
+        ip netns add "$ns"
+        ip -n "$ns" link set lo up
+        ip -n "$ns" tuntap add tap0 mode tap
+        ip -n "$ns" addr add 10.0.0.1/24 dev tap0
+        ip -n "$ns" link set tap0 up
+        ip netns exec "$ns" "$@" >"$S/guest.out" 2>&1 &
+        pid=$!
+        for _ in $(seq 300); do grep -qx READY "$S/guest.out" && break; sleep 0.1; done
+        t=$(ip netns exec "$ns" ping -f -q -c "$PINGS" -w 120 10.0.0.2 |
+            sed -n 's/.* received, \(.*\)% packet loss, time \([0-9]*\)ms$/\1 \2/p')
+        wait "$pid" || true
+        ip netns del "$ns"
+        set -- $t
+        printf '%-26s %8s %12s %14s\n' "$name" "${1:-?}%" "${2:-?}" \
+            "$([ -n "${2:-}" ] && [ "$2" -gt 0 ] && echo $((PINGS * 1000 / $2)) || echo ?)"
+    }
+    {
+        echo "Flood ping: $PINGS ICMP echo round trips (ping -f, 56 bytes) in a namespace"
+        printf '%-26s %8s %12s %14s\n' guest loss time_ms round_trips/s
+        flood "virtio net_ping ($accel)" "$S/wisp-run-virtio" --net:service0=tap0 "$S/net_ping.virtio" 10.0.0.2 "count=$PINGS"
+        if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+            flood "wisp net_ping ($kvm)" "$S/wisp" --net:service0=tap0 "$S/net_ping.wisp" 10.0.0.2 "count=$PINGS"
+        fi
+    } | tee "$S/ping.txt"
+fi
+
 {
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores  cpu=\"$(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n1)\"  kernel=$(uname -r)  kvm=$kvm  qemu=\"$("$QEMU" --version | head -n1)\"  accel=$accel  wisp=$(git rev-parse --short HEAD)"
     echo
@@ -97,6 +139,7 @@ entries=(floor="$S/floor"
     done
     echo "  (hello.virtio also holds its boot page tables and 16 KiB boot stack in"
     echo "   .bss; QEMU's -kernel needs nothing else: no disk image, no bootloader)"
+    [ ! -s "$S/ping.txt" ] || { echo; cat "$S/ping.txt"; }
 } >"$R/virtio.txt.new"
 mv "$R/virtio.txt.new" "$R/virtio.txt"
 echo
