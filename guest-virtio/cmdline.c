@@ -64,7 +64,8 @@ static int number(const char **p, const char *end, uint64_t *v)
     return digits ? 0 : -1;
 }
 
-/* mmio_token: parse "SIZE[KkMm]@ADDR:..." in [s, end); 0 if well formed. */
+/* mmio_token: parse "SIZE[KkMm]@ADDR[:IRQ[:ID]]" in [s, end); 0 if well
+ * formed (the IRQ is optional here). */
 static int mmio_token(const char *s, const char *end)
 {
     uint64_t size, addr;
@@ -77,7 +78,9 @@ static int mmio_token(const char *s, const char *end)
         size <<= 20, s++;
     if (s >= end || *s++ != '@' || number(&s, end, &addr) < 0)
         return -1;
-    vg_mmio_add(addr, size);
+    uint64_t irq = 0;
+    int have_irq = s < end && *s == ':' && (s++, number(&s, end, &irq) == 0) && irq < 256;
+    vg_mmio_add(addr, size, have_irq ? (int)irq : -1);
     return 0;
 }
 

@@ -67,6 +67,10 @@ static void report(const struct mft_entry *e, const struct vg_vdev *d)
                     : d->kind == VG_VT_PCI_MODERN ? ", modern interface"
                     : d->mmio_version == 1        ? ", legacy (version 1)"
                                                   : ", version 2");
+    if (d->type == 1 && d->irq >= 0) {
+        vg_line_str(&l, ", wakes on IRQ ");
+        vg_line_dec(&l, (uint64_t)d->irq);
+    }
     vg_report(&l);
 }
 

@@ -149,6 +149,7 @@ void vg_panic(const char *msg) __attribute__((noreturn));
 void vg_cpu_init(void);
 /* Interrupt vectors: the LAPIC timer and its spurious vector. */
 #define VG_VEC_TIMER 0x20
+#define VG_VEC_DEVICE 0x21
 #define VG_VEC_SPURIOUS 0xff
 
 /* ---- memory (paging.c, alloc) ------------------------------------------------ */
@@ -184,6 +185,9 @@ void vg_lapic_init(void);
 void vg_halt_until(solo5_time_t deadline);
 /* lapic.c: the local APIC's register base (traps.S writes EOI there). */
 extern uint64_t vg_lapic_base;
+/* ioapic.c: deliver interrupt line (gsi) as VG_VEC_DEVICE, edge-triggered,
+ * only to end a halt.  0, or -1 if no IOAPIC serves it. */
+int vg_ioapic_route(unsigned gsi);
 
 /* ---- the command line (cmdline.c) ------------------------------------------ */
 
@@ -213,6 +217,7 @@ struct vg_vdev {
     /* MMIO: register base and version (1 legacy, 2 modern). */
     uint64_t mmio;
     uint32_t mmio_version;
+    int irq; /* its interrupt line (GSI), -1 if unknown */
     int modern; /* VIRTIO_F_VERSION_1 negotiated (12-byte net header) */
 };
 
@@ -240,6 +245,9 @@ void vg_vt_notify(struct vg_vdev *d, struct vg_virtq *q);
 uint64_t vg_vt_negotiate(struct vg_vdev *d, uint64_t want, uint64_t need);
 /* vg_vt_ready: DRIVER_OK. */
 void vg_vt_ready(struct vg_vdev *d);
+/* vg_vt_ack: read and clear the device's interrupt status, which lowers its
+ * interrupt line. */
+void vg_vt_ack(struct vg_vdev *d);
 
 /* pci.c: find the virtio devices on PCI (bus order), add each with
  * vg_dev_found. */
@@ -247,7 +255,7 @@ void vg_pci_scan(void);
 /* mmio.c: probe the virtio-mmio devices the command line named. */
 void vg_mmio_scan(void);
 /* cmdline.c -> mmio.c: a virtio_mmio.device=SIZE@ADDR:IRQ token. */
-void vg_mmio_add(uint64_t addr, uint64_t size);
+void vg_mmio_add(uint64_t addr, uint64_t size, int irq);
 
 /* devices.c: a virtio device of (type) was found: remember it in order. */
 void vg_dev_found(const struct vg_vdev *d);
@@ -266,6 +274,9 @@ void vg_net_init(solo5_handle_t handle, struct vg_vdev *d);
 void vg_blk_init(solo5_handle_t handle, struct vg_vdev *d);
 /* net.c: the set of NIC handles with a frame waiting. */
 solo5_handle_set_t vg_net_pending(void);
+/* net.c: acknowledge every NIC's interrupt status (before a halt); 1 if
+ * every NIC's interrupts wake a halt. */
+int vg_net_ack(void);
 /* net.c: wait (bounded) until the devices have sent every frame written. */
 void vg_net_drain(void);
 /* net.c: is any NIC attached (yield polls then). */

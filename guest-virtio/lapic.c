@@ -2,14 +2,17 @@
  * lapic.c: waiting.  The local APIC's timer, one-shot, ends a halt at the
  * next deadline: solo5_yield halts (sti; hlt) until then or until any
  * interrupt, so an idle unikernel costs the host nothing.  Devices are
- * polled (their interrupts stay off): while a NIC is attached, a halt
- * lasts at most NET_POLL_NS, the bound on how late a frame is noticed.
- * The 8259 PICs are masked and the APIC's LINT0/LINT1 inputs too, so the
- * timer is the only interrupt.  Its rate is measured against the TSC.
+ * polled; a NIC's receive interrupt, where the IOAPIC routes it (ioapic.c),
+ * only ends the halt early.  A halt lasts at most NET_CHECK_NS while NICs
+ * are attached (a bound should an interrupt be missed), NET_POLL_NS when a
+ * NIC's interrupt could not be routed.  The 8259 PICs are masked and the
+ * APIC's LINT0/LINT1 inputs too.  The timer's rate is measured against the
+ * TSC.
  */
 #include "internal.h"
 
-#define NET_POLL_NS 1000000ull /* 1 ms */
+#define NET_POLL_NS 1000000ull  /* 1 ms: NICs without a routed interrupt */
+#define NET_CHECK_NS 20000000ull /* 20 ms: NICs whose interrupts end a halt */
 #define LAPIC_SVR 0xf0
 #define LAPIC_TPR 0x80
 #define LAPIC_LVT_TIMER 0x320
@@ -90,11 +93,14 @@ void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
     for (;;) {
         solo5_time_t now = solo5_clock_monotonic(), until = deadline;
 
+        /* Acknowledged first: an event after this is a new interrupt. */
+        uint64_t poll = vg_net_count > 0 ? (vg_net_ack() ? NET_CHECK_NS : NET_POLL_NS) : 0;
+
         ready = vg_net_pending();
         if (ready != 0 || now >= deadline)
             break;
-        if (vg_net_count > 0 && until - now > NET_POLL_NS)
-            until = now + NET_POLL_NS;
+        if (poll != 0 && until - now > poll)
+            until = now + poll;
         vg_halt_until(until);
     }
     if (ready_set != NULL)

@@ -1,5 +1,7 @@
 /*
- * net.c: network devices on virtio-net, one frame per call, polled.
+ * net.c: network devices on virtio-net, one frame per call, polled; a
+ * received frame also raises the device's interrupt where it can be routed
+ * (ioapic.c), which only ends solo5_yield's halt.
  *   Features: MAC (the device's address is the NIC's; without it a
  *   locally administered one is made up), VERSION_1 on modern transports
  *   (then the header is 12 bytes, else 10); nothing else: no offloads, no
@@ -26,6 +28,7 @@
 
 struct nic {
     struct vg_vdev *d;
+    int wakes; /* its receive interrupts end a halt */
     struct vg_virtq rx, tx;
     unsigned hdr;
     uint8_t mac[6];
@@ -56,6 +59,10 @@ void vg_net_init(solo5_handle_t h, struct vg_vdev *d)
     }
     vg_virtq_init(d, &n->rx, 0, RX_N);
     vg_virtq_init(d, &n->tx, 1, TX_N);
+    /* A received frame raises the device's interrupt, to end a halt. */
+    n->wakes = d->irq >= 0 && vg_ioapic_route((unsigned)d->irq) == 0;
+    if (n->wakes)
+        n->rx.avail->flags = 0;
     n->rxb = vg_alloc_pages(RX_N * BUF / VG_PAGE_SIZE);
     n->txb = vg_alloc_pages(TX_N * BUF / VG_PAGE_SIZE);
     for (uint16_t i = 0; i < RX_N; i++)
@@ -81,6 +88,19 @@ solo5_handle_set_t vg_net_pending(void)
         if (vg_virtq_has_used(&nics[nic_handles[i]].rx))
             set |= 1ull << nic_handles[i];
     return set;
+}
+
+int vg_net_ack(void)
+{
+    int all = 1;
+
+    for (int i = 0; i < vg_net_count; i++) {
+        struct nic *n = &nics[nic_handles[i]];
+
+        vg_vt_ack(n->d);
+        all &= n->wakes;
+    }
+    return all;
 }
 
 static struct nic *nic(solo5_handle_t h)

@@ -6,7 +6,7 @@
  * 0x1000..0x107f) is driven through its modern interface when it has the
  * virtio capabilities (common, notify, ISR, device configuration) and
  * through the legacy I/O BAR 0 otherwise.  The device's memory BARs are
- * mapped uncached; bus mastering is enabled and INTx disabled (polled).
+ * mapped uncached; bus mastering is enabled; INTx is left on for NICs only.
  */
 #include "virtio_transport.h"
 
@@ -109,8 +109,12 @@ static void virtio_fn(unsigned bus, unsigned dev, unsigned fn, uint16_t device)
     if (d.type != VIRTIO_ID_NET && d.type != VIRTIO_ID_BLOCK)
         return;
     where(&d, bus, dev, fn);
-    /* I/O and memory decoding, bus master, INTx off. */
-    cfg_w16(bus, dev, fn, 0x04, 0x0007 | 0x0400);
+    /* I/O and memory decoding, bus master; INTx stays on for a NIC (its
+     * interrupts end a halt, lapic.c), off for a block device (polled). */
+    cfg_w16(bus, dev, fn, 0x04, d.type == VIRTIO_ID_NET ? 0x0007 : 0x0007 | 0x0400);
+    /* The INTx line the firmware assigned: on PC machines, its IOAPIC pin. */
+    uint8_t line = cfg_r8(bus, dev, fn, 0x3c), pin = cfg_r8(bus, dev, fn, 0x3d);
+    d.irq = (pin != 0 && line != 0 && line != 0xff) ? line : -1;
     if (modern(&d, bus, dev, fn)) {
         d.kind = VG_VT_PCI_MODERN;
     } else {

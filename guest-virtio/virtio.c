@@ -68,6 +68,20 @@ void vg_vt_ready(struct vg_vdev *d)
 
 /* ---- dispatch -------------------------------------------------------------- */
 
+void vg_vt_ack(struct vg_vdev *d)
+{
+    if (d->kind == VG_VT_PCI_LEGACY) {
+        (void)vg_inb((uint16_t)(d->io + 0x13));
+    } else if (d->kind == VG_VT_PCI_MODERN) {
+        if (d->isr != 0)
+            (void)vg_mmio_r8(d->isr);
+    } else {
+        uint32_t st = vg_mmio_r32(d->mmio + 0x060);
+        if (st != 0)
+            vg_mmio_w32(d->mmio + 0x064, st);
+    }
+}
+
 uint64_t vg_vt_features(struct vg_vdev *d)
 {
     return d->kind == VG_VT_MMIO ? vg_mmio_features(d) : vg_pci_features(d);

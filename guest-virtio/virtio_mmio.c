@@ -33,14 +33,16 @@
 
 static struct {
     uint64_t addr, size;
+    int irq;
 } slots[MMIO_MAX];
 static unsigned nslots;
 
-void vg_mmio_add(uint64_t addr, uint64_t size)
+void vg_mmio_add(uint64_t addr, uint64_t size, int irq)
 {
     if (nslots < MMIO_MAX && size >= 0x100 && addr != 0) {
         slots[nslots].addr = addr;
         slots[nslots].size = size;
+        slots[nslots].irq = irq;
         nslots++;
     }
 }
@@ -59,10 +61,12 @@ void vg_mmio_scan(void)
     /* Insertion sort by address: the binding order. */
     for (unsigned i = 1; i < nslots; i++)
         for (unsigned j = i; j > 0 && slots[j - 1].addr > slots[j].addr; j--) {
-            uint64_t a = slots[j].addr, s = slots[j].size;
+            uint64_t a = slots[j].addr, sz = slots[j].size;
+            int irq = slots[j].irq;
             slots[j] = slots[j - 1];
             slots[j - 1].addr = a;
-            slots[j - 1].size = s;
+            slots[j - 1].size = sz;
+            slots[j - 1].irq = irq;
         }
     for (unsigned i = 0; i < nslots; i++) {
         uint64_t a = slots[i].addr;
@@ -75,6 +79,7 @@ void vg_mmio_scan(void)
         d.kind = VG_VT_MMIO;
         d.mmio = a;
         d.mmio_version = vg_mmio_r32(a + R_VERSION);
+        d.irq = slots[i].irq;
         d.type = vg_mmio_r32(a + R_DEVICE_ID);
         if ((d.mmio_version != 1 && d.mmio_version != 2) ||
             (d.type != VIRTIO_ID_NET && d.type != VIRTIO_ID_BLOCK))
