@@ -312,6 +312,23 @@ blk_boot() {
     assert_output_has "not a unikernel"
 }
 
+@test "wisp-run-virtio: a TERM ends QEMU too and removes the temporary files" {
+    out="$BATS_TEST_TMPDIR/idle.out"
+    TMPDIR="$BATS_TEST_TMPDIR" "$RUN_VIRTIO" "$(vguest idle)" 60000 >"$out" 2>&1 &
+    pid=$!
+    for _ in $(seq 300); do grep -qx READY "$out" && break; sleep 0.1; done
+    grep -qx READY "$out"
+    qemu=$(pgrep -P "$pid" qemu-system)
+    [ -n "$qemu" ]
+    kill -TERM "$pid"
+    status=0
+    wait "$pid" || status=$?
+    [ "$status" -eq 143 ]
+    for _ in $(seq 50); do kill -0 "$qemu" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$qemu" 2>/dev/null
+    [ -z "$(ls -d "$BATS_TEST_TMPDIR"/wisp-run-virtio.* 2>/dev/null)" ]
+}
+
 @test "wisp-run-virtio --help: says how exit statuses map" {
     run "$RUN_VIRTIO" --help
     assert_status 0
