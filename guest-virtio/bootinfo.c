@@ -3,7 +3,8 @@
  * loader's memory before anything is allocated over it: the end of the RAM
  * that starts at 1 MiB (the image's home) and the command line.
  *   multiboot: EAX = 0x2BADB002, EBX = struct multiboot_info (the memory
- *     map if given, else mem_upper; cmdline if flag 2).
+ *     map if given, else mem_upper; cmdline if flag 2; the boot loader's
+ *     name if flag 9).
  *   PVH: EBX = struct hvm_start_info (magic 0x336ec578; the memory map of
  *     version 1; cmdline_paddr).
  * RAM is used up to 3 GiB at most (the boot page tables map 4 GiB and the
@@ -22,6 +23,7 @@ struct mb_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
     uint32_t mods_count, mods_addr, syms[4];
     uint32_t mmap_length, mmap_addr;
+    uint32_t drives_length, drives_addr, config_table, boot_loader_name;
 };
 struct mb_mmap {
     uint32_t size; /* of the rest of the entry */
@@ -75,6 +77,11 @@ static void multiboot(const struct mb_info *mb)
         ram(ONE_MIB, (uint64_t)mb->mem_upper * 1024, 1);
     if (mb->flags & (1u << 2))
         copy_cmdline(mb->cmdline);
+    /* QEMU's loader (boot_loader_name "qemu") puts the kernel's file name
+     * first on the command line; GRUB does not. */
+    if ((mb->flags & (1u << 9)) && mb->boot_loader_name != 0 &&
+        memcmp((const char *)(uintptr_t)mb->boot_loader_name, "qemu", 5) == 0)
+        vg_boot.cmdline_has_path = 1;
 }
 
 static void pvh(const struct pvh_start_info *si)

@@ -1,7 +1,8 @@
 /*
  * cmdline.c: the application's command line out of what the loader gave.
- *   - multiboot: QEMU's loader (like GRUB's) puts the kernel's file name
- *     first; that first word is dropped.
+ *   - multiboot from QEMU's loader (boot loader name "qemu"): it puts the
+ *     kernel's file name first; that first word is dropped (GRUB does not
+ *     put it there).
  *   - virtio_mmio.device=SIZE@ADDR:IRQ[:ID] words, anywhere: the Linux
  *     convention by which QEMU's microvm and Firecracker name their
  *     virtio-mmio devices; each is recorded for mmio.c and dropped.
@@ -98,7 +99,7 @@ const char *vg_cmdline_parse(void)
         while (*in != '\0' && !is_space(*in))
             in++;
         size_t n = (size_t)(in - w);
-        int drop = first && vg_boot_kind == VG_BOOT_MULTIBOOT;
+        int drop = first && vg_boot.cmdline_has_path;
 
         first = 0;
         if (!drop && n > MMIO_TOKEN_LEN && memcmp(w, MMIO_TOKEN, MMIO_TOKEN_LEN) == 0 &&

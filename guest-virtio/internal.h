@@ -101,6 +101,7 @@ extern uint32_t vg_boot_kind, vg_boot_magic, vg_boot_info;
 /* What bootinfo.c learnt from the loader, copied out of its memory. */
 struct vg_boot {
     uint64_t mem_end; /* end of the RAM that starts at 1 MiB */
+    int cmdline_has_path; /* the loader put the kernel's path first (QEMU) */
     char cmdline[8192];
 };
 extern struct vg_boot vg_boot;

@@ -76,6 +76,22 @@ expect_crash() {
     assert_output_matches "^wisp: virtio: boot: multiboot entry, RAM to 0x"
 }
 
+@test "virtio hello and blk: GRUB's multiboot loader boots the image (grub-mkrescue ISO)" {
+    command -v grub-mkrescue >/dev/null || skip "no grub-mkrescue (Debian packages grub-pc-bin, xorriso)"
+    run_virtio --boot=grub --verbose "$(vguest hello)" Hello_wisp
+    expect_success
+    # GRUB puts no file name before the arguments (QEMU's loader does).
+    assert_output_has "Command line is: 'Hello_wisp'"
+    assert_output_matches "^wisp: virtio: boot: multiboot entry, RAM to 0x"
+    assert_output_matches "^wisp-run-virtio: .* -cdrom .*/grub.iso "
+    IMG="$BATS_TEST_TMPDIR/disk.img"
+    truncate -s 1M "$IMG"
+    run_virtio --boot=grub --block:storage="$IMG" "$(vguest blkrw)" write 61
+    expect_success
+    run_virtio --block:storage="$IMG" "$(vguest blkrw)" check 61
+    expect_success
+}
+
 @test "virtio hello: a wrong command line makes it fail with status 1" {
     run_virtio "$(vguest hello)" Goodbye_wisp
     assert_status 1
