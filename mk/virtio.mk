@@ -1,5 +1,5 @@
 # ---- the virtio target (guest-virtio) -----------------------------------------
-# The third flavour of the guest library: unikernels that standard
+# A flavour of the guest library of its own: unikernels that standard
 # hypervisors boot directly (QEMU -kernel, Firecracker, GRUB/bhyve) through
 # a multiboot or PVH entry, with virtio devices over PCI or MMIO
 # (README "The virtio target").  guest-virtio/*.{c,S} are its own files;
