@@ -345,6 +345,19 @@ blk_boot() {
     [ -z "$(ls -d "$BATS_TEST_TMPDIR"/wisp-run-virtio.* 2>/dev/null)" ]
 }
 
+@test "virtio blk: a VM without the manifest's device ends the boot with a message, status 255" {
+    # QEMU directly (the script refuses this before starting QEMU).
+    st="$BATS_TEST_TMPDIR/status"
+    run timeout 60 qemu-system-x86_64 -M pc -accel tcg -cpu max -m 32 -nodefaults \
+        -display none -no-reboot -kernel "$(vguest blkrw)" -append "check 1" \
+        -chardev stdio,id=con -serial chardev:con -chardev "file,id=st,path=$st" \
+        -device isa-debugcon,iobase=0xe9,chardev=st -device isa-debug-exit,iobase=0x501,iosize=2
+    assert_status 1   # isa-debug-exit: the status byte is in the file
+    [ "$(od -An -tu1 "$st" | tr -d ' ')" = 255 ]
+    assert_output_has "wisp: guest aborted: manifest device 'storage': no virtio-blk device left to bind it to (the VM has 0)"
+    assert_output_lacks "capacity"
+}
+
 @test "wisp-run-virtio --help: says how exit statuses map" {
     run "$RUN_VIRTIO" --help
     assert_status 0
