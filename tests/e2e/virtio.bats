@@ -296,11 +296,17 @@ blk_boot() {
     done
 }
 
-@test "virtio blk: a read-only attachment still reads" {
+@test "virtio blk: a read-only attachment reads, and refuses writes" {
     IMG="$BATS_TEST_TMPDIR/disk.img"
     truncate -s 1M "$IMG"
     blk_boot "modern interface" -- write 31
     run_virtio --block-ro:storage="$IMG" "$(vguest blkrw)" check 31
+    expect_success
+    # A write is refused (VIRTIO_BLK_F_RO: EINVAL), the image keeps its data.
+    run_virtio --block-ro:storage="$IMG" "$(vguest blkrw)" write 32
+    assert_status 1
+    assert_output_has "FAILURE: write failed"
+    run_virtio --block:storage="$IMG" "$(vguest blkrw)" check 31
     expect_success
 }
 
