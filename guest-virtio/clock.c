@@ -46,7 +46,7 @@ static uint64_t pv_scale(uint64_t delta, uint32_t mul, int shift)
  * pvclock scale the host computed, and the wall clock (the host's time at
  * kvmclock's zero plus kvmclock's time now), since some hypervisors
  * (Firecracker) have no CMOS clock.  Returns 0 when there is no kvmclock.
- * Untested on the development machines (their QEMU runs TCG).
+ * Tested under QEMU's KVM on PVM (virtio.bats); TCG has no kvmclock.
  */
 static int kvmclock(void)
 {
