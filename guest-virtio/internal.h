@@ -9,8 +9,8 @@
  * Firecracker, bhyve): there is no tender, so the library owns the machine
  * and runs at CPL0 together with the application.  It boots from a
  * multiboot or PVH 32-bit entry (boot.S), builds its own page tables
- * (paging.c), talks to the serial port, the PIT, the CMOS clock, the local
- * APIC and virtio devices over PCI or MMIO.  It is built with -mno-sse
+ * (paging.c), talks to the serial port, the PIT, the CMOS clock (or
+ * kvmclock), the local APIC and IOAPIC, and virtio devices over PCI or MMIO.  It is built with -mno-sse
  * -mno-red-zone: nothing here touches the FPU/SSE state, which belongs to
  * the application.
  */
@@ -213,7 +213,7 @@ struct vg_vdev {
     char where[32];  /* "pci 00:03.0" / "mmio 0xfeb00000", for messages */
     /* PCI legacy: I/O base.  PCI modern: the mapped capabilities. */
     uint16_t io;
-    uint64_t common, notify, isr, devcfg; /* isr: mapped, unused (polled) */
+    uint64_t common, notify, isr, devcfg; /* isr: read to acknowledge */
     uint32_t notify_mul;
     /* MMIO: register base and version (1 legacy, 2 modern). */
     uint64_t mmio;
