@@ -49,16 +49,33 @@ $(B)/bin/wisp-run-virtio: tools/wisp-run-virtio
 	$(Q)cp $< $@ && chmod +x $@
 
 VIRTIO_TOOLCHAIN := $(TOOLCHAIN) $(B)/lib/wisp/wisp-guest-virtio.o $(B)/lib/wisp/virtio.ld
+# The guest libraries' OS layer and lwIP glue are the isolated flavour's:
+# they call only solo5.h and wisp.h, which this flavour implements.
+GUEST_LIBS_virtio = $(GUEST_LIBS_isolated)
 # The test unikernels built for virtio: those that use only solo5.h and the
-# parts of wisp.h the flavour has (wisp_block_flush, the net batches).
+# parts of wisp.h the flavour has (wisp_block_flush, the net batches), and
+# the guest-library ones (their DIR/flags, as for the other targets).
 VIRTIO_TESTS := hello globals time tls ssp abort exception exitcode quiet output fpu rnox \
-           zeropage xnow rnow wnox hnox snox stackov notls idle blkrw net_ping net_2if
+           zeropage xnow rnow wnox hnox snox stackov notls idle blkrw net_ping net_2if \
+           libc lwip_echo lwip_tls
 VIRTIO_TEST_BINS := $(VIRTIO_TESTS:%=$(B)/tests/guests-virtio/%.virtio)
 
-$(B)/tests/guests-virtio/%.virtio: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(VIRTIO_TOOLCHAIN)
+$(B)/tests/guests-virtio/%.virtio: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(VIRTIO_TOOLCHAIN) \
+                                  $$(call dir_flag_deps,tests/guests/$$*,virtio)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc --target=virtio -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
-	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
+	    $(call dir_flags,tests/guests/$*) -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
-all: $(B)/lib/wisp/wisp-guest-virtio.o $(B)/lib/wisp/virtio.ld $(B)/bin/wisp-run-virtio $(VIRTIO_TEST_BINS)
+# The examples (hello, httpd, https) for virtio: build/examples/NAME.virtio.
+VIRTIO_EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.virtio)
+$(B)/examples/%.virtio: $$(wildcard examples/%/*.c examples/%/manifest.json) $(VIRTIO_TOOLCHAIN) \
+                        $$(call dir_flag_deps,examples/$$*,virtio)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc --target=virtio -o $@ $(if $(wildcard examples/$*/manifest.json),--manifest=examples/$*/manifest.json) \
+	    $(call dir_flags,examples/$*) $(wildcard examples/$*/*.c)
+$(B)/examples/httpd.virtio $(B)/examples/https.virtio: $(wildcard examples/common/*.c examples/common/*.h)
+
+ALL += $(B)/lib/wisp/wisp-guest-virtio.o $(B)/lib/wisp/virtio.ld $(B)/bin/wisp-run-virtio \
+       $(VIRTIO_TEST_BINS) $(VIRTIO_EXAMPLE_BINS)

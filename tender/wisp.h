@@ -1,11 +1,11 @@
 /*
  * wisp as a library: one call boots one unikernel and reports how it ended.
- * main.c is a thin wrapper around cli_parse() and wisp_run(); tests and
+ * tender/programs/wisp.c is a thin wrapper around cli_parse() and wisp_run(); tests and
  * benchmarks can call wisp_run() in-process.
  *
  * Error policy of the library layer: functions return 0 or -1; on -1 they
  * have written one message (no "wisp:" prefix, no newline) into the run's
- * error buffer with wisp_fail().  Nothing below main() calls exit(), except
+ * error buffer with vm_fail().  Nothing below main() calls exit(), except
  * the seccomp kernel action on a forbidden syscall.
  */
 #ifndef WISP_WISP_H
@@ -34,6 +34,7 @@ struct wisp_config {
     uint64_t mem_size;             /* guest RAM in bytes */
     char cmdline[WISP_CMDLINE_MAX];/* guest command line, NUL-terminated */
     int console_fd;                /* where guest console output goes */
+    int log_fd;                    /* where wisp's own messages go (vm_log) */
     unsigned ndevice_args;
     struct wisp_device_arg device_args[WISP_MAX_DEVICE_ARGS];
     int no_seccomp;                /* tests only: skip the seccomp filter */
@@ -84,13 +85,16 @@ struct wisp_result {
 };
 
 /*
- * wisp_config_init: defaults (WISP_MEM_DEFAULT_MIB, console on fd 1).
+ * wisp_config_init: defaults (the mode's memory size, console on fd 1,
+ * messages on fd 2).
  */
 void wisp_config_init(struct wisp_config *cfg);
 
 /*
  * wisp_run: validate cfg->kernel, create the VM, run the guest to its end.
- * Fills *res in every case.  Crash and abort reports go to stderr.  Returns
+ * Fills *res in every case.  Crash and abort reports go to cfg->log_fd,
+ * each line prefixed "wisp: "; the tender's own error is left in res->err
+ * for the caller to print.  Returns
  * res->status.
  */
 int wisp_run(const struct wisp_config *cfg, struct wisp_result *res);

@@ -3,7 +3,7 @@
  * builds from confine_build()'s rules for the common case the build-time
  * filter serves (confine.h): isolated mode, no devices, console on
  * CONFINE_CONSOLE_FD, vCPU on CONFINE_VCPU_FD.  Linked with the tender's
- * objects (all but main.o and confine_bpf.o), so the rules are the tender's
+ * library objects (all but confine_bpf.o), so the rules are the tender's
  * own, not a copy.
  */
 #include <seccomp.h>
@@ -12,9 +12,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "confine.h"
-#include "kvm_backend.h"
-#include "vm.h"
+#include "confine/confine.h"
+#include "core/mode.h"
+#include "kvm/kvm_backend.h"
+#include "core/vm.h"
 
 /* The tender's filter is being generated: none exists yet. */
 const struct sock_filter confine_core_bpf[1];
@@ -26,7 +27,7 @@ int main(void)
     static struct wisp_result res;
     struct kvm_backend kb = {.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = CONFINE_VCPU_FD};
     struct mft *mft = calloc(1, MFT_SIZE(1));
-    struct vm vm = {.cfg = &cfg, .res = &res, .kvm = &kb, .mft = mft};
+    struct vm vm = {.cfg = &cfg, .res = &res, .mode = &mode_isolated, .kvm = &kb, .mft = mft};
     struct sock_filter insn;
     void *ctx;
     int fd;

@@ -115,7 +115,7 @@ setup() {
 
 @test "--version: one line with the version and the ABI version, status 0" {
     local ver abi
-    ver=$(sed -n 's/^#define WISP_VERSION "\(.*\)"$/\1/p' "$TOP/tender/cli.h")
+    ver=$(sed -n 's/^#define WISP_VERSION "\(.*\)"$/\1/p' "$TOP/tender/core/cli.h")
     abi=$(sed -n 's/^#define WISP_ABI_VERSION \([0-9]*\).*/\1/p' "$TOP/include/wisp/abi.h")
     [ -n "$ver" ] && [ -n "$abi" ]
     run_split --version

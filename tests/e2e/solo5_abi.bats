@@ -103,6 +103,20 @@ expect_rejected() {
     assert_output_lacks ": ok ("
 }
 
+# reject GUEST TEXT PATCH...: the negative controls' one sequence.  $f =
+# a fresh copy of GUEST.hvt with each PATCH ("OFFSET N VALUE", stored as by
+# wr; OFFSET and VALUE may use the offset helpers on "$f": they are
+# evaluated in order, once the copy exists), then expect_rejected TEXT.
+reject() {
+    local guest=$1 text=$2 patch
+    shift 2
+    copy "$guest"
+    for patch in "$@"; do
+        eval "wr \"\$f\" $patch"
+    done
+    expect_rejected "$text"
+}
+
 # expect_ok [OPTIONS]: solo5check accepts $f.
 expect_ok() {
     run "$SOLO5CHECK" "$@" "$f"
@@ -199,42 +213,26 @@ expect_ok() {
 # ---- negative controls: ELF header (ehdr_is_valid) ---------------------------
 
 @test "solo5 reject: ET_DYN (PIE)" {
-    copy hello
-    wr "$f" 16 2 3
-    expect_rejected "ehdr_is_valid (elf header invalid while loading note): e_type 3 != ET_EXEC (2)"
+    reject hello "ehdr_is_valid (elf header invalid while loading note): e_type 3 != ET_EXEC (2)" '16 2 3'
 }
 
 @test "solo5 reject: ELFCLASS32" {
-    copy hello
-    wr "$f" 4 1 1
-    expect_rejected "EI_CLASS 1 != ELFCLASS64 (2)"
+    reject hello "EI_CLASS 1 != ELFCLASS64 (2)" '4 1 1'
 }
 
 @test "solo5 reject: big-endian data" {
-    copy hello
-    wr "$f" 5 1 2
-    expect_rejected "EI_DATA 2 != ELFDATA2LSB (1)"
+    reject hello "EI_DATA 2 != ELFDATA2LSB (1)" '5 1 2'
 }
 
 @test "solo5 reject: e_machine i386" {
-    copy hello
-    wr "$f" 18 2 3
-    expect_rejected "e_machine 3 != EM_X86_64 (62)"
+    reject hello "e_machine 3 != EM_X86_64 (62)" '18 2 3'
 }
 
 @test "solo5 reject: e_phentsize 64, e_ehsize 52, e_phnum 0, e_version 0" {
-    copy hello
-    wr "$f" 54 2 64
-    expect_rejected "e_phentsize 64 != 56"
-    copy hello
-    wr "$f" 52 2 52
-    expect_rejected "e_ehsize 52 != 64"
-    copy hello
-    wr "$f" 56 2 0
-    expect_rejected "e_phnum 0 < 1"
-    copy hello
-    wr "$f" 20 4 0
-    expect_rejected "e_version 0 != EV_CURRENT (1)"
+    reject hello "e_phentsize 64 != 56" '54 2 64'
+    reject hello "e_ehsize 52 != 64" '52 2 52'
+    reject hello "e_phnum 0 < 1" '56 2 0'
+    reject hello "e_version 0 != EV_CURRENT (1)" '20 4 0'
 }
 
 @test "solo5 reject: OSABI and ABIVERSION are not checked (accepted)" {
@@ -245,9 +243,7 @@ expect_ok() {
 }
 
 @test "solo5 reject: program headers past the end of the file (short read)" {
-    copy hello
-    wr "$f" 32 8 $(($(stat -c %s "$f") - 100))
-    expect_rejected "short read of the program headers"
+    reject hello "short read of the program headers" '32 8 $(($(stat -c %s "$f") - 100))'
 }
 
 @test "solo5 reject: a file truncated inside the ELF header" {
@@ -259,9 +255,7 @@ expect_ok() {
 # ---- entry point -------------------------------------------------------------
 
 @test "solo5 reject: entry point below 1 MiB" {
-    copy hello
-    wr "$f" 24 8 $((0xfffff))
-    expect_rejected "entry point: e_entry 0xfffff outside [0x100000, mem_size 0x20000000)"
+    reject hello "entry point: e_entry 0xfffff outside [0x100000, mem_size 0x20000000)" '24 8 $((0xfffff))'
 }
 
 @test "solo5 reject: entry point at mem_size; --mem is rounded down to 2 MiB as solo5-hvt does" {
@@ -284,120 +278,74 @@ expect_ok() {
 }
 
 # ---- negative controls: PT_LOAD rules (elf_load) ------------------------------
+# Patches name the K-th file-backed PT_LOAD's header: $(load_phdr "$f" K) +
+# field offset (p_flags 4, p_offset 8, p_vaddr 16, p_filesz 32, p_memsz 40,
+# p_align 48).
 
 @test "solo5 reject: a W+X segment" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 0)
-    wr "$f" $((p + 4)) 4 7
-    expect_rejected "p_flags 0x7 requests WRITE and EXEC permissions"
+    reject hello "p_flags 0x7 requests WRITE and EXEC permissions" '$(($(load_phdr "$f" 0) + 4)) 4 7'
 }
 
 @test "solo5 reject: a W+X segment that is not the first (.data made RWX)" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 4)) 4 3
-    expect_rejected "p_flags 0x3 requests WRITE and EXEC permissions"
+    reject hello "p_flags 0x3 requests WRITE and EXEC permissions" '$(($(load_phdr "$f" 2) + 4)) 4 3'
 }
 
 @test "solo5 reject: p_align 0" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 0)
-    wr "$f" $((p + 48)) 8 0
-    expect_rejected "p_align 0x0 is not a non-zero power of two"
+    reject hello "p_align 0x0 is not a non-zero power of two" '$(($(load_phdr "$f" 0) + 48)) 8 0'
 }
 
 @test "solo5 reject: p_align not a power of two (0x3000)" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 1)
-    wr "$f" $((p + 48)) 8 $((0x3000))
-    expect_rejected "p_align 0x3000 is not a non-zero power of two"
+    reject hello "p_align 0x3000 is not a non-zero power of two" \
+        '$(($(load_phdr "$f" 1) + 48)) 8 $((0x3000))'
 }
 
 @test "solo5 reject: a segment below 1 MiB" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 0)
-    wr "$f" $((p + 16)) 8 $((0x80000))
-    expect_rejected "p_vaddr 0x80000 < 0x100000"
+    reject hello "p_vaddr 0x80000 < 0x100000" '$(($(load_phdr "$f" 0) + 16)) 8 $((0x80000))'
 }
 
 @test "solo5 reject: an aligned start below 1 MiB (p_align 2 MiB)" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 0)
-    wr "$f" $((p + 48)) 8 $((0x200000))
-    expect_rejected "aligned start 0x0 (p_vaddr 0x100000, p_align 0x200000) < 0x100000"
+    reject hello "aligned start 0x0 (p_vaddr 0x100000, p_align 0x200000) < 0x100000" \
+        '$(($(load_phdr "$f" 0) + 48)) 8 $((0x200000))'
 }
 
 @test "solo5 reject: segments out of ascending order" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 16)) 8 $((0x101000))
-    expect_rejected "p_vaddr 0x101000 below the previous segment's 0x102000"
+    reject hello "p_vaddr 0x101000 below the previous segment's 0x102000" \
+        '$(($(load_phdr "$f" 2) + 16)) 8 $((0x101000))'
 }
 
 @test "solo5 reject: overlapping segments" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 1)
-    wr "$f" $((p + 16)) 8 $((0x101000))
-    expect_rejected "aligned start 0x101000 overlaps the previous segment, which ends at 0x102000"
+    reject hello "aligned start 0x101000 overlaps the previous segment, which ends at 0x102000" \
+        '$(($(load_phdr "$f" 1) + 16)) 8 $((0x101000))'
 }
 
 @test "solo5 reject: a segment at or above mem_size, and one whose end passes it" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 16)) 8 $((0x20000000))
-    expect_rejected "p_vaddr 0x20000000 >= mem_size 0x20000000"
-    copy hello
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 16)) 8 $((0x1ffff000))
-    wr "$f" $((p + 40)) 8 $((0x2000))
-    expect_rejected "aligned end 0x20001000"
-    copy hello
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 16)) 8 $((0x1ffff000))
-    wr "$f" $((p + 32)) 8 $((0x1001))
-    wr "$f" $((p + 40)) 8 $((0x1001))
-    expect_rejected "p_vaddr + p_filesz = 0x20000001 > mem_size 0x20000000"
+    reject hello "p_vaddr 0x20000000 >= mem_size 0x20000000" \
+        '$(($(load_phdr "$f" 2) + 16)) 8 $((0x20000000))'
+    reject hello "aligned end 0x20001000" \
+        '$(($(load_phdr "$f" 2) + 16)) 8 $((0x1ffff000))' \
+        '$(($(load_phdr "$f" 2) + 40)) 8 $((0x2000))'
+    reject hello "p_vaddr + p_filesz = 0x20000001 > mem_size 0x20000000" \
+        '$(($(load_phdr "$f" 2) + 16)) 8 $((0x1ffff000))' \
+        '$(($(load_phdr "$f" 2) + 32)) 8 $((0x1001))' \
+        '$(($(load_phdr "$f" 2) + 40)) 8 $((0x1001))'
 }
 
 @test "solo5 reject: p_vaddr + p_memsz overflows" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 40)) 8 -4096
-    expect_rejected "p_vaddr 0x103000 + p_memsz 0xfffffffffffff000 overflows"
+    reject hello "p_vaddr 0x103000 + p_memsz 0xfffffffffffff000 overflows" \
+        '$(($(load_phdr "$f" 2) + 40)) 8 -4096'
 }
 
 @test "solo5 reject: p_memsz < p_filesz" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 40)) 8 1
-    expect_rejected "p_memsz 0x1 < p_filesz 0x40"
+    reject hello "p_memsz 0x1 < p_filesz 0x40" '$(($(load_phdr "$f" 2) + 40)) 8 1'
 }
 
 @test "solo5 reject: a segment not on 4 KiB boundaries (p_align 16)" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 48)) 8 16
-    expect_rejected "aligned start 0x103000 or end 0x103040 is not 4 KiB-aligned (p_align 0x10)"
+    reject hello "aligned start 0x103000 or end 0x103040 is not 4 KiB-aligned (p_align 0x10)" \
+        '$(($(load_phdr "$f" 2) + 48)) 8 16'
 }
 
 @test "solo5 reject: a segment whose bytes are not all in the file" {
-    copy hello
-    local p
-    p=$(load_phdr "$f" 2)
-    wr "$f" $((p + 8)) 8 $(($(stat -c %s "$f") - 8))
-    expect_rejected "short read: p_offset"
+    reject hello "short read: p_offset" '$(($(load_phdr "$f" 2) + 8)) 8 $(($(stat -c %s "$f") - 8))'
 }
 
 @test "solo5 check: a p_filesz 0 PT_LOAD (.bss) is not checked, as in solo5-hvt" {
@@ -421,57 +369,40 @@ expect_ok() {
 }
 
 # ---- negative controls: the ABI1 note ---------------------------------------
+# abi_desc: target (+0), version (+4); abi_note: n_namesz (+0), n_descsz
+# (+4), owner name (+12).
 
 @test "solo5 reject: ABI1 target 2 (spt)" {
-    copy hello
-    wr "$f" "$(abi_desc "$f")" 4 2
-    expect_rejected "abi_target 2 != 1 (hvt): Executable is not for the solo5-hvt target"
+    reject hello "abi_target 2 != 1 (hvt): Executable is not for the solo5-hvt target" \
+        '$(abi_desc "$f") 4 2'
 }
 
 @test "solo5 reject: ABI version 3, and version 1" {
-    copy hello
-    wr "$f" $(($(abi_desc "$f") + 4)) 4 3
-    expect_rejected "abi_version 3 != 2"
-    copy hello
-    wr "$f" $(($(abi_desc "$f") + 4)) 4 1
-    expect_rejected "abi_version 1 != 2"
+    reject hello "abi_version 3 != 2" '$(($(abi_desc "$f") + 4)) 4 3'
+    reject hello "abi_version 1 != 2" '$(($(abi_desc "$f") + 4)) 4 1'
 }
 
 @test "solo5 reject: ABI1 n_descsz 0, 33 (max 32), and 32 past the segment" {
-    copy hello
-    local n
-    n=$(abi_note "$f")
-    wr "$f" $((n + 4)) 4 0
-    expect_rejected "ABI1 note (phdr[$(( ($(note_phdr "$f" $ABI1) - $(rd "$f" 32 8)) / 56 ))]): n_descsz 0 outside [1, 32]"
-    copy hello
-    wr "$f" $((n + 4)) 4 33
-    expect_rejected "n_descsz 33 outside [1, 32]"
-    copy hello
-    wr "$f" $((n + 4)) 4 32
-    expect_rejected "p_filesz 36 < 20 + n_descsz 32"
+    need_hvt hello
+    local phdr_index
+    phdr_index=$(( ($(note_phdr "$HVT_GUESTS/hello.hvt" $ABI1) - $(rd "$HVT_GUESTS/hello.hvt" 32 8)) / 56 ))
+    reject hello "ABI1 note (phdr[$phdr_index]): n_descsz 0 outside [1, 32]" '$(($(abi_note "$f") + 4)) 4 0'
+    reject hello "n_descsz 33 outside [1, 32]" '$(($(abi_note "$f") + 4)) 4 33'
+    reject hello "p_filesz 36 < 20 + n_descsz 32" '$(($(abi_note "$f") + 4)) 4 32'
 }
 
 @test "solo5 reject: ABI1 owner name wrong or n_namesz 5: no ABI note found" {
-    copy hello
-    local n
-    n=$(abi_note "$f")
-    wr "$f" $((n + 12)) 1 $((0x73))     # "solo5"
-    expect_rejected "No Solo5 ABI information found"
-    copy hello
-    wr "$f" "$n" 4 5
-    expect_rejected "No Solo5 ABI information found"
+    reject hello "No Solo5 ABI information found" '$(($(abi_note "$f") + 12)) 1 $((0x73))' # "solo5"
+    reject hello "No Solo5 ABI information found" '$(abi_note "$f") 4 5'
 }
 
 @test "solo5 reject: a PT_NOTE with p_filesz < 12 makes the file invalid; < 20 only skips it" {
-    copy hello
-    local p
-    p=$(note_phdr "$f" $ABI1)
-    wr "$f" $((p + 32)) 8 8
-    expect_rejected "ABI1 lookup: phdr[$(( (p - $(rd "$f" 32 8)) / 56 ))].p_filesz note does not fall within valid size (8 < 12)"
-    copy hello
-    p=$(note_phdr "$f" $ABI1)
-    wr "$f" $((p + 32)) 8 16
-    expect_rejected "No Solo5 ABI information found"
+    need_hvt hello
+    local phdr_index
+    phdr_index=$(( ($(note_phdr "$HVT_GUESTS/hello.hvt" $ABI1) - $(rd "$HVT_GUESTS/hello.hvt" 32 8)) / 56 ))
+    reject hello "ABI1 lookup: phdr[$phdr_index].p_filesz note does not fall within valid size (8 < 12)" \
+        '$(($(note_phdr "$f" $ABI1) + 32)) 8 8'
+    reject hello "No Solo5 ABI information found" '$(($(note_phdr "$f" $ABI1) + 32)) 8 16'
 }
 
 @test "solo5 reject: only a PT_NOTE's first note is examined (manifest as second note)" {
@@ -486,81 +417,58 @@ expect_ok() {
 }
 
 # ---- negative controls: the MFT1 note and mft_validate --------------------
+# mft_desc: version (+0), entries (+4), then 104-byte entries from +8: name
+# (+0, 68 bytes), type (+68), attached (+96).
 
 @test "solo5 reject: MFT1 descsz 1 (Solo5's test_buggyelf)" {
-    copy hello
-    wr "$f" $(($(mft_note "$f") + 4)) 4 1
-    expect_rejected "note does not fall within valid size"
+    reject hello "note does not fall within valid size" '$(($(mft_note "$f") + 4)) 4 1'
     assert_output_has "INV_EXE"
 }
 
 @test "solo5 reject: MFT1 descsz 6669 (max 6668)" {
-    copy hello
-    wr "$f" $(($(mft_note "$f") + 4)) 4 6669
-    expect_rejected "MFT1 note (phdr[$(( ($(note_phdr "$f" $MFT1) - $(rd "$f" 32 8)) / 56 ))]): n_descsz 6669 outside [1, 6668]"
+    need_hvt hello
+    local phdr_index
+    phdr_index=$(( ($(note_phdr "$HVT_GUESTS/hello.hvt" $MFT1) - $(rd "$HVT_GUESTS/hello.hvt" 32 8)) / 56 ))
+    reject hello "MFT1 note (phdr[$phdr_index]): n_descsz 6669 outside [1, 6668]" \
+        '$(($(mft_note "$f") + 4)) 4 6669'
 }
 
 @test "solo5 reject: MFT1 descsz 8 (note size 4 < 8)" {
-    copy hello
-    wr "$f" $(($(mft_note "$f") + 4)) 4 8
-    expect_rejected "mft_validate: note size 4 (n_descsz 8 - 4) < 8"
+    reject hello "mft_validate: note size 4 (n_descsz 8 - 4) < 8" '$(($(mft_note "$f") + 4)) 4 8'
 }
 
 @test "solo5 reject: no manifest note" {
-    copy hello
-    wr "$f" "$(note_phdr "$f" $MFT1)" 4 0      # PT_NULL
-    expect_rejected "No Solo5 manifest found in executable"
+    reject hello "No Solo5 manifest found in executable" '$(note_phdr "$f" $MFT1) 4 0' # PT_NULL
 }
 
 @test "solo5 reject: manifest version 2" {
-    copy hello
-    wr "$f" "$(mft_desc "$f")" 4 2
-    expect_rejected "mft_validate: version 2 != 1"
+    reject hello "mft_validate: version 2 != 1" '$(mft_desc "$f") 4 2'
 }
 
 @test "solo5 reject: manifest entries 65, 2 (size mismatch), 0" {
-    copy hello
-    local d
-    d=$(mft_desc "$f")
-    wr "$f" $((d + 4)) 4 65
-    expect_rejected "mft_validate: entries 65 > 64"
-    copy hello
-    wr "$f" $((d + 4)) 4 2
-    expect_rejected "mft_validate: note size 112 != 8 + 104 x 2 entries = 216"
-    copy hello
-    wr "$f" $((d + 4)) 4 0
-    wr "$f" $(($(mft_note "$f") + 4)) 4 12
-    wr "$f" $(($(note_phdr "$f" $MFT1) + 32)) 8 32
-    expect_rejected "mft_validate: entries 0 < 1"
+    reject hello "mft_validate: entries 65 > 64" '$(($(mft_desc "$f") + 4)) 4 65'
+    reject hello "mft_validate: note size 112 != 8 + 104 x 2 entries = 216" '$(($(mft_desc "$f") + 4)) 4 2'
+    reject hello "mft_validate: entries 0 < 1" \
+        '$(($(mft_desc "$f") + 4)) 4 0' \
+        '$(($(mft_note "$f") + 4)) 4 12' \
+        '$(($(note_phdr "$f" $MFT1) + 32)) 8 32'
 }
 
 @test "solo5 reject: reserved entry 0 with another type, or with a name" {
-    copy hello
-    local d
-    d=$(mft_desc "$f")
-    wr "$f" $((d + 8 + 68)) 4 1
-    expect_rejected "mft_validate: e[0].type 0x1 != RESERVED_FIRST (1<<30)"
-    copy hello
-    wr "$f" $((d + 8)) 1 $((0x41))
-    expect_rejected "mft_validate: e[0].name[0] 0x41 != 0"
+    reject hello "mft_validate: e[0].type 0x1 != RESERVED_FIRST (1<<30)" '$(($(mft_desc "$f") + 8 + 68)) 4 1'
+    reject hello "mft_validate: e[0].name[0] 0x41 != 0" '$(($(mft_desc "$f") + 8)) 1 $((0x41))'
 }
 
 @test "solo5 reject: manifest entry 0 marked attached" {
-    copy hello
-    wr "$f" $(($(mft_desc "$f") + 8 + 96)) 1 1
-    expect_rejected "mft_validate: e[0].attached 0x01 != false"
+    reject hello "mft_validate: e[0].attached 0x01 != false" '$(($(mft_desc "$f") + 8 + 96)) 1 1'
 }
 
 @test "solo5 reject: a device entry marked attached (blktype, entry 2)" {
-    copy blktype
-    wr "$f" $(($(mft_desc "$f") + 8 + 2 * 104 + 96)) 1 1
-    expect_rejected "mft_validate: e[2].attached 0x01 != false"
+    reject blktype "mft_validate: e[2].attached 0x01 != false" '$(($(mft_desc "$f") + 8 + 2 * 104 + 96)) 1 1'
 }
 
 @test "solo5 reject: a device name without its NUL at name[67]" {
-    copy blktype
-    wr "$f" $(($(mft_desc "$f") + 8 + 104 + 67)) 1 $((0x78))
-    expect_rejected "mft_validate: e[1].name[67] 0x78 != 0"
+    reject blktype "mft_validate: e[1].name[67] 0x78 != 0" '$(($(mft_desc "$f") + 8 + 104 + 67)) 1 $((0x78))'
 }
 
 @test "solo5 check: only e[0].name[0] of the reserved entry is checked (accepted)" {

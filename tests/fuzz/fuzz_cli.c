@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the tender's command-line parser (tender/cli.c):
+ * libFuzzer target for the tender's command-line parser (tender/core/cli.c):
  * the command line is hostile input (project rule).  The input is split on
  * NUL bytes into at most FUZZ_MAX_ARGS strings that follow argv[0] "wisp";
  * cli_parse runs on a config set by wisp_config_init, and what it promises
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "core/cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

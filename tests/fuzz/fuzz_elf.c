@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the ELF and manifest validators (tender/elf*.c,
- * tender/mft.c): the unikernel file is the most exposed input of the
+ * libFuzzer target for the ELF and manifest validators (tender/image/:
+ * elf.c, elf_notes.c, mft.c): the unikernel file is the most exposed input of the
  * tender.  Every input goes through elf_parse and, if accepted,
  * elf_check_fits; the invariants elf_parse promises to its callers are
  * then checked (a violation aborts, so the fuzzer reports it).  The input
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
+#include "image/elf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

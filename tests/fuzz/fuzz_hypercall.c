@@ -1,13 +1,13 @@
 /*
  * libFuzzer target for the isolated-mode hypercall handlers of the core
- * module (tender/module_core.c: PUTS, POLL, EXIT, ABORT, WALLTIME) and the
- * guest-address checks under them (tender/vm.c: gpa_to_host, guest_ptr),
- * against hostile guest memory and arguments.  No KVM: a `struct vm` is
- * assembled by hand as tests/unit/test_confine.c does, with 4 MiB of guest
- * RAM (calloc), a layout of sorted regions (read-only boot info, text and
- * rodata; writable console, data, heap and stack; gaps between them),
- * console on /dev/null and a one-entry manifest; module_core.setup
- * registers the handlers.
+ * module (tender/devices/core.c: PUTS, POLL, EXIT, ABORT, WALLTIME) and the
+ * guest-address checks under them (tender/core/guest_mem.c: gpa_to_host, guest_range),
+ * against hostile guest memory and arguments.  No KVM: the tests' struct
+ * vm fixture (tests/unit/vm_fixture.h) with 4 MiB of guest RAM, a layout
+ * of sorted regions (read-only boot info, text and rodata; writable
+ * console, data, heap and stack; gaps between them),
+ * console on /dev/null and a one-entry manifest; module_register_hypercalls
+ * registers the core module's handlers.
  *
  * Input: byte 0 gives the number of calls (1..8); each call is 10 bytes:
  * a selector (hypercall), a mode and 8 bytes that make the argument GPA
@@ -17,7 +17,7 @@
  * before the call (no poll sources: it returns at once).
  *
  * Each call's outcome is predicted by a reference model written
- * independently of guest_ptr (coverage of every byte by some region with
+ * independently of guest_range (coverage of every byte by some region with
  * the right permission) and checked: a call whose argument block or buffer
  * the guest may not access (outside RAM, in a gap, or a write to read-only
  * memory) must end the guest as an ABI violation; HC_CONTINUE must leave
@@ -32,8 +32,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "module.h"
-#include "vm.h"
+#include "core/module.h"
+#include "core/vm.h"
+#include "vm_fixture.h"
 #include "fuzz_quiet.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -57,31 +58,24 @@ static const struct vm_region layout[] = {
 };
 #define NLAYOUT (sizeof layout / sizeof layout[0])
 
-static struct wisp_config cfg;
-static struct wisp_result res;
-static struct vm vm;
+static struct vm_fixture *X;
 static struct { uint64_t gpa, len; } dirty[MAX_DIRTY];
 static unsigned ndirty;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    struct mft *m = calloc(1, MFT_SIZE(1));
-
-    wisp_config_init(&cfg);
-    cfg.console_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    CHECK(cfg.console_fd >= 0 && m != NULL);
-    m->version = MFT_VERSION;
-    m->entries = 1;
-    m->e[0].type = MFT_RESERVED_FIRST;
-    vm = (struct vm){.cfg = &cfg, .res = &res, .kernel = "fuzz", .mft = m,
-                     .mft_size = MFT_SIZE(1), .mem_size = MEM_SIZE,
-                     .tsc_base = 1000, .tsc_hz = 2000000000ull, .mono_base = 5};
-    vm.mem = calloc(1, MEM_SIZE);
-    CHECK(vm.mem != NULL);
-    memcpy(vm.regions, layout, sizeof layout);
-    vm.nregions = NLAYOUT;
-    vm.layout = (struct vm_layout){0x200000, 0x380000, 0x380000, 0x3c0000, 0x3c0000, MEM_SIZE};
-    CHECK(module_core.setup(&vm) == 0);
+    X = vm_fixture_new(&mode_isolated, MEM_SIZE, NULL, 0);
+    CHECK(X != NULL);
+    X->cfg.console_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    CHECK(X->cfg.console_fd >= 0);
+    X->vm.kernel = "fuzz";
+    X->vm.tsc_base = 1000;
+    X->vm.tsc_hz = 2000000000ull;
+    X->vm.mono_base = 5;
+    memcpy(X->vm.regions, layout, sizeof layout);
+    X->vm.nregions = NLAYOUT;
+    X->vm.layout = (struct vm_layout){0x200000, 0x380000, 0x380000, 0x3c0000, 0x3c0000, MEM_SIZE, 0};
+    CHECK(module_register_hypercalls(&X->vm, &module_core) == 0);
     fuzz_quiet(argc, argv);
     return 0;
 }
@@ -132,7 +126,7 @@ static void snap(uint64_t gpa, uint8_t out[24], int drained)
     for (unsigned k = 0; k < 24; k++) {
         uint64_t a = gpa + k;
 
-        out[k] = a >= gpa && a < MEM_SIZE ? vm.mem[a] : 0;
+        out[k] = a >= gpa && a < MEM_SIZE ? X->vm.mem[a] : 0;
         if (drained && a >= WISP_CONSOLE_GPA && a < WISP_CONSOLE_GPA + 4)
             out[k] = 0;
     }
@@ -144,7 +138,7 @@ static void one_call(unsigned nr, uint64_t gpa)
     int expect_abi = 0, rc;
 
     if (nr == WISP_HC_POLL && gpa < MEM_SIZE && MEM_SIZE - gpa >= 8)
-        memset(vm.mem + gpa, 0, 8); /* timeout_ns = 0: ppoll returns at once */
+        memset(X->vm.mem + gpa, 0, 8); /* timeout_ns = 0: ppoll returns at once */
     snap(gpa, s, nr == WISP_HC_EXIT || nr == WISP_HC_ABORT);
     switch (nr) {
     case WISP_HC_PUTS:
@@ -168,39 +162,39 @@ static void one_call(unsigned nr, uint64_t gpa)
         break;
     }
 
-    memset(&res, 0, sizeof res);
-    res.end = END_NONE;
-    res.status = -12345;
+    memset(&X->res, 0, sizeof X->res);
+    X->res.end = END_NONE;
+    X->res.status = -12345;
     mark_dirty(gpa, 24);
     if (gpa % 8)
         expect_abi = 1; /* argument structs must be 8-byte aligned (abi.h) */
-    rc = hypercall_dispatch(&vm, nr, gpa);
+    rc = hypercall_dispatch(&X->vm, nr, gpa);
     CHECK(rc == HC_CONTINUE || rc == HC_STOP); /* -1: console write to /dev/null failed?! */
     if (expect_abi) {
-        CHECK(rc == HC_STOP && res.end == WISP_END_ABI && res.status == WISP_EXIT_GUEST_FAULT);
+        CHECK(rc == HC_STOP && X->res.end == WISP_END_ABI && X->res.status == WISP_EXIT_GUEST_FAULT);
         return;
     }
     switch (nr) {
     case WISP_HC_PUTS:
-        CHECK(rc == HC_CONTINUE && res.end == END_NONE && res.status == -12345);
+        CHECK(rc == HC_CONTINUE && X->res.end == END_NONE && X->res.status == -12345);
         break;
     case WISP_HC_POLL: {
         struct wisp_hc_poll p;
 
-        memcpy(&p, vm.mem + gpa, sizeof p);
-        CHECK(rc == HC_CONTINUE && res.end == END_NONE && res.status == -12345);
+        memcpy(&p, X->vm.mem + gpa, sizeof p);
+        CHECK(rc == HC_CONTINUE && X->res.end == END_NONE && X->res.status == -12345);
         CHECK(p.ready_set == 0 && p.ret == 0);
         break;
     }
     case WISP_HC_EXIT:
-        CHECK(rc == HC_STOP && res.end == WISP_END_EXIT && res.status == (int)(get64(s) & 0xff));
+        CHECK(rc == HC_STOP && X->res.end == WISP_END_EXIT && X->res.status == (int)(get64(s) & 0xff));
         break;
     case WISP_HC_ABORT:
-        CHECK(rc == HC_STOP && res.end == WISP_END_ABORT && res.status == WISP_EXIT_GUEST_FAULT);
+        CHECK(rc == HC_STOP && X->res.end == WISP_END_ABORT && X->res.status == WISP_EXIT_GUEST_FAULT);
         break;
     case WISP_HC_WALLTIME:
-        CHECK(rc == HC_CONTINUE && res.end == END_NONE && res.status == -12345);
-        CHECK(get64(vm.mem + gpa) != 0);
+        CHECK(rc == HC_CONTINUE && X->res.end == END_NONE && X->res.status == -12345);
+        CHECK(get64(X->vm.mem + gpa) != 0);
         break;
     }
 }
@@ -253,7 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             len = (uint16_t)(size - at);
         if (len > MEM_SIZE - g)
             len = (uint16_t)(MEM_SIZE - g);
-        memcpy(vm.mem + g, data + at, len);
+        memcpy(X->vm.mem + g, data + at, len);
         mark_dirty(g, len);
         at += len;
     }
@@ -261,6 +255,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         one_call(calls_nr[i], calls_gpa[i]);
     /* Undo: the next input starts from zeroed RAM. */
     for (unsigned i = 0; i < ndirty; i++)
-        memset(vm.mem + dirty[i].gpa, 0, dirty[i].len);
+        memset(X->vm.mem + dirty[i].gpa, 0, dirty[i].len);
     return 0;
 }

@@ -10,7 +10,9 @@
  * silenced (fuzz_quiet.h; FUZZ_SHOW_ERRORS=1 shows them).
  * How to run: tests/fuzz/README.md.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>

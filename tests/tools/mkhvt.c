@@ -3,7 +3,7 @@
  * compatibility-mode tests, without any guest library: a few dozen bytes of
  * CPL0 code that make port-I/O hypercalls, Solo5's notes, and options to
  * break the notes one way or another (tests/e2e/compat_reject.bats,
- * tests/e2e/compat_hvt.bats).
+ * tests/e2e/compat_tender.bats).
  *
  *   mkhvt [OPTIONS] PROGRAM OUT
  *   mkhvt --list

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the block backend (tender/block_backend.c) on temporary
+ * Unit tests of the block backend (tender/devices/block_backend.c) on temporary
  * files, without a VM: block-size parsing, open/lock/size errors with their
  * exact messages, the geometry check, request checks (alignment, length,
  * range, overflow, read-only), data round trips of one and many blocks,
@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "block_backend.h"
+#include "devices/block_backend.h"
 #include "wisp/abi.h"
 
 static char dir[] = "/tmp/wisp-test-block.XXXXXX";

@@ -1,5 +1,5 @@
 /*
- * Unit tests of cli_parse (tender/cli.c): every path of the option parser,
+ * Unit tests of cli_parse (tender/core/cli.c): every path of the option parser,
  * with the exact error message of each refusal.  No file is opened: the
  * parser only fills a struct wisp_config.
  */
@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
-#include "module.h"
+#include "core/cli.h"
+#include "core/module.h"
 #include "wisp.h"
 
 #define MIB (1ull << 20)
@@ -134,7 +134,7 @@ static void test_mem_not_a_number(void **state)
 static void test_mem_out_of_range(void **state)
 {
     /* What no mode accepts is refused here; the rest depends on the mode
-     * (wisp.c for isolated mode, hvt_mem_plan for Solo5 hvt). */
+     * (each mode's plan_memory: modes/isolated/mode.c, modes/hvt/mem.c). */
     EXPECT_ERROR("--mem: 0" RANGE, "--mem=0", "k");
     EXPECT_ERROR("--mem: 4097" RANGE, "--mem=4097", "k");
     /* Above the range once shifted to bytes (no wrap-around to a small size). */

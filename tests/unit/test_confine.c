@@ -1,5 +1,5 @@
 /*
- * Unit tests of the tender's seccomp confinement (tender/confine.c): the
+ * Unit tests of the tender's seccomp confinement (tender/confine/confine.c): the
  * build-time filter is exactly what libseccomp builds from the tender's
  * rules at run time, it is used only where it applies, and a filtered
  * process that makes a forbidden syscall is killed (SIGSYS).
@@ -19,50 +19,35 @@
 
 #include <cmocka.h>
 
-#include "confine.h"
-#include "kvm_backend.h"
-#include "vm.h"
+#include "confine/confine.h"
+#include "kvm/kvm_backend.h"
+#include "core/vm.h"
+#include "vm_fixture.h"
 
-struct fixture {
-    struct wisp_config cfg;
-    struct wisp_result res;
-    struct kvm_backend kb;
-    struct vm vm;
-};
-
-/* make_vm: the common case the build-time filter is for, with `devices`
- * attached block devices declared in the manifest. */
-static struct fixture *make_vm(unsigned devices)
+/* make_vm: the common case the build-time filter is for (console on
+ * CONFINE_CONSOLE_FD, vCPU on CONFINE_VCPU_FD), with `devices` attached
+ * network devices declared in the manifest. */
+static struct vm_fixture *make_vm(unsigned devices)
 {
-    struct fixture *f = calloc(1, sizeof *f);
-    struct mft *m = calloc(1, MFT_SIZE(1 + devices));
+    static const struct vm_fixture_dev nic[] = {{"n1", MFT_DEV_NET_BASIC}, {"n2", MFT_DEV_NET_BASIC},
+                                                {"n3", MFT_DEV_NET_BASIC}, {"n4", MFT_DEV_NET_BASIC}};
+    struct vm_fixture *f;
 
+    assert_true(devices <= 4);
+    f = vm_fixture_new(&mode_isolated, 0, nic, devices);
     assert_non_null(f);
-    assert_non_null(m);
-    wisp_config_init(&f->cfg);
     f->cfg.console_fd = CONFINE_CONSOLE_FD;
-    f->kb = (struct kvm_backend){.kvm_fd = -1, .vm_fd = -1, .vcpu_fd = CONFINE_VCPU_FD};
-    m->version = MFT_VERSION;
-    m->entries = 1 + devices;
-    m->e[0].type = MFT_RESERVED_FIRST;
+    f->kb.vcpu_fd = CONFINE_VCPU_FD;
     for (unsigned i = 1; i <= devices; i++) {
-        m->e[i].type = MFT_DEV_NET_BASIC;
-        m->e[i].attached = 1;
-        m->e[i].b.hostfd = 42;
+        f->vm.mft->e[i].attached = 1;
+        f->vm.mft->e[i].b.hostfd = 42;
     }
-    f->vm = (struct vm){.cfg = &f->cfg, .res = &f->res, .kvm = &f->kb, .mft = m};
     return f;
-}
-
-static void free_vm(struct fixture *f)
-{
-    free(f->vm.mft);
-    free(f);
 }
 
 static void test_build_time_filter_matches_runtime(void **state)
 {
-    struct fixture *f = make_vm(0);
+    struct vm_fixture *f = make_vm(0);
     size_t len = confine_core_bpf_len * sizeof confine_core_bpf[0];
     void *ctx;
     char *runtime;
@@ -81,12 +66,12 @@ static void test_build_time_filter_matches_runtime(void **state)
     free(runtime);
     close(fd);
     seccomp_release(ctx);
-    free_vm(f);
+    vm_fixture_free(f);
 }
 
 static void test_applies_only_to_the_common_case(void **state)
 {
-    struct fixture *f = make_vm(0), *g = make_vm(1);
+    struct vm_fixture *f = make_vm(0), *g = make_vm(1);
 
     (void)state;
     assert_true(confine_precompiled_applies(&f->vm));
@@ -96,13 +81,13 @@ static void test_applies_only_to_the_common_case(void **state)
     f->kb.vcpu_fd = CONFINE_VCPU_FD;
     f->cfg.console_fd = 7;
     assert_false(confine_precompiled_applies(&f->vm));
-    free_vm(f);
-    free_vm(g);
+    vm_fixture_free(f);
+    vm_fixture_free(g);
 }
 
 /* run_confined: fork; the child confines itself as `f` says, then makes
  * the syscall `nr`; returns the child's wait status. */
-static int run_confined(struct fixture *f, long nr)
+static int run_confined(struct vm_fixture *f, long nr)
 {
     int status;
     pid_t pid = fork();
@@ -120,7 +105,7 @@ static int run_confined(struct fixture *f, long nr)
 
 static void test_forbidden_syscall_kills_process(void **state)
 {
-    struct fixture *f = make_vm(0), *g = make_vm(1);
+    struct vm_fixture *f = make_vm(0), *g = make_vm(1);
     int st;
 
     (void)state;
@@ -133,13 +118,13 @@ static void test_forbidden_syscall_kills_process(void **state)
     st = run_confined(f, SYS_openat); /* no file may be opened once confined */
     assert_true(WIFSIGNALED(st));
     assert_int_equal(WTERMSIG(st), SIGSYS);
-    free_vm(f);
-    free_vm(g);
+    vm_fixture_free(f);
+    vm_fixture_free(g);
 }
 
 static void test_allowed_syscall_passes(void **state)
 {
-    struct fixture *f = make_vm(0);
+    struct vm_fixture *f = make_vm(0);
     int st = run_confined(f, SYS_rt_sigreturn + 10000); /* no such syscall: killed */
 
     (void)state;
@@ -147,7 +132,7 @@ static void test_allowed_syscall_passes(void **state)
     st = run_confined(f, SYS_close); /* allowed (teardown) */
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0);
-    free_vm(f);
+    vm_fixture_free(f);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /*
- * Unit tests of elf_parse / elf_check_fits (tender/elf.c, elf_notes.c).
+ * Unit tests of elf_parse / elf_check_fits (tender/image/elf.c, elf_notes.c).
  * Every image is built in memory by the small builder below (ELF header,
  * program headers, segment bytes, note segments); each rejection rule has
  * one test that checks the exact message, plus positive cases for an
@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "elf.h"
-#include "elf_priv.h"
+#include "image/elf.h"
+#include "image/elf_priv.h"
 
 #define NAME "k.elf"
 #define DATA_START (64 + 80 * 56) /* room for up to 80 program headers */

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the per-kernel CPUID cache (tender/host_cpuid.c): a round
+ * Unit tests of the per-kernel CPUID cache (tender/x86_64/host_cpuid.c): a round
  * trip, and every reason a cache file must be ignored.
  */
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "host_cpuid.h"
+#include "x86_64/host_cpuid.h"
 
 static char dir[256], path[300];
 

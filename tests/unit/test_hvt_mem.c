@@ -1,5 +1,5 @@
 /*
- * Unit tests of compat-mode memory (tender/hvt_mem.c), no KVM: solo5-hvt's
+ * Unit tests of compat-mode memory (tender/modes/hvt/mem.c), no KVM: solo5-hvt's
  * --mem rules (SOLO5_HVT_ABI.md 1.5), the boot GDT and page tables written
  * into a buffer, entry by entry, and the boot info / manifest copy /
  * command line at 0x10000 (1.4).
@@ -13,8 +13,9 @@
 
 #include <cmocka.h>
 
-#include "hvt.h"
-#include "vm.h"
+#include "modes/hvt/hvt.h"
+#include "core/vm.h"
+#include "vm_fixture.h"
 
 #define MIB (1ull << 20)
 #define GIB (1ull << 30)
@@ -134,33 +135,28 @@ static void test_tables_4g(void **state)
 
 static void test_boot_info(void **state)
 {
-    static struct wisp_config cfg;
-    static struct wisp_result res;
-    struct vm vm = {.cfg = &cfg, .res = &res, .kernel = "k"};
-    struct hvt h = {.mem_size = 8 * MIB, .alloc_size = 10 * MIB, .tsc_hz = 2596122000ull};
+    static const struct vm_fixture_dev storage = {"storage", MFT_DEV_BLOCK_BASIC};
+    struct vm_fixture *f = vm_fixture_new(&mode_hvt, 2 * MIB, &storage, 1);
+    struct vm *vm;
     struct hvt_boot_info *bi;
     struct mft *m;
     size_t mft_size = MFT_SIZE(2);
 
-    vm.mem = calloc(1, 2 * MIB);
-    vm.hvt = &h;
-    vm.mft = calloc(1, mft_size);
-    vm.mft_size = mft_size;
-    vm.mft->version = 1;
-    vm.mft->entries = 2;
-    vm.mft->e[0].type = MFT_RESERVED_FIRST;
-    strcpy(vm.mft->e[1].name, "storage");
-    vm.mft->e[1].type = MFT_DEV_BLOCK_BASIC;
-    vm.mft->e[1].u.block_basic.capacity = 4096;
-    vm.mft->e[1].u.block_basic.block_size = 512;
-    vm.mft->e[1].b.hostfd = 7;
-    vm.mft->e[1].attached = 1;
-    vm.img.load_end = 0x30c000;
-    strcpy(cfg.cmdline, "Hello_Solo5 x");
+    assert_non_null(f);
+    vm = &f->vm;
+    /* the guest's 8 MiB, 10 MiB mapped: only the boot info page is used */
+    vm->mem_size = 8 * MIB;
+    vm->mem_alloc = 10 * MIB;
+    vm->tsc_hz = 2596122000ull;
+    vm->mft->e[1].u.block_basic.capacity = 4096;
+    vm->mft->e[1].u.block_basic.block_size = 512;
+    vm->mft->e[1].b.hostfd = 7;
+    vm->mft->e[1].attached = 1;
+    vm->img.load_end = 0x30c000;
+    strcpy(f->cfg.cmdline, "Hello_Solo5 x");
 
-    assert_int_equal(hvt_write_boot_info(&vm, HVT_FEATURE_RING_IO, 0x800000), 0);
-    bi = (struct hvt_boot_info *)(void *)(vm.mem + 0x10000);
-    assert_ptr_equal(h.bi, bi);
+    assert_int_equal(hvt_write_boot_info(vm, HVT_FEATURE_RING_IO, 0x800000), 0);
+    bi = (struct hvt_boot_info *)(void *)(vm->mem + 0x10000);
     assert_int_equal(bi->mem_size, 8 * MIB);
     assert_int_equal(bi->kernel_end, 0x30c000);
     assert_int_equal(bi->cpu_cycle_freq, 2596122000ull);
@@ -169,17 +165,16 @@ static void test_boot_info(void **state)
     assert_int_equal(bi->host_features, HVT_FEATURE_RING_IO);
     assert_int_equal(bi->guest_features, 0);
     assert_int_equal(bi->net_ring, 0x800000);
-    assert_string_equal((char *)vm.mem + bi->cmdline, "Hello_Solo5 x");
-    m = (struct mft *)(void *)(vm.mem + 0x10038);
+    assert_string_equal((char *)vm->mem + bi->cmdline, "Hello_Solo5 x");
+    m = (struct mft *)(void *)(vm->mem + 0x10038);
     assert_int_equal(m->entries, 2);
     assert_string_equal(m->e[1].name, "storage");
     assert_int_equal(m->e[1].attached, 1);
     assert_int_equal(m->e[1].u.block_basic.capacity, 4096);
     assert_int_equal(m->e[1].u.block_basic.block_size, 512);
     assert_int_equal(m->e[1].b.hostfd, 0);      /* no host fd leaks (9.12) */
-    assert_int_equal(vm.mft->e[1].b.hostfd, 7); /* the tender's copy keeps it */
-    free(vm.mft);
-    free(vm.mem);
+    assert_int_equal(vm->mft->e[1].b.hostfd, 7); /* the tender's copy keeps it */
+    vm_fixture_free(f);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /*
- * Unit tests of mft_validate (tender/mft.c): Solo5's manifest checks
+ * Unit tests of mft_validate (tender/image/mft.c): Solo5's manifest checks
  * (SOLO5_HVT_ABI.md section 3 "Validation") plus wisp's (names non-empty
  * and alphanumeric, known types, unique names).  One test per rule, each
  * checking the exact message, plus valid manifests of 0, 2 and 63 devices.
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "elf.h"
+#include "image/elf.h"
 
 #define NAME "k.elf"
 

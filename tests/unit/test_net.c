@@ -1,7 +1,7 @@
 /*
  * Unit tests of the network module without a VM or a tap: MAC parsing and
- * generation (tender/tap.c), the option handler and check hook, and the
- * NET_WRITE / NET_READ hypercall handlers (tender/module_net.c) run on a fake
+ * generation (tender/devices/tap.c), the option handler and check hook, and the
+ * NET_WRITE / NET_READ hypercall handlers (tender/devices/net.c) run on a fake
  * struct vm whose "tap" is one end of a SOCK_SEQPACKET socketpair (which,
  * like a tap, keeps frame boundaries).  Guest memory is a host buffer.
  */
@@ -18,10 +18,11 @@
 
 #include <cmocka.h>
 
-#include "device.h"
-#include "module.h"
-#include "tap.h"
-#include "vm.h"
+#include "devices/device.h"
+#include "core/module.h"
+#include "devices/tap.h"
+#include "core/vm.h"
+#include "vm_fixture.h"
 
 #define MEM_SIZE (4u << 20)
 #define TEXT_GPA 0x100000ull  /* guest read-only */
@@ -31,9 +32,7 @@
 #define FRAME(i) (FRAME_GPA + (uint64_t)(i) * 0x4000)
 
 struct fx {
-    struct vm vm;
-    struct wisp_result res;
-    struct wisp_config cfg;
+    struct vm_fixture *x;
     int peer; /* the "host network" end of the fake tap */
 };
 
@@ -41,7 +40,7 @@ static struct fx *F;
 
 static void *host(uint64_t gpa)
 {
-    return F->vm.mem + gpa;
+    return F->x->vm.mem + gpa;
 }
 
 static struct wisp_hc_net_io *io(void)
@@ -58,43 +57,36 @@ static struct wisp_net_buf *bufs(void)
  * `attach`), 2 disk (BLOCK_BASIC), 3 spare (NET_BASIC, never attached). */
 static int fx_setup(void **state, int attach)
 {
+    static const struct vm_fixture_dev devs[] = {
+        {"service0", MFT_DEV_NET_BASIC},
+        {"disk", MFT_DEV_BLOCK_BASIC},
+        {"spare", MFT_DEV_NET_BASIC},
+    };
     struct fx *f = calloc(1, sizeof *f);
     int sp[2];
 
     assert_non_null(f);
     F = f;
-    f->vm.cfg = &f->cfg;
-    f->vm.res = &f->res;
-    f->vm.kernel = "k.wisp";
-    f->vm.mem = calloc(1, MEM_SIZE);
-    f->vm.mem_size = MEM_SIZE;
+    f->x = vm_fixture_new(&mode_isolated, MEM_SIZE, devs, 3);
+    assert_non_null(f->x);
+    f->x->vm.kernel = "k.wisp";
     /* What the guest may touch: boot info (read-only), "text" (read-only),
      * the rest writable; nothing below the boot info. */
-    f->vm.regions[0] = (struct vm_region){0x10000, 0x20000, 0};
-    f->vm.regions[1] = (struct vm_region){TEXT_GPA, TEXT_GPA + 0x80000, 0};
-    f->vm.regions[2] = (struct vm_region){TEXT_GPA + 0x80000, MEM_SIZE, 1};
-    f->vm.nregions = 3;
-    f->vm.mft = calloc(1, MFT_SIZE(4));
-    f->vm.mft_size = MFT_SIZE(4);
-    f->vm.mft->version = MFT_VERSION;
-    f->vm.mft->entries = 4;
-    f->vm.mft->e[0].type = MFT_RESERVED_FIRST;
-    strcpy(f->vm.mft->e[1].name, "service0");
-    f->vm.mft->e[1].type = MFT_DEV_NET_BASIC;
-    strcpy(f->vm.mft->e[2].name, "disk");
-    f->vm.mft->e[2].type = MFT_DEV_BLOCK_BASIC;
-    strcpy(f->vm.mft->e[3].name, "spare");
-    f->vm.mft->e[3].type = MFT_DEV_NET_BASIC;
+    f->x->vm.regions[0] = (struct vm_region){0x10000, 0x20000, 0};
+    f->x->vm.regions[1] = (struct vm_region){TEXT_GPA, TEXT_GPA + 0x80000, 0};
+    f->x->vm.regions[2] = (struct vm_region){TEXT_GPA + 0x80000, MEM_SIZE, 1};
+    f->x->vm.nregions = 3;
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sp), 0);
     f->peer = sp[1];
     if (attach) {
-        struct mft_entry *e = &f->vm.mft->e[1];
+        struct mft_entry *e = &f->x->vm.mft->e[1];
 
         e->attached = 1;
         e->b.hostfd = sp[0];
         e->u.net_basic.mtu = 1500;
-        assert_int_equal(module_net.check(&f->vm), 0);
-        assert_int_equal(module_net.setup(&f->vm), 0);
+        assert_int_equal(module_net.check(&f->x->vm), 0);
+        assert_int_equal(module_net.setup(&f->x->vm), 0);
+        assert_int_equal(module_register_hypercalls(&f->x->vm, &module_net), 0);
     } else {
         close(sp[0]);
     }
@@ -116,10 +108,9 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
 
-    module_net.teardown(&f->vm);
+    module_net.teardown(&f->x->vm);
     close(f->peer);
-    free(f->vm.mft);
-    free(f->vm.mem);
+    vm_fixture_free(f->x);
     free(f);
     return 0;
 }
@@ -133,8 +124,8 @@ static int call(unsigned nr, uint64_t handle, unsigned count)
     io()->count = count;
     io()->done = 99;
     io()->ret = -1;
-    assert_non_null(F->vm.hypercalls[nr]);
-    return F->vm.hypercalls[nr](&F->vm, IO_GPA);
+    assert_non_null(F->x->vm.hypercalls[nr]);
+    return F->x->vm.hypercalls[nr](&F->x->vm, IO_GPA);
 }
 
 /* frame i: (len) bytes of a pattern seeded with i; queued in bufs[i]. */
@@ -215,8 +206,8 @@ static void mac_random_local_unicast(void **state)
 
 static enum opt_result opt(const char *arg)
 {
-    F->res.err[0] = '\0';
-    return module_net.handle_option(&F->vm, arg);
+    F->x->res.err[0] = '\0';
+    return module_net.handle_option(&F->x->vm, arg);
 }
 
 static void options_refused(void **state)
@@ -227,50 +218,50 @@ static void options_refused(void **state)
     assert_int_equal(opt("--block:disk=x"), OPT_NOT_MINE);
     assert_int_equal(opt("--network:service0=x"), OPT_NOT_MINE);
     assert_int_equal(opt("--net:nope=tap0"), OPT_ERROR);
-    assert_string_equal(F->res.err,
+    assert_string_equal(F->x->res.err,
                         "--net:nope=tap0: device 'nope' is not declared in the manifest of k.wisp");
     assert_int_equal(opt("--net:disk=tap0"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net:disk=tap0: device 'disk' is declared as BLOCK_BASIC "
+    assert_string_equal(F->x->res.err, "--net:disk=tap0: device 'disk' is declared as BLOCK_BASIC "
                                     "in k.wisp, not NET_BASIC");
     assert_int_equal(opt("--net-mac:disk=02:00:00:00:00:01"), OPT_ERROR);
     assert_int_equal(opt("--net:service0"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net:service0: expected --net:NAME=VALUE");
+    assert_string_equal(F->x->res.err, "--net:service0: expected --net:NAME=VALUE");
     assert_int_equal(opt("--net:service0=@"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net:service0=@: '@' is not a file descriptor number "
+    assert_string_equal(F->x->res.err, "--net:service0=@: '@' is not a file descriptor number "
                                     "(expected @N)");
     assert_int_equal(opt("--net:service0=@-1"), OPT_ERROR);
     assert_int_equal(opt("--net:service0=@99999999999"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net:service0=@99999999999: '@99999999999' is not a file "
+    assert_string_equal(F->x->res.err, "--net:service0=@99999999999: '@99999999999' is not a file "
                                     "descriptor number (expected @N)");
     assert_int_equal(opt("--net:service0=@2"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net:service0=@2: fd 2 is a standard stream, not a tap");
+    assert_string_equal(F->x->res.err, "--net:service0=@2: fd 2 is a standard stream, not a tap");
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
     snprintf(arg, sizeof arg, "--net:service0=@%d", sp[0]);
     assert_int_equal(opt(arg), OPT_ERROR);
-    assert_non_null(strstr(F->res.err, "is not a tap (TUNGETIFF: "));
+    assert_non_null(strstr(F->x->res.err, "is not a tap (TUNGETIFF: "));
     close(sp[0]);
     close(sp[1]);
     assert_int_equal(opt("--net:service0=wispnosuch0"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net:service0=wispnosuch0: no such interface wispnosuch0");
+    assert_string_equal(F->x->res.err, "--net:service0=wispnosuch0: no such interface wispnosuch0");
     assert_int_equal(opt("--net:service0=0123456789abcdef"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net:service0=0123456789abcdef: interface name "
+    assert_string_equal(F->x->res.err, "--net:service0=0123456789abcdef: interface name "
                                     "'0123456789abcdef' is too long (at most 15 characters)");
     /* Nothing was attached by any of these. */
-    assert_int_equal(F->vm.mft->e[1].attached, 0);
+    assert_int_equal(F->x->vm.mft->e[1].attached, 0);
 }
 
 static void mac_option_and_check(void **state)
 {
-    struct mft_entry *e = &F->vm.mft->e[1], *spare = &F->vm.mft->e[3];
+    struct mft_entry *e = &F->x->vm.mft->e[1], *spare = &F->x->vm.mft->e[3];
 
     assert_int_equal(opt("--net-mac:service0=02:00:5e:10:00:01"), OPT_OK);
     assert_memory_equal(e->u.net_basic.mac, ((uint8_t[]){2, 0, 0x5e, 0x10, 0, 1}), 6);
     assert_int_equal(opt("--net-mac:service0=02:00:5e:10:00:02"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net-mac:service0=02:00:5e:10:00:02: the MAC of "
+    assert_string_equal(F->x->res.err, "--net-mac:service0=02:00:5e:10:00:02: the MAC of "
                                     "'service0' is already set (one --net-mac:service0= per "
                                     "device)");
     assert_int_equal(opt("--net-mac:spare=01:00:00:00:00:01"), OPT_ERROR);
-    assert_string_equal(F->res.err, "--net-mac:spare=01:00:00:00:00:01: '01:00:00:00:00:01' is a "
+    assert_string_equal(F->x->res.err, "--net-mac:spare=01:00:00:00:00:01: '01:00:00:00:00:01' is a "
                                     "multicast address; a NIC needs a unicast MAC (first octet "
                                     "even)");
     /* check: attached NICs without a MAC get a random one; a given one stays. */
@@ -278,7 +269,7 @@ static void mac_option_and_check(void **state)
     e->b.hostfd = -1;
     spare->attached = 1;
     spare->b.hostfd = -1;
-    assert_int_equal(module_net.check(&F->vm), 0);
+    assert_int_equal(module_net.check(&F->x->vm), 0);
     assert_memory_equal(e->u.net_basic.mac, ((uint8_t[]){2, 0, 0x5e, 0x10, 0, 1}), 6);
     assert_int_equal(spare->u.net_basic.mac[0] & 3, 2);
     e->attached = spare->attached = 0;
@@ -286,22 +277,23 @@ static void mac_option_and_check(void **state)
 
 static void detached_module_is_inactive(void **state)
 {
-    assert_int_equal(module_net.setup(&F->vm), 0);
-    assert_null(F->vm.hypercalls[WISP_HC_NET_WRITE]);
-    assert_null(F->vm.hypercalls[WISP_HC_NET_READ]);
-    assert_int_equal(F->vm.npoll, 0);
+    assert_int_equal(module_net.setup(&F->x->vm), 0);
+    assert_int_equal(module_register_hypercalls(&F->x->vm, &module_net), 0);
+    assert_null(F->x->vm.hypercalls[WISP_HC_NET_WRITE]);
+    assert_null(F->x->vm.hypercalls[WISP_HC_NET_READ]);
+    assert_int_equal(F->x->vm.npoll, 0);
 }
 
 /* ---- NET_WRITE ------------------------------------------------------------ */
 
 static void setup_registers(void **state)
 {
-    assert_non_null(F->vm.hypercalls[WISP_HC_NET_WRITE]);
-    assert_non_null(F->vm.hypercalls[WISP_HC_NET_READ]);
-    assert_int_equal(F->vm.npoll, 1);
-    assert_int_equal(F->vm.poll[0].handle, 1);
-    assert_int_equal(F->vm.poll[0].fd, (int)F->vm.mft->e[1].b.hostfd);
-    assert_int_equal(F->vm.mft->e[1].u.net_basic.mac[0] & 3, 2);
+    assert_non_null(F->x->vm.hypercalls[WISP_HC_NET_WRITE]);
+    assert_non_null(F->x->vm.hypercalls[WISP_HC_NET_READ]);
+    assert_int_equal(F->x->vm.npoll, 1);
+    assert_int_equal(F->x->vm.poll[0].handle, 1);
+    assert_int_equal(F->x->vm.poll[0].fd, (int)F->x->vm.mft->e[1].b.hostfd);
+    assert_int_equal(F->x->vm.mft->e[1].u.net_basic.mac[0] & 3, 2);
 }
 
 static void write_batch(void **state)
@@ -381,7 +373,7 @@ static void write_host_errors(void **state)
     int sndbuf = 4096, saw_again = 0;
 
     /* A full host queue: AGAIN for the frame that did not fit, bounded. */
-    setsockopt((int)F->vm.mft->e[1].b.hostfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    setsockopt((int)F->x->vm.mft->e[1].b.hostfd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     put_frame(0, 1514);
     for (int i = 0; i < 10000 && !saw_again; i++) {
         assert_int_equal(call(WISP_HC_NET_WRITE, 1, 1), HC_CONTINUE);
@@ -392,7 +384,7 @@ static void write_host_errors(void **state)
     assert_int_equal(bufs()[0].ret, WISP_R_AGAIN);
     /* A host error (EPIPE here; ENOBUFS or EIO on a tap): EUNSPEC, and the
      * tender goes on. */
-    shutdown((int)F->vm.mft->e[1].b.hostfd, SHUT_WR);
+    shutdown((int)F->x->vm.mft->e[1].b.hostfd, SHUT_WR);
     put_frame(0, 60);
     put_frame(1, 60);
     assert_int_equal(call(WISP_HC_NET_WRITE, 1, 2), HC_CONTINUE);
@@ -501,7 +493,7 @@ static void abi_violations(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int r;
 
-        F->res.end = WISP_END_ERROR;
+        F->x->res.end = WISP_END_ERROR;
         memset(host(IO_GPA), 0, 64);
         io()->handle = 1;
         io()->bufs = cases[i].bufs_gpa;
@@ -509,10 +501,10 @@ static void abi_violations(void **state)
         bufs()[0] = (struct wisp_net_buf){.data = cases[i].frame_gpa, .len = cases[i].len};
         if (cases[i].io_gpa != IO_GPA && cases[i].io_gpa + sizeof(struct wisp_hc_net_io) <= MEM_SIZE)
             memcpy(host(cases[i].io_gpa), io(), sizeof *io());
-        r = F->vm.hypercalls[cases[i].nr](&F->vm, cases[i].io_gpa);
+        r = F->x->vm.hypercalls[cases[i].nr](&F->x->vm, cases[i].io_gpa);
         assert_int_equal(r, HC_STOP);
-        assert_int_equal(F->res.end, WISP_END_ABI);
-        assert_int_equal(F->res.status, WISP_EXIT_GUEST_FAULT);
+        assert_int_equal(F->x->res.end, WISP_END_ABI);
+        assert_int_equal(F->x->res.status, WISP_EXIT_GUEST_FAULT);
     }
 }
 

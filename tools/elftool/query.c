@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "elf.h"
+#include "image/elf.h"
 #include "elftool.h"
 
 /*

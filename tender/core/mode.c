@@ -1,0 +1,12 @@
+/*
+ * Choosing the guest mode of an image (core/mode.h).
+ */
+#include "core/mode.h"
+#include "image/elf.h"
+
+const struct mode_ops *mode_for_image(const struct elf_image *img)
+{
+    if (img->mode == WISP_MODE_SOLO5_HVT || img->has_solo5_abi)
+        return &mode_hvt;
+    return &mode_isolated;
+}

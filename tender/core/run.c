@@ -1,0 +1,216 @@
+/*
+ * wisp_run: the phases of one run, in order, the same for every guest mode
+ * (core/mode.h).  Everything the unikernel file says is validated before
+ * /dev/kvm is opened; every resource is acquired before the seccomp filter
+ * goes on; then the guest runs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "confine/confine.h"
+#include "core/mode.h"
+#include "core/module.h"
+#include "core/vm.h"
+#include "devices/device.h"
+#include "kvm/kvm.h"
+#include "wisp.h"
+
+void wisp_config_init(struct wisp_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->mem_size = 0; /* the mode's default (its plan_memory) */
+    cfg->console_fd = 1;
+    cfg->log_fd = 2;
+}
+
+/* read_kernel: the whole unikernel file into vm->file (bounded). */
+static int read_kernel(struct vm *vm)
+{
+    struct stat st;
+    size_t got = 0;
+    int fd = open(vm->kernel, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return vm_fail(vm, "%s: cannot open: %s", vm->kernel, strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return vm_fail(vm, "%s: not a regular file", vm->kernel);
+    }
+    if ((uint64_t)st.st_size > ELF_MAX_FILE) {
+        close(fd);
+        return vm_fail(vm, "%s: file too large (%lld bytes, at most %u)", vm->kernel,
+                       (long long)st.st_size, ELF_MAX_FILE);
+    }
+    /* Its own mapping, so that vm_release_file can give the pages back
+     * once the segments are in guest memory (an idle guest keeps none). */
+    vm->file_map_size = st.st_size ? (size_t)st.st_size : 1;
+    vm->file = mmap(NULL, vm->file_map_size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (vm->file == MAP_FAILED) {
+        vm->file = NULL;
+        close(fd);
+        return vm_fail(vm, "out of memory");
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, vm->file + got, (size_t)st.st_size - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            close(fd);
+            return vm_fail(vm, "%s: read failed: %s", vm->kernel,
+                           r < 0 ? strerror(errno) : "file shrank while reading");
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    vm->file_size = got;
+    return 0;
+}
+
+/* setup_manifest: the tender's own manifest copy (an empty one if the
+ * image has none). */
+static int setup_manifest(struct vm *vm)
+{
+    size_t size = vm->img.mft ? vm->img.mft_size : MFT_SIZE(1);
+
+    vm->mft = calloc(1, size);
+    if (!vm->mft)
+        return vm_fail(vm, "out of memory");
+    if (vm->img.mft) {
+        memcpy(vm->mft, vm->img.mft, size);
+    } else {
+        vm->mft->version = MFT_VERSION;
+        vm->mft->entries = 1;
+        vm->mft->e[0].type = MFT_RESERVED_FIRST;
+    }
+    vm->mft_size = size;
+    return 0;
+}
+
+/* parse_kernel: read and parse the image, choose its mode (even when the
+ * image is refused, so that the mode's exit status applies), let the mode
+ * check it, and make the manifest copy. */
+static int parse_kernel(struct vm *vm)
+{
+    char err[ELF_ERR_MAX];
+    int r;
+
+    if (read_kernel(vm))
+        return -1;
+    vm_event(vm, WISP_EV_ELF_READ);
+    r = elf_parse(vm->kernel, vm->file, vm->file_size, &vm->img, err);
+    vm->mode = mode_for_image(&vm->img);
+    if (r)
+        return vm_fail(vm, "%s", err);
+    if (vm->mode->check_image(vm))
+        return -1;
+    return setup_manifest(vm);
+}
+
+static int handle_device_options(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->cfg->ndevice_args; i++) {
+        const char *arg = vm->cfg->device_args[i].arg;
+        enum opt_result r = OPT_NOT_MINE;
+
+        for (const struct module *const *m = wisp_modules; *m && r == OPT_NOT_MINE; m++)
+            if ((*m)->handle_option)
+                r = (*m)->handle_option(vm, arg);
+        if (r == OPT_ERROR)
+            return -1;
+        if (r == OPT_NOT_MINE)
+            return vm_fail(vm, "unknown option: %s", arg);
+    }
+    for (const struct module *const *m = wisp_modules; *m; m++)
+        if ((*m)->check && (*m)->check(vm))
+            return -1;
+    return devices_check_attached(vm);
+}
+
+/* create_memory: zero-filled guest memory, touched on demand, registered
+ * with KVM as one memslot at guest-physical 0. */
+static int create_memory(struct vm *vm)
+{
+    vm->mem = mmap(NULL, vm->mem_alloc, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (vm->mem == MAP_FAILED) {
+        vm->mem = NULL;
+        return vm_fail(vm, "cannot allocate %llu MiB of guest memory: %s",
+                       (unsigned long long)(vm->mem_alloc >> 20), strerror(errno));
+    }
+    return kvm_map_memory(vm);
+}
+
+static int setup_modules(struct vm *vm)
+{
+    for (const struct module *const *m = wisp_modules; *m; m++)
+        if (((*m)->setup && (*m)->setup(vm)) || module_register_hypercalls(vm, *m))
+            return -1;
+    return 0;
+}
+
+/* boot: everything between a validated image and the first KVM_RUN, each
+ * step's milestone recorded. */
+static int boot(struct vm *vm)
+{
+    if (kvm_open(vm))
+        return -1;
+    vm_event(vm, WISP_EV_KVM);
+    if (create_memory(vm))
+        return -1;
+    vm_event(vm, WISP_EV_MEMORY);
+    if (vm->mode->load(vm))
+        return -1;
+    vm_release_file(vm);
+    vm_event(vm, WISP_EV_LAYOUT);
+    if (setup_modules(vm))
+        return -1;
+    vm_event(vm, WISP_EV_MODULES);
+    if (vm->mode->setup_cpu(vm))
+        return -1;
+    vm_event(vm, WISP_EV_CPU);
+    return 0;
+}
+
+static void teardown(struct vm *vm)
+{
+    for (const struct module *const *m = wisp_modules; *m; m++)
+        if ((*m)->teardown)
+            (*m)->teardown(vm);
+    kvm_close(vm);
+    if (vm->mem)
+        munmap(vm->mem, vm->mem_alloc);
+    free(vm->mft);
+    vm_release_file(vm);
+}
+
+int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
+{
+    struct vm vm = {.cfg = cfg, .res = res, .kernel = cfg->kernel};
+
+    memset(res, 0, sizeof *res);
+    res->events[WISP_EV_MAIN] = cfg->t_main;
+    res->end = WISP_END_ERROR;
+    res->status = WISP_EXIT_TENDER_ERROR;
+    if (parse_kernel(&vm) || handle_device_options(&vm) || vm.mode->plan_memory(&vm))
+        goto out;
+    vm_event(&vm, WISP_EV_VALIDATED);
+    if (boot(&vm))
+        goto out;
+    if (!cfg->no_seccomp && seccomp_confine(&vm))
+        goto out;
+    vm_event(&vm, WISP_EV_CONFINED);
+    kvm_run_loop(&vm, vm.mode->handle_exit);
+out:
+    if (vm.mode && vm.mode->finish)
+        vm.mode->finish(&vm);
+    teardown(&vm);
+    vm_event(&vm, WISP_EV_TEARDOWN);
+    return res->status;
+}

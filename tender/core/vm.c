@@ -1,0 +1,192 @@
+/*
+ * Run-state helpers shared by every layer: error recording, how the guest
+ * ended, the console buffer, hypercall and poll-source registration,
+ * milestones.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/mode.h"
+#include "core/module.h"
+#include "core/vm.h"
+
+int vm_fail(struct vm *vm, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(vm->res->err, sizeof vm->res->err, fmt, ap);
+    va_end(ap);
+    vm->res->end = WISP_END_ERROR;
+    vm->res->status = WISP_EXIT_TENDER_ERROR;
+    return -1;
+}
+
+int vm_end(struct vm *vm, enum wisp_end end, int status)
+{
+    vm_event(vm, WISP_EV_GUEST_END);
+    vm->res->end = end;
+    vm->res->status = status;
+    return HC_STOP;
+}
+
+void vm_console_drain(struct vm *vm)
+{
+    struct wisp_console_buf *cb = gpa_to_host(vm, WISP_CONSOLE_GPA, sizeof *cb);
+    uint32_t len;
+    const char *p;
+
+    if (!cb)
+        return;
+    len = cb->len; /* guest data: bounded before use */
+    if (len > WISP_CONSOLE_DATA)
+        len = WISP_CONSOLE_DATA;
+    for (p = cb->data; len > 0;) {
+        ssize_t w = write(vm->cfg->console_fd, p, len);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        p += w;
+        len -= (uint32_t)w;
+    }
+    cb->len = 0;
+}
+
+int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
+{
+    char msg[WISP_ERR_MAX];
+    va_list ap;
+
+    vm_console_drain(vm);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    vm_log(vm, "guest violated the hypercall ABI: %s", msg);
+    return vm_end(vm, WISP_END_ABI, WISP_EXIT_GUEST_FAULT);
+}
+
+int hypercall_dispatch(struct vm *vm, unsigned nr, wisp_gpa_t arg)
+{
+    if (nr >= WISP_HC_MAX || !vm->hypercalls[nr])
+        return vm_guest_abi_error(vm, "unknown hypercall %u", nr);
+    /* Handlers access the struct in place: it must be aligned for that. */
+    if (arg % 8)
+        return vm_guest_abi_error(vm, "hypercall %u: argument struct at 0x%llx is not "
+                                  "8-byte aligned", nr, (unsigned long long)arg);
+    return vm->hypercalls[nr](vm, arg);
+}
+
+int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn)
+{
+    if (nr == 0 || nr >= vm->mode->nhypercalls || vm->hypercalls[nr])
+        return vm_fail(vm, "internal: hypercall %u registered twice or out of range", nr);
+    vm->hypercalls[nr] = fn;
+    return 0;
+}
+
+int module_register_hypercalls(struct vm *vm, const struct module *m)
+{
+    const struct module_hypercall *h = m->hypercalls[vm->mode->id];
+
+    if (!h || (m->attached && !m->attached(vm)))
+        return 0;
+    for (; h->fn; h++)
+        if (hypercall_register(vm, h->nr, h->fn))
+            return -1;
+    return 0;
+}
+
+int poll_register(struct vm *vm, int fd, unsigned handle)
+{
+    if (vm->npoll >= VM_MAX_POLL_SOURCES)
+        return vm_fail(vm, "internal: too many poll sources");
+    vm->poll[vm->npoll].fd = fd;
+    vm->poll[vm->npoll].handle = handle;
+    vm->npoll++;
+    return 0;
+}
+
+uint64_t wisp_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void vm_event(struct vm *vm, enum wisp_event ev)
+{
+    vm->res->events[ev] = wisp_now_ns();
+}
+
+uint64_t vm_guest_tsc_to_ns(const struct vm *vm, uint64_t tsc)
+{
+    if (tsc == 0 || tsc < vm->tsc_base || vm->tsc_hz == 0)
+        return 0;
+    return vm->mono_base +
+           (uint64_t)(((unsigned __int128)(tsc - vm->tsc_base) * 1000000000ull) / vm->tsc_hz);
+}
+
+const char *wisp_event_name(enum wisp_event ev)
+{
+    static const char *const names[WISP_EV_MAX] = {
+        [WISP_EV_MAIN] = "main",
+        [WISP_EV_ELF_READ] = "elf_read",
+        [WISP_EV_VALIDATED] = "validated",
+        [WISP_EV_KVM] = "kvm",
+        [WISP_EV_MEMORY] = "memory",
+        [WISP_EV_LAYOUT] = "layout",
+        [WISP_EV_MODULES] = "modules",
+        [WISP_EV_CPU] = "cpu",
+        [WISP_EV_CONFINED] = "confined",
+        [WISP_EV_GUEST_START] = "guest_start",
+        [WISP_EV_GUEST_MAIN] = "guest_main",
+        [WISP_EV_GUEST_END] = "guest_end",
+        [WISP_EV_TEARDOWN] = "teardown",
+    };
+    return (unsigned)ev < WISP_EV_MAX && names[ev] ? names[ev] : "?";
+}
+
+int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
+{
+    struct pollfd fds[VM_MAX_POLL_SOURCES];
+    struct timespec ts = {
+        .tv_sec = (time_t)(timeout_ns / 1000000000ull),
+        .tv_nsec = (long)(timeout_ns % 1000000000ull),
+    };
+    uint64_t ready = 0;
+    int n, count = 0;
+
+    for (unsigned i = 0; i < vm->npoll; i++)
+        fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
+    do
+        n = ppoll(fds, vm->npoll, &ts, NULL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
+    for (unsigned i = 0; i < vm->npoll && n > 0; i++) {
+        if (fds[i].revents & POLLIN) {
+            ready |= 1ull << vm->poll[i].handle;
+            count++;
+        }
+    }
+    *ready_set = ready;
+    return count;
+}
+
+void vm_release_file(struct vm *vm)
+{
+    if (vm->file)
+        munmap(vm->file, vm->file_map_size);
+    vm->file = NULL;
+    vm->img.file = NULL;
+    vm->img.mft = NULL;
+}

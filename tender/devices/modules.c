@@ -1,0 +1,14 @@
+/*
+ * The module table.  Order matters only for setup and --help, and it is
+ * this order: core first, then device modules.
+ */
+#include <stddef.h>
+
+#include "core/module.h"
+
+const struct module *const wisp_modules[] = {
+    &module_core,
+    &module_net,
+    &module_block,
+    NULL,
+};

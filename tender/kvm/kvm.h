@@ -1,0 +1,34 @@
+/*
+ * The KVM backend as the core sees it.  The backend's state is opaque
+ * (struct kvm_backend, kvm_backend.h); only kvm*.c files look inside.
+ */
+#ifndef WISP_KVM_H
+#define WISP_KVM_H
+
+#include <stdint.h>
+
+struct vm;
+struct kvm_run;
+
+/* kvm_open: open /dev/kvm, check the API version and capabilities, create
+ * the VM and its one vCPU.  Sets vm->kvm. */
+int kvm_open(struct vm *vm);
+
+/* kvm_map_memory: register vm->mem (vm->mem_alloc bytes) at GPA 0. */
+int kvm_map_memory(struct vm *vm);
+
+/* kvm_tsc: the guest TSC frequency (Hz) and its current value, sampled as
+ * close as possible to *wall_ns (CLOCK_REALTIME) and *mono_ns
+ * (CLOCK_MONOTONIC). */
+int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns, uint64_t *mono_ns);
+
+/* kvm_run_loop: KVM_RUN until `handle_exit` (the guest mode's) stops the
+ * guest (0; vm->res filled) or fails (-1); EFAULT from KVM_RUN (hardware
+ * KVM's report of a write to host-read-only guest memory) is a translation
+ * fault. */
+int kvm_run_loop(struct vm *vm, int (*handle_exit)(struct vm *vm, struct kvm_run *run));
+
+/* kvm_close: release everything kvm_open acquired (safe on NULL/partial). */
+void kvm_close(struct vm *vm);
+
+#endif /* WISP_KVM_H */

@@ -1,0 +1,62 @@
+/*
+ * The vCPU run loop: KVM_RUN until the guest mode's exit handler stops the
+ * guest or fails, and the messages for exits no mode handles.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kvm/kvm.h"
+#include "kvm/kvm_backend.h"
+#include "core/vm.h"
+
+static unsigned long long guest_rip(struct vm *vm)
+{
+    struct kvm_regs regs;
+
+    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
+        return 0;
+    return regs.rip;
+}
+
+int kvm_translation_fault(struct vm *vm)
+{
+    return vm_fail(vm, "KVM: host/guest translation fault: rip=0x%llx", guest_rip(vm));
+}
+
+int kvm_exit_error(struct vm *vm, struct kvm_run *run)
+{
+    switch (run->exit_reason) {
+    case KVM_EXIT_FAIL_ENTRY:
+        return vm_fail(vm, "KVM: entry failure: hw_entry_failure_reason=0x%llx",
+                       (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+    case KVM_EXIT_INTERNAL_ERROR:
+        return vm_fail(vm, "KVM: internal error exit: suberror=0x%x", run->internal.suberror);
+    default:
+        return vm_fail(vm, "KVM: unhandled exit: exit_reason=0x%x, rip=0x%llx",
+                       run->exit_reason, guest_rip(vm));
+    }
+}
+
+int kvm_run_loop(struct vm *vm, int (*handle_exit)(struct vm *vm, struct kvm_run *run))
+{
+    struct kvm_run *run = vm->kvm->run;
+
+    for (;;) {
+        int r;
+
+        if (ioctl(vm->kvm->vcpu_fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            if (errno == EFAULT)
+                return kvm_translation_fault(vm);
+            return vm_fail(vm, "KVM: ioctl (RUN) failed: %s", strerror(errno));
+        }
+        vm->res->exits++;
+        r = handle_exit(vm, run);
+        if (r < 0)
+            return -1;
+        if (r == HC_STOP)
+            return 0;
+    }
+}

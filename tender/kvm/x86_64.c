@@ -1,0 +1,59 @@
+/*
+ * KVM backend, x86_64 part the guest modes share: KVM's CPUID table and
+ * the guest TSC.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "core/vm.h"
+#include "kvm/kvm.h"
+#include "kvm/kvm_backend.h"
+
+#define MSR_IA32_TSC 0x10
+
+/* kvm_supported_cpuid: see kvm_backend.h. */
+struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm)
+{
+    for (uint32_t n = 128; n <= 4096; n *= 2) {
+        struct kvm_cpuid2 *c = calloc(1, sizeof *c + n * sizeof c->entries[0]);
+
+        if (!c) {
+            vm_fail(vm, "out of memory");
+            return NULL;
+        }
+        c->nent = n;
+        if (ioctl(vm->kvm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+            return c;
+        free(c);
+        if (errno != E2BIG) {
+            vm_fail(vm, "KVM: KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
+            return NULL;
+        }
+    }
+    vm_fail(vm, "KVM: KVM_GET_SUPPORTED_CPUID needs more than 4096 entries");
+    return NULL;
+}
+
+int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns, uint64_t *mono_ns)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e;
+    } msrs = {.hdr = {.nmsrs = 1}, .e = {.index = MSR_IA32_TSC}};
+    struct timespec ts;
+    int khz = ioctl(vm->kvm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+
+    if (khz <= 0)
+        return vm_fail(vm, "KVM: the host TSC frequency is unknown or unstable");
+    *hz = (uint64_t)khz * 1000;
+    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_MSRS, &msrs) != 1)
+        return vm_fail(vm, "KVM: cannot read the guest TSC: %s", strerror(errno));
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *mono_ns = wisp_now_ns();
+    *tsc = msrs.e.data;
+    *wall_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * wisp: the tender's entry point.  Parses the command line, runs the
+ * guest, maps the outcome to an exit status.  All real work is in
+ * wisp_run() (tender/core/run.c).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/cli.h"
+#include "wisp.h"
+
+int main(int argc, char *argv[])
+{
+    static struct wisp_config cfg;
+    static struct wisp_result res;
+    char err[WISP_ERR_MAX];
+
+    wisp_config_init(&cfg);
+    cfg.t_main = wisp_now_ns();
+    switch (cli_parse(argc, argv, &cfg, err, sizeof err)) {
+    case CLI_HELP:
+        cli_usage(stdout);
+        return 0;
+    case CLI_VERSION:
+        printf("wisp %s (isolated-mode ABI version %d)\n", WISP_VERSION, WISP_ABI_VERSION);
+        return 0;
+    case CLI_ERROR:
+        fprintf(stderr, "wisp: %s\n", err);
+        fprintf(stderr, "Try 'wisp --help' for more information.\n");
+        return WISP_EXIT_TENDER_ERROR;
+    case CLI_RUN:
+        break;
+    }
+    /* A closed stdout must not kill the tender silently: report it. */
+    signal(SIGPIPE, SIG_IGN);
+    fflush(stdout);
+    wisp_run(&cfg, &res);
+    if (res.end == WISP_END_ERROR)
+        fprintf(stderr, "wisp: %s\n", res.err);
+    if (cfg.timings)
+        for (int ev = 0; ev < WISP_EV_MAX; ev++)
+            if (res.events[ev])
+                fprintf(stderr, "wisp: event %s %llu\n", wisp_event_name(ev),
+                        (unsigned long long)res.events[ev]);
+    return res.status;
+}
