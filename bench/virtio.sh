@@ -95,7 +95,7 @@ PINGS=${PINGS:-2000}
 if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && command -v ping >/dev/null; then
     cp $B/tests/guests/net_ping.wisp $B/tests/guests-virtio/net_ping.virtio "$S"/
     ns=wisp-bench-virtio-$$
-    trap 'ip netns del "$ns" 2>/dev/null' EXIT
+    trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
     flood() { # flood NAME CMD...: boot CMD in the namespace, flood it, print a line
         local name=$1 pid t
         shift
