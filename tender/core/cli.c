@@ -101,6 +101,10 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
             return CLI_HELP;
         if (strcmp(a, "--version") == 0)
             return CLI_VERSION;
+        if (strcmp(a, "--input") == 0) {
+            cfg->input_fd = 0; /* stdin: devices/input.c */
+            continue;
+        }
         if (strcmp(a, "--timings") == 0) {
             cfg->timings = 1;
             continue;
@@ -150,6 +154,8 @@ void cli_usage(FILE *out)
         if ((*m)->usage)
             fputs((*m)->usage, out);
     fprintf(out,
+            "  --input        the guest's input stream is wisp's stdin (isolated mode:\n"
+            "                 wisp_input_read in <wisp.h>; a unikernel as a filter)\n"
             "  --timings      at exit, print when each boot phase ended (CLOCK_MONOTONIC ns)\n"
             "                 on stderr as \"wisp: event NAME NS\" lines\n"
             "  --help, -h     show this help and exit\n"
