@@ -1,0 +1,100 @@
+/*
+ * wisp serve: inetd for unikernels.  Every accepted connection gets a
+ * fresh VM of one unikernel, never reused: the connection is the guest's
+ * input stream (devices/input.c) and its console.
+ *
+ * Processes (each a fork of wisp, no exec):
+ *   supervisor  (serve.c, server.c) options, the listening sockets, the
+ *               start-up probe; then an event loop that starts VMs, hands
+ *               connections to them, enforces --timeout, logs, lingers
+ *               closed connections, drains on SIGTERM/SIGINT.  It holds no
+ *               guest memory and never reads a connection's data.
+ *   acceptor    (acceptor.c) the only process that accepts: it holds the
+ *               listening sockets, is confined by its own seccomp filter,
+ *               and passes each connection (SCM_RIGHTS) with its peer's
+ *               name to the supervisor, as many as it has credits for
+ *               (--max-vms); further connections wait in the backlog.
+ *   VM          (vmproc.c) one per connection: wisp_run with the connection
+ *               as fds 0 and 1, its messages on a pipe to the supervisor;
+ *               confined by the tender's own filter.  A pool VM boots with
+ *               no connection and waits for one at its guest's first
+ *               console, poll, input, exit or clock hypercall.
+ *
+ * Error policy: option and set-up errors print one "wisp serve:" line and
+ * exit WISP_EXIT_TENDER_ERROR; after set-up nothing a client or a guest does
+ * ends the supervisor: each failure is logged and ends that connection.
+ */
+#ifndef WISP_SERVE_H
+#define WISP_SERVE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "wisp.h"
+
+#define SERVE_MAX_LISTEN 16
+#define SERVE_PEER_MAX 128      /* a peer's printable name, with the NUL */
+#define SERVE_PROBE_TIMEOUT_S 10
+
+struct serve_opts {
+    const char *listen[SERVE_MAX_LISTEN];
+    unsigned nlisten;
+    unsigned pool;              /* --pool=N */
+    unsigned max_vms;           /* --max-vms=N (0 before defaults) */
+    unsigned timeout_s;         /* --timeout=SECONDS, 0: none */
+    int stats;                  /* --stats */
+    struct wisp_config cfg;     /* the tender options, for every VM */
+};
+
+/* serve_main: `wisp serve ARGS...` (argv[0] is "serve"); the process's
+ * exit status. */
+int serve_main(int argc, char *argv[]);
+
+/* ---- options.c ---- */
+/* serve_parse: fill *o from argv (argv[0] "serve"); 0, 1 (help printed),
+ * or -1 (message printed).  Checks what needs no file: ranges, the
+ * read-write block device with more than one VM. */
+int serve_parse(int argc, char *argv[], struct serve_opts *o);
+
+/* ---- listen.c ---- */
+/* serve_listen: a listening, non-blocking, close-on-exec socket for ADDR
+ * ("HOST:PORT", "[V6]:PORT", "unix:PATH"); prints the address it listens
+ * on.  -1 with a message printed. */
+int serve_listen(const char *addr);
+
+/* ---- acceptor.c ---- */
+/* acceptor_start: fork the acceptor over listeners[n]; *chan is the
+ * supervisor's end of their SOCK_SEQPACKET channel.  The pid, or -1. */
+pid_t acceptor_start(const int *listeners, unsigned n, int *chan);
+
+/* acceptor_grant: allow the acceptor `n` more connections.  0 or -1. */
+int acceptor_grant(int chan, unsigned n);
+
+/* acceptor_receive: one connection from the channel: its fd and peer
+ * name.  1, 0 at the channel's end, -1 on error (errno). */
+int acceptor_receive(int chan, int *conn, char peer[SERVE_PEER_MAX]);
+
+/* ---- vmproc.c ---- */
+struct vm_child {
+    pid_t pid;
+    int log_fd;     /* read end of the VM's message pipe (non-blocking) */
+    int handoff_fd; /* pool VM: the supervisor's end of its hand-off socket */
+};
+
+/* vm_spawn: fork a VM of o->cfg.  conn >= 0: serve that connection; -1: a
+ * pool VM (child->handoff_fd set).  0 or -1 (errno). */
+int vm_spawn(const struct serve_opts *o, int conn, struct vm_child *child);
+
+/* vm_handoff: give pool VM `handoff_fd` its connection.  0 or -1 (errno:
+ * the VM is gone). */
+int vm_handoff(int handoff_fd, int conn);
+
+/* ---- server.c ---- */
+/* server_run: the supervisor's event loop, after set-up, until drained.
+ * The exit status. */
+int server_run(const struct serve_opts *o, const int *listeners, unsigned nlisten);
+
+/* ---- util ---- */
+uint64_t serve_now_ns(void);
+
+#endif /* WISP_SERVE_H */

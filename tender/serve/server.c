@@ -1,0 +1,519 @@
+/*
+ * The supervisor's event loop (serve.h): connections from the acceptor
+ * become VMs (a pool VM when one is ready, else a fresh one), ended VMs
+ * are reaped, logged and their connections closed gracefully, --timeout
+ * is enforced, SIGTERM/SIGINT drain.  Single-threaded, one epoll set:
+ * the acceptor's channel, a signalfd (SIGCHLD, SIGTERM, SIGINT) and the
+ * connections being closed.
+ *
+ * Closing a connection: the VM has exited (all its output is in the
+ * socket), the supervisor's own copy of the connection gets
+ * shutdown(SHUT_WR), so the client sees the end after the last byte, and
+ * is then read and discarded until the client closes (at most
+ * LINGER_NS): closing with unread input would reset the connection and
+ * could destroy the response before the client read it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "serve/serve.h"
+
+#define LINGER_NS 2000000000ull
+#define LOG_KEEP 4096
+#define POOL_FAIL_LIMIT 3   /* pool VMs in a row ending unused: pool off */
+#define TAG_CHAN 1ull
+#define TAG_SIGNAL 2ull
+#define TAG_LINGER 3ull
+
+enum slot_state { SLOT_FREE, SLOT_POOL, SLOT_SERVING };
+
+/* One VM: idle in the pool, or serving a connection. */
+struct slot {
+    enum slot_state state;
+    unsigned id;
+    struct vm_child c;
+    int conn;                 /* the supervisor's copy; -1 in the pool */
+    int from_pool;
+    int timed_out;
+    uint64_t t_accept, deadline;
+    char peer[SERVE_PEER_MAX];
+};
+
+struct closing {
+    int fd;
+    uint64_t deadline;
+};
+
+struct server {
+    const struct serve_opts *o;
+    struct slot *slots;
+    unsigned nslots, serving, pooled;
+    struct closing *lingers;
+    unsigned nlinger, cap_linger;
+    int ep, sigfd, chan;
+    pid_t acceptor;
+    unsigned next_id;
+    int draining, pool_off;
+    unsigned pool_fail_streak;
+    /* --stats */
+    uint64_t connections, booted, pool_hits, timeouts, crashes;
+    double *dur_ms;
+    size_t ndur, cap_dur;
+};
+
+uint64_t serve_now_ns(void)
+{
+    return wisp_now_ns();
+}
+
+static int ep_add(struct server *s, int fd, uint64_t tag, uint32_t events)
+{
+    struct epoll_event ev = {.events = events, .data.u64 = (tag << 32) | (uint32_t)fd};
+
+    return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static struct slot *free_slot(struct server *s)
+{
+    for (unsigned i = 0; i < s->nslots; i++)
+        if (s->slots[i].state == SLOT_FREE)
+            return &s->slots[i];
+    return NULL;
+}
+
+/* refill_pool: boot pool VMs up to --pool (not while draining, nor once
+ * the pool has been turned off). */
+static void refill_pool(struct server *s)
+{
+    while (!s->draining && !s->pool_off && s->pooled < s->o->pool) {
+        struct slot *sl = free_slot(s);
+
+        if (!sl)
+            return;
+        if (vm_spawn(s->o, -1, &sl->c) < 0) {
+            fprintf(stderr, "wisp serve: cannot start a pool VM: %s\n", strerror(errno));
+            return;
+        }
+        sl->state = SLOT_POOL;
+        sl->id = ++s->next_id;
+        sl->conn = -1;
+        s->pooled++;
+        s->booted++;
+    }
+}
+
+/* take_pool_vm: hand `conn` to an idle pool VM; the slot, or NULL. */
+static struct slot *take_pool_vm(struct server *s, int conn)
+{
+    for (unsigned i = 0; i < s->nslots; i++) {
+        struct slot *sl = &s->slots[i];
+
+        if (sl->state != SLOT_POOL || sl->c.handoff_fd < 0)
+            continue;
+        if (vm_handoff(sl->c.handoff_fd, conn) < 0) {
+            /* That VM is gone (it is reaped later); try another. */
+            close(sl->c.handoff_fd);
+            sl->c.handoff_fd = -1;
+            continue;
+        }
+        close(sl->c.handoff_fd);
+        sl->c.handoff_fd = -1;
+        sl->state = SLOT_SERVING;
+        sl->from_pool = 1;
+        s->pooled--;
+        s->pool_hits++;
+        s->pool_fail_streak = 0;
+        return sl;
+    }
+    return NULL;
+}
+
+static void start_connection(struct server *s, int conn, const char *peer)
+{
+    uint64_t now = serve_now_ns();
+    struct slot *sl = take_pool_vm(s, conn);
+
+    s->connections++;
+    if (!sl) {
+        sl = free_slot(s);
+        if (!sl || vm_spawn(s->o, conn, &sl->c) < 0) {
+            fprintf(stderr, "wisp serve: %s: cannot start a VM: %s\n", peer,
+                    sl ? strerror(errno) : "no free slot");
+            close(conn);
+            if (!s->draining)
+                acceptor_grant(s->chan, 1);
+            return;
+        }
+        sl->state = SLOT_SERVING;
+        sl->id = ++s->next_id;
+        sl->from_pool = 0;
+        sl->c.handoff_fd = -1;
+        s->booted++;
+    }
+    sl->conn = conn;
+    sl->timed_out = 0;
+    sl->t_accept = now;
+    sl->deadline = s->o->timeout_s ? now + (uint64_t)s->o->timeout_s * 1000000000ull : 0;
+    snprintf(sl->peer, sizeof sl->peer, "%s", peer);
+    s->serving++;
+    refill_pool(s);
+}
+
+static void on_chan(struct server *s)
+{
+    char peer[SERVE_PEER_MAX];
+    int conn, r;
+
+    while ((r = acceptor_receive(s->chan, &conn, peer)) > 0)
+        start_connection(s, conn, peer);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        epoll_ctl(s->ep, EPOLL_CTL_DEL, s->chan, NULL);
+        close(s->chan);
+        s->chan = -1;
+    }
+}
+
+/* linger_start: close `fd` gracefully (see the top of this file). */
+static void linger_start(struct server *s, int fd)
+{
+    shutdown(fd, SHUT_WR);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    if (s->nlinger == s->cap_linger) {
+        unsigned cap = s->cap_linger ? 2 * s->cap_linger : 64;
+        struct closing *l = realloc(s->lingers, cap * sizeof *l);
+
+        if (!l) {
+            close(fd);
+            return;
+        }
+        s->lingers = l;
+        s->cap_linger = cap;
+    }
+    if (ep_add(s, fd, TAG_LINGER, EPOLLIN | EPOLLRDHUP) < 0) {
+        close(fd);
+        return;
+    }
+    s->lingers[s->nlinger++] = (struct closing){fd, serve_now_ns() + LINGER_NS};
+}
+
+static void linger_end(struct server *s, unsigned i)
+{
+    epoll_ctl(s->ep, EPOLL_CTL_DEL, s->lingers[i].fd, NULL);
+    close(s->lingers[i].fd);
+    s->lingers[i] = s->lingers[--s->nlinger];
+}
+
+/* on_linger: discard what the client still sends; close at its end. */
+static void on_linger(struct server *s, int fd)
+{
+    char buf[4096];
+    ssize_t r;
+
+    while ((r = read(fd, buf, sizeof buf)) > 0)
+        ;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    for (unsigned i = 0; i < s->nlinger; i++)
+        if (s->lingers[i].fd == fd) {
+            linger_end(s, i);
+            return;
+        }
+}
+
+/* read_log: what the VM wrote to its message pipe (it has exited). */
+static size_t read_log(int fd, char *buf, size_t size)
+{
+    size_t used = 0;
+    char sink[4096];
+    ssize_t r;
+
+    for (;;) {
+        if (used < size - 1)
+            r = read(fd, buf + used, size - 1 - used);
+        else
+            r = read(fd, sink, sizeof sink);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (used < size - 1)
+            used += (size_t)r;
+    }
+    buf[used] = '\0';
+    return used;
+}
+
+/* strip: the line without the tender's "wisp: " prefix. */
+static const char *strip(const char *line)
+{
+    return strncmp(line, "wisp: ", 6) == 0 ? line + 6 : line;
+}
+
+static void record_duration(struct server *s, double ms)
+{
+    if (s->ndur == s->cap_dur) {
+        size_t cap = s->cap_dur ? 2 * s->cap_dur : 1024;
+        double *d = realloc(s->dur_ms, cap * sizeof *d);
+
+        if (!d)
+            return;
+        s->dur_ms = d;
+        s->cap_dur = cap;
+    }
+    s->dur_ms[s->ndur++] = ms;
+}
+
+/* log_end: the connection's line: peer, VM id, duration, how it ended;
+ * then the VM's further messages. */
+static void log_end(struct server *s, struct slot *sl, int wstatus, char *log)
+{
+    char how[96];
+    char *first = log, *rest = strchr(log, '\n');
+    double ms = (double)(serve_now_ns() - sl->t_accept) / 1e6;
+
+    if (rest)
+        *rest++ = '\0';
+    if (sl->timed_out)
+        snprintf(how, sizeof how, "timeout after %u s", s->o->timeout_s);
+    else if (WIFSIGNALED(wstatus))
+        snprintf(how, sizeof how, "killed by signal %d (%s)", WTERMSIG(wstatus),
+                 strsignal(WTERMSIG(wstatus)));
+    else
+        snprintf(how, sizeof how, "exit %d", WEXITSTATUS(wstatus));
+    if (strstr(first, "guest crashed") || strstr(first, "guest aborted") ||
+        strstr(first, "violated the hypercall ABI"))
+        s->crashes++;
+    fprintf(stderr, "wisp serve: %s vm %u%s %.2f ms %s%s%s\n", sl->peer, sl->id,
+            sl->from_pool ? " (pool)" : "", ms, how, *first ? ": " : "", strip(first));
+    while (rest && *rest) {
+        char *next = strchr(rest, '\n');
+
+        if (next)
+            *next++ = '\0';
+        fprintf(stderr, "wisp serve: vm %u: %s\n", sl->id, strip(rest));
+        rest = next;
+    }
+    record_duration(s, ms);
+}
+
+static void reap_slot(struct server *s, struct slot *sl, int wstatus)
+{
+    char log[LOG_KEEP];
+
+    read_log(sl->c.log_fd, log, sizeof log);
+    close(sl->c.log_fd);
+    if (sl->c.handoff_fd >= 0)
+        close(sl->c.handoff_fd);
+    if (sl->state == SLOT_POOL) {
+        s->pooled--;
+        if (!s->draining) {
+            char *nl = strchr(log, '\n');
+
+            if (nl)
+                *nl = '\0';
+            fprintf(stderr, "wisp serve: pool vm %u ended before a connection (status "
+                    "0x%x)%s%s\n", sl->id, wstatus, *log ? ": " : "", strip(log));
+            if (++s->pool_fail_streak >= POOL_FAIL_LIMIT && !s->pool_off) {
+                s->pool_off = 1;
+                fprintf(stderr, "wisp serve: %u pool VMs in a row ended unused: pool "
+                        "turned off, every connection boots its VM\n", POOL_FAIL_LIMIT);
+            }
+        }
+    } else {
+        s->serving--;
+        log_end(s, sl, wstatus, log);
+        linger_start(s, sl->conn);
+        if (!s->draining && s->chan >= 0)
+            acceptor_grant(s->chan, 1);
+    }
+    sl->state = SLOT_FREE;
+}
+
+static void start_drain(struct server *s, const char *why)
+{
+    if (s->draining)
+        return;
+    s->draining = 1;
+    fprintf(stderr, "wisp serve: %s: not accepting; %u VM%s still serving\n", why,
+            s->serving, s->serving == 1 ? "" : "s");
+    if (s->acceptor > 0)
+        kill(s->acceptor, SIGKILL); /* its listening sockets close with it */
+    for (unsigned i = 0; i < s->nslots; i++) {
+        struct slot *sl = &s->slots[i];
+
+        if (sl->state == SLOT_POOL && sl->c.handoff_fd >= 0) {
+            close(sl->c.handoff_fd); /* the pool VM ends quietly */
+            sl->c.handoff_fd = -1;
+        }
+    }
+}
+
+static void on_sigchld(struct server *s)
+{
+    int wstatus;
+    pid_t pid;
+
+    while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
+        if (pid == s->acceptor) {
+            s->acceptor = 0;
+            if (!s->draining) {
+                fprintf(stderr, "wisp serve: the acceptor ended (status 0x%x)\n", wstatus);
+                start_drain(s, "acceptor gone");
+            }
+            continue;
+        }
+        for (unsigned i = 0; i < s->nslots; i++)
+            if (s->slots[i].state != SLOT_FREE && s->slots[i].c.pid == pid) {
+                reap_slot(s, &s->slots[i], wstatus);
+                break;
+            }
+    }
+    refill_pool(s);
+}
+
+static void on_signal(struct server *s)
+{
+    struct signalfd_siginfo si;
+
+    while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGCHLD) {
+            on_sigchld(s);
+            continue;
+        }
+        if (!s->draining) {
+            start_drain(s, si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+            continue;
+        }
+        fprintf(stderr, "wisp serve: second signal: ending the %u VM%s still serving\n",
+                s->serving, s->serving == 1 ? "" : "s");
+        for (unsigned i = 0; i < s->nslots; i++)
+            if (s->slots[i].state != SLOT_FREE)
+                kill(s->slots[i].c.pid, SIGKILL);
+    }
+}
+
+/* on_deadlines: end VMs past --timeout, close connections that lingered
+ * long enough; returns the milliseconds to the next deadline, or -1. */
+static int on_deadlines(struct server *s)
+{
+    uint64_t now = serve_now_ns(), next = UINT64_MAX;
+
+    for (unsigned i = 0; i < s->nslots; i++) {
+        struct slot *sl = &s->slots[i];
+
+        if (sl->state != SLOT_SERVING || !sl->deadline)
+            continue;
+        if (sl->deadline <= now) {
+            kill(sl->c.pid, SIGKILL); /* not reaped yet: still our child */
+            sl->timed_out = 1;
+            sl->deadline = 0;
+            s->timeouts++;
+        } else if (sl->deadline < next) {
+            next = sl->deadline;
+        }
+    }
+    for (unsigned i = 0; i < s->nlinger;) {
+        if (s->lingers[i].deadline <= now) {
+            linger_end(s, i);
+            continue;
+        }
+        if (s->lingers[i].deadline < next)
+            next = s->lingers[i].deadline;
+        i++;
+    }
+    if (next == UINT64_MAX)
+        return -1;
+    return (int)((next - now) / 1000000ull) + 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static void print_stats(struct server *s)
+{
+    double p50 = 0, p99 = 0;
+
+    if (s->ndur) {
+        qsort(s->dur_ms, s->ndur, sizeof *s->dur_ms, cmp_double);
+        p50 = s->dur_ms[(s->ndur - 1) / 2];
+        p99 = s->dur_ms[(size_t)((double)(s->ndur - 1) * 0.99)];
+    }
+    fprintf(stderr, "wisp serve: stats: connections %llu, duration p50 %.2f ms p99 %.2f "
+            "ms, VMs booted %llu, pool hits %llu, timeouts %llu, crashes %llu\n",
+            (unsigned long long)s->connections, p50, p99, (unsigned long long)s->booted,
+            (unsigned long long)s->pool_hits, (unsigned long long)s->timeouts,
+            (unsigned long long)s->crashes);
+}
+
+static int setup(struct server *s, const int *listeners, unsigned nlisten)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return -1;
+    s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    s->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (s->sigfd < 0 || s->ep < 0)
+        return -1;
+    s->acceptor = acceptor_start(listeners, nlisten, &s->chan);
+    if (s->acceptor < 0)
+        return -1;
+    for (unsigned i = 0; i < nlisten; i++)
+        close(listeners[i]); /* the acceptor's alone now */
+    fcntl(s->chan, F_SETFL, O_NONBLOCK);
+    if (ep_add(s, s->sigfd, TAG_SIGNAL, EPOLLIN) < 0 || ep_add(s, s->chan, TAG_CHAN, EPOLLIN) < 0)
+        return -1;
+    refill_pool(s);
+    return acceptor_grant(s->chan, s->o->max_vms);
+}
+
+int server_run(const struct serve_opts *o, const int *listeners, unsigned nlisten)
+{
+    static struct server s;
+    struct epoll_event evs[64];
+
+    s.o = o;
+    s.chan = -1;
+    s.nslots = o->max_vms + 2 * o->pool + 1;
+    s.slots = calloc(s.nslots, sizeof *s.slots);
+    if (!s.slots || setup(&s, listeners, nlisten) < 0) {
+        fprintf(stderr, "wisp serve: cannot start: %s\n", strerror(errno));
+        return WISP_EXIT_TENDER_ERROR;
+    }
+    while (!s.draining || s.acceptor > 0 || s.chan >= 0 || s.serving || s.pooled || s.nlinger) {
+        int timeout = on_deadlines(&s);
+        int n = epoll_wait(s.ep, evs, 64, timeout);
+
+        for (int i = 0; i < n; i++) {
+            uint64_t tag = evs[i].data.u64 >> 32;
+            int fd = (int)(uint32_t)evs[i].data.u64;
+
+            if (tag == TAG_CHAN && s.chan >= 0)
+                on_chan(&s);
+            else if (tag == TAG_SIGNAL)
+                on_signal(&s);
+            else if (tag == TAG_LINGER)
+                on_linger(&s, fd);
+        }
+    }
+    if (o->stats)
+        print_stats(&s);
+    return 0;
+}
