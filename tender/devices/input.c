@@ -15,6 +15,9 @@
  * in vm->hypercalls until the connection is there.  If the server closes
  * the hand-off socket first, the run ends quietly with status 0.
  *
+ * When the guest exits, a console that is a socket is shut down for
+ * writing at once (hc_exit_shut).
+ *
  * The hypercall is registered whether or not a stream is attached (the
  * guest gets EUNSPEC without one), so a guest can ask; syscalls are only
  * allowed when one is.
@@ -41,6 +44,7 @@ struct input_state {
     int eof;                       /* the stream's end was seen */
     int awaiting;                  /* hand-off pending */
     hypercall_fn gated[NGATED];    /* the handlers the gate stands in for */
+    hypercall_fn exit_fn;          /* the core's EXIT, for hc_exit_shut */
 };
 
 static struct input_state *input_state(struct vm *vm)
@@ -188,6 +192,18 @@ static int hc_input_read(struct vm *vm, wisp_gpa_t gpa)
     return HC_CONTINUE;
 }
 
+/* hc_exit_shut: EXIT, then, if the console is a socket, shutdown(SHUT_WR)
+ * at once: the peer sees the end of the output as soon as the guest has
+ * exited, not after the VM's teardown (about 0.7 ms on PVM). */
+static int hc_exit_shut(struct vm *vm, wisp_gpa_t arg)
+{
+    int r = input_state(vm)->exit_fn(vm, arg);
+
+    if (r == HC_STOP)
+        shutdown(vm->cfg->console_fd, SHUT_WR); /* ENOTSOCK for a pipe or tty */
+    return r;
+}
+
 static int input_check(struct vm *vm)
 {
     if (vm->cfg->input_fd >= 0 && vm->mode->id != MODE_ISOLATED)
@@ -208,6 +224,10 @@ static int input_setup(struct vm *vm)
     vm->dev_priv[WISP_INPUT_HANDLE] = st;
     if (poll_register(vm, vm->cfg->input_fd, WISP_INPUT_HANDLE))
         return -1;
+    st->exit_fn = vm->hypercalls[WISP_HC_EXIT];
+    if (!st->exit_fn)
+        return vm_fail(vm, "internal: input: EXIT not registered");
+    vm->hypercalls[WISP_HC_EXIT] = hc_exit_shut;
     if (vm->cfg->input_handoff_fd >= 0) {
         /* The core's handlers are registered (it comes first in the table). */
         st->awaiting = 1;
@@ -233,6 +253,9 @@ static int input_seccomp_rules(struct vm *vm, void *ctx)
         return 0;
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)cfg->input_fd));
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(shutdown), 2,
+                          SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)cfg->console_fd),
+                          SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)SHUT_WR));
     if (cfg->input_handoff_fd >= 0) {
         r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)cfg->input_handoff_fd));

@@ -2,11 +2,20 @@
  * The acceptor: the one process of `wisp serve` that accepts connections
  * (serve.h).  After fork it keeps only its listening sockets, its channel
  * to the supervisor and stderr, and confines itself: from then on it can
- * only poll, accept, name the peer, set TCP_NODELAY, pass the connection
- * on (sendmsg on the channel), read credits (read on the channel), close,
- * write to stderr and exit.  It accepts only while it holds credits, one
- * per connection, granted by the supervisor as VMs become free: the
+ * only poll, accept, set TCP_NODELAY, receive on the channel, send
+ * connections (sendmsg: to the supervisor and to pool VMs), close, write
+ * to stderr and exit.  It accepts only while it holds credits, one per
+ * connection, granted by the supervisor as VMs become free: the
  * connections beyond --max-vms wait in the kernel's listen backlog.
+ *
+ * The channel carries records (SOCK_SEQPACKET):
+ *   supervisor -> acceptor  struct chan_grant: credits, or a pool VM's
+ *                           hand-off socket (SCM_RIGHTS) and its id
+ *   acceptor -> supervisor  struct chan_conn: a connection (SCM_RIGHTS),
+ *                           its peer's name, the pool VM that has it (0:
+ *                           none: the supervisor boots one)
+ * Giving the connection to the pool VM here, not through the supervisor,
+ * saves one process wake-up on the way to the guest.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +35,25 @@
 
 #include "serve/serve.h"
 
+struct chan_grant {
+    uint32_t type;  /* GRANT_CREDITS or GRANT_POOL_VM */
+    uint32_t value; /* credits, or the pool VM's id */
+};
+#define GRANT_CREDITS 1
+#define GRANT_POOL_VM 2
+
+struct chan_conn {
+    uint32_t vm_id;
+    char peer[SERVE_PEER_MAX];
+};
+
+/* The idle pool VMs the acceptor holds, oldest first. */
+struct pool_queue {
+    unsigned head, len;
+    unsigned id[SERVE_POOL_MAX];
+    int fd[SERVE_POOL_MAX];
+};
+
 #define CHAN_FD 3 /* the acceptor's own fd numbers: channel, then listeners */
 #define ACCEPT_RETRY_NS 100000000 /* out of fds or memory: retry after 0.1 s */
 
@@ -41,10 +69,9 @@ static int confine(unsigned nlisten)
     for (unsigned i = 1; i <= nlisten; i++)
         r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)(CHAN_FD + i)));
-    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)CHAN_FD));
-    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 1,
-                          SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)CHAN_FD));
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 0); /* + pool VMs */
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)2));
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 0);
@@ -79,14 +106,14 @@ static void peer_name(const struct sockaddr_storage *ss, char out[SERVE_PEER_MAX
     }
 }
 
-/* pass_on: send connection `fd` and its peer's name to the supervisor. */
-static int pass_on(int fd, char *peer)
+/* send_with_fd: one record (data, len) carrying `fd`. */
+static int send_with_fd(int sock, void *data, size_t len, int fd, int flags)
 {
     union {
         struct cmsghdr h;
         char buf[CMSG_SPACE(sizeof(int))];
     } ctl;
-    struct iovec iov = {.iov_base = peer, .iov_len = strlen(peer) + 1};
+    struct iovec iov = {.iov_base = data, .iov_len = len};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
                          .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
@@ -98,14 +125,90 @@ static int pass_on(int fd, char *peer)
     c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &fd, sizeof fd);
     do
-        r = sendmsg(CHAN_FD, &msg, MSG_NOSIGNAL);
+        r = sendmsg(sock, &msg, MSG_NOSIGNAL | flags);
     while (r < 0 && errno == EINTR);
     return r < 0 ? -1 : 0;
+}
+
+/* recv_with_fd: one record into (data, size) and the fd it carries (-1 if
+ * none); the record's length, 0 at the end, -1 on error. */
+static ssize_t recv_with_fd(int sock, void *data, size_t size, int *fd, int flags)
+{
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct iovec iov = {.iov_base = data, .iov_len = size};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+    struct cmsghdr *c;
+    ssize_t r;
+
+    do
+        r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | flags);
+    while (r < 0 && errno == EINTR);
+    *fd = -1;
+    if (r <= 0)
+        return r;
+    c = CMSG_FIRSTHDR(&msg);
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(fd, CMSG_DATA(c), sizeof *fd);
+    return r;
+}
+
+/* on_grant: one record from the supervisor; -1 at the channel's end. */
+static int on_grant(unsigned long *credits, struct pool_queue *q)
+{
+    struct chan_grant g;
+    int fd;
+    ssize_t r = recv_with_fd(CHAN_FD, &g, sizeof g, &fd, 0);
+
+    if (r == 0 || (r < 0 && errno != EAGAIN))
+        return -1;
+    if (r != (ssize_t)sizeof g) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    if (g.type == GRANT_CREDITS)
+        *credits += g.value;
+    if (g.type == GRANT_POOL_VM && fd >= 0 && q->len < SERVE_POOL_MAX) {
+        unsigned i = (q->head + q->len++) % SERVE_POOL_MAX;
+
+        q->id[i] = g.value;
+        q->fd[i] = fd;
+        fd = -1;
+    }
+    if (fd >= 0)
+        close(fd); /* unexpected, or the queue is full: that VM ends quietly */
+    return 0;
+}
+
+/* give_to_pool: hand `conn` to the oldest idle pool VM; its id, or 0. */
+static unsigned give_to_pool(struct pool_queue *q, int conn)
+{
+    char byte = 'c';
+
+    while (q->len) {
+        unsigned id = q->id[q->head];
+        int fd = q->fd[q->head];
+        int ok;
+
+        q->head = (q->head + 1) % SERVE_POOL_MAX;
+        q->len--;
+        ok = send_with_fd(fd, &byte, 1, conn, MSG_DONTWAIT) == 0;
+        close(fd);
+        if (ok)
+            return id;
+    }
+    return 0;
 }
 
 /* accept_loop: never returns. */
 static void accept_loop(unsigned nlisten)
 {
+    static struct pool_queue q;
     struct pollfd p[1 + SERVE_MAX_LISTEN];
     unsigned long credits = 0;
     int backoff = 0;
@@ -122,19 +225,12 @@ static void accept_loop(unsigned nlisten)
         backoff = 0;
         if (n < 0)
             continue;
-        if (p[0].revents) {
-            char grant[256];
-            ssize_t r = read(CHAN_FD, grant, sizeof grant);
-
-            if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
-                _exit(0); /* the supervisor is gone or done: stop accepting */
-            if (r > 0)
-                credits += (unsigned long)r;
-        }
+        if (p[0].revents && on_grant(&credits, &q) < 0)
+            _exit(0); /* the supervisor is gone or done: stop accepting */
         for (unsigned i = 0; i < nlisten && credits; i++) {
             struct sockaddr_storage ss;
             socklen_t len = sizeof ss;
-            char peer[SERVE_PEER_MAX];
+            struct chan_conn m;
             int one = 1, fd;
 
             if (!(p[1 + i].revents & POLLIN))
@@ -147,8 +243,9 @@ static void accept_loop(unsigned nlisten)
             }
             if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
                 setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            peer_name(&ss, peer);
-            if (pass_on(fd, peer) < 0)
+            m.vm_id = give_to_pool(&q, fd);
+            peer_name(&ss, m.peer);
+            if (send_with_fd(CHAN_FD, &m, sizeof m, fd, 0) < 0)
                 _exit(0);
             close(fd);
             credits--;
@@ -207,45 +304,33 @@ pid_t acceptor_start(const int *listeners, unsigned n, int *chan)
 
 int acceptor_grant(int chan, unsigned n)
 {
-    char grant[256];
+    struct chan_grant g = {.type = GRANT_CREDITS, .value = n};
 
-    memset(grant, 'c', sizeof grant);
-    while (n > 0) {
-        unsigned k = n < sizeof grant ? n : (unsigned)sizeof grant;
-
-        if (send(chan, grant, k, MSG_NOSIGNAL) < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        n -= k;
-    }
-    return 0;
+    return send(chan, &g, sizeof g, MSG_NOSIGNAL) == (ssize_t)sizeof g ? 0 : -1;
 }
 
-int acceptor_receive(int chan, int *conn, char peer[SERVE_PEER_MAX])
+int acceptor_give_pool(int chan, unsigned vm_id, int handoff_fd)
 {
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } ctl;
-    struct iovec iov = {.iov_base = peer, .iov_len = SERVE_PEER_MAX - 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
-    struct cmsghdr *c;
-    ssize_t r;
+    struct chan_grant g = {.type = GRANT_POOL_VM, .value = vm_id};
 
-    do
-        r = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    while (r < 0 && errno == EINTR);
+    return send_with_fd(chan, &g, sizeof g, handoff_fd, 0);
+}
+
+int acceptor_receive(int chan, int *conn, char peer[SERVE_PEER_MAX], unsigned *vm_id)
+{
+    struct chan_conn m;
+    ssize_t r = recv_with_fd(chan, &m, sizeof m, conn, MSG_DONTWAIT);
+
     if (r <= 0)
         return r == 0 ? 0 : -1;
-    peer[r] = '\0';
-    c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int))) {
+    if (r != (ssize_t)sizeof m || *conn < 0) {
+        if (*conn >= 0)
+            close(*conn);
         errno = EPROTO;
         return -1;
     }
-    memcpy(conn, CMSG_DATA(c), sizeof *conn);
+    m.peer[SERVE_PEER_MAX - 1] = '\0';
+    memcpy(peer, m.peer, SERVE_PEER_MAX);
+    *vm_id = m.vm_id;
     return 1;
 }

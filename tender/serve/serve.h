@@ -11,9 +11,12 @@
  *               guest memory and never reads a connection's data.
  *   acceptor    (acceptor.c) the only process that accepts: it holds the
  *               listening sockets, is confined by its own seccomp filter,
- *               and passes each connection (SCM_RIGHTS) with its peer's
- *               name to the supervisor, as many as it has credits for
- *               (--max-vms); further connections wait in the backlog.
+ *               and accepts as many connections as it has credits for
+ *               (--max-vms; further connections wait in the backlog).  It
+ *               also holds the hand-off sockets of the idle pool VMs and
+ *               gives a connection straight to one of them when it can;
+ *               then it passes the connection (SCM_RIGHTS) with its peer's
+ *               name and the VM's id to the supervisor.
  *   VM          (vmproc.c) one per connection: wisp_run with the connection
  *               as fds 0 and 1, its messages on a pipe to the supervisor;
  *               confined by the tender's own filter.  A pool VM boots with
@@ -35,6 +38,7 @@
 #define SERVE_MAX_LISTEN 16
 #define SERVE_PEER_MAX 128      /* a peer's printable name, with the NUL */
 #define SERVE_PROBE_TIMEOUT_S 10
+#define SERVE_POOL_MAX 1024
 
 struct serve_opts {
     const char *listen[SERVE_MAX_LISTEN];
@@ -70,9 +74,14 @@ pid_t acceptor_start(const int *listeners, unsigned n, int *chan);
 /* acceptor_grant: allow the acceptor `n` more connections.  0 or -1. */
 int acceptor_grant(int chan, unsigned n);
 
-/* acceptor_receive: one connection from the channel: its fd and peer
- * name.  1, 0 at the channel's end, -1 on error (errno). */
-int acceptor_receive(int chan, int *conn, char peer[SERVE_PEER_MAX]);
+/* acceptor_give_pool: hand the acceptor pool VM `vm_id`'s hand-off
+ * socket (the caller then closes its own copy).  0 or -1. */
+int acceptor_give_pool(int chan, unsigned vm_id, int handoff_fd);
+
+/* acceptor_receive: one connection from the channel: its fd, peer name,
+ * and the id of the pool VM it was given to (0: none).  1, 0 at the
+ * channel's end, -1 on error (errno; EAGAIN: nothing pending). */
+int acceptor_receive(int chan, int *conn, char peer[SERVE_PEER_MAX], unsigned *vm_id);
 
 /* ---- vmproc.c ---- */
 struct vm_child {
@@ -85,9 +94,6 @@ struct vm_child {
  * pool VM (child->handoff_fd set).  0 or -1 (errno). */
 int vm_spawn(const struct serve_opts *o, int conn, struct vm_child *child);
 
-/* vm_handoff: give pool VM `handoff_fd` its connection.  0 or -1 (errno:
- * the VM is gone). */
-int vm_handoff(int handoff_fd, int conn);
 
 /* ---- server.c ---- */
 /* server_run: the supervisor's event loop, after set-up, until drained.

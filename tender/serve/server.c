@@ -90,11 +90,12 @@ static struct slot *free_slot(struct server *s)
     return NULL;
 }
 
-/* refill_pool: boot pool VMs up to --pool (not while draining, nor once
- * the pool has been turned off). */
+/* refill_pool: boot pool VMs up to --pool and give their hand-off
+ * sockets to the acceptor (not while draining, nor once the pool has been
+ * turned off). */
 static void refill_pool(struct server *s)
 {
-    while (!s->draining && !s->pool_off && s->pooled < s->o->pool) {
+    while (!s->draining && !s->pool_off && s->chan >= 0 && s->pooled < s->o->pool) {
         struct slot *sl = free_slot(s);
 
         if (!sl)
@@ -108,48 +109,54 @@ static void refill_pool(struct server *s)
         sl->conn = -1;
         s->pooled++;
         s->booted++;
+        /* Without the acceptor's copy the VM ends quietly: no leak. */
+        acceptor_give_pool(s->chan, sl->id, sl->c.handoff_fd);
+        close(sl->c.handoff_fd);
+        sl->c.handoff_fd = -1;
     }
 }
 
-/* take_pool_vm: hand `conn` to an idle pool VM; the slot, or NULL. */
-static struct slot *take_pool_vm(struct server *s, int conn)
+/* pool_slot: the idle pool VM `id`, or NULL. */
+static struct slot *pool_slot(struct server *s, unsigned id)
 {
-    for (unsigned i = 0; i < s->nslots; i++) {
-        struct slot *sl = &s->slots[i];
+    for (unsigned i = 0; i < s->nslots; i++)
+        if (s->slots[i].state == SLOT_POOL && s->slots[i].id == id)
+            return &s->slots[i];
+    return NULL;
+}
 
-        if (sl->state != SLOT_POOL || sl->c.handoff_fd < 0)
-            continue;
-        if (vm_handoff(sl->c.handoff_fd, conn) < 0) {
-            /* That VM is gone (it is reaped later); try another. */
-            close(sl->c.handoff_fd);
-            sl->c.handoff_fd = -1;
-            continue;
+static void linger_start(struct server *s, int fd);
+
+static void start_connection(struct server *s, int conn, const char *peer, unsigned vm_id)
+{
+    uint64_t now = serve_now_ns();
+    struct slot *sl = NULL;
+
+    s->connections++;
+    if (vm_id) {
+        sl = pool_slot(s, vm_id);
+        if (!sl) {
+            /* It took the connection and ended before we heard of it: its
+             * input may be consumed, so no other VM may serve it. */
+            fprintf(stderr, "wisp serve: %s vm %u (pool): the VM ended before its "
+                    "connection was known; closed\n", peer, vm_id);
+            linger_start(s, conn);
+            if (!s->draining && s->chan >= 0)
+                acceptor_grant(s->chan, 1);
+            return;
         }
-        close(sl->c.handoff_fd);
-        sl->c.handoff_fd = -1;
         sl->state = SLOT_SERVING;
         sl->from_pool = 1;
         s->pooled--;
         s->pool_hits++;
         s->pool_fail_streak = 0;
-        return sl;
-    }
-    return NULL;
-}
-
-static void start_connection(struct server *s, int conn, const char *peer)
-{
-    uint64_t now = serve_now_ns();
-    struct slot *sl = take_pool_vm(s, conn);
-
-    s->connections++;
-    if (!sl) {
+    } else {
         sl = free_slot(s);
         if (!sl || vm_spawn(s->o, conn, &sl->c) < 0) {
             fprintf(stderr, "wisp serve: %s: cannot start a VM: %s\n", peer,
                     sl ? strerror(errno) : "no free slot");
             close(conn);
-            if (!s->draining)
+            if (!s->draining && s->chan >= 0)
                 acceptor_grant(s->chan, 1);
             return;
         }
@@ -171,10 +178,13 @@ static void start_connection(struct server *s, int conn, const char *peer)
 static void on_chan(struct server *s)
 {
     char peer[SERVE_PEER_MAX];
+    unsigned vm_id;
     int conn, r;
 
-    while ((r = acceptor_receive(s->chan, &conn, peer)) > 0)
-        start_connection(s, conn, peer);
+    if (s->chan < 0)
+        return;
+    while ((r = acceptor_receive(s->chan, &conn, peer, &vm_id)) > 0)
+        start_connection(s, conn, peer, vm_id);
     if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
         epoll_ctl(s->ep, EPOLL_CTL_DEL, s->chan, NULL);
         close(s->chan);
@@ -345,16 +355,10 @@ static void start_drain(struct server *s, const char *why)
     s->draining = 1;
     fprintf(stderr, "wisp serve: %s: not accepting; %u VM%s still serving\n", why,
             s->serving, s->serving == 1 ? "" : "s");
+    /* Its listening sockets and the idle pool VMs' hand-off sockets close
+     * with it: the pool VMs end quietly. */
     if (s->acceptor > 0)
-        kill(s->acceptor, SIGKILL); /* its listening sockets close with it */
-    for (unsigned i = 0; i < s->nslots; i++) {
-        struct slot *sl = &s->slots[i];
-
-        if (sl->state == SLOT_POOL && sl->c.handoff_fd >= 0) {
-            close(sl->c.handoff_fd); /* the pool VM ends quietly */
-            sl->c.handoff_fd = -1;
-        }
-    }
+        kill(s->acceptor, SIGKILL);
 }
 
 static void on_sigchld(struct server *s)
@@ -362,6 +366,9 @@ static void on_sigchld(struct server *s)
     int wstatus;
     pid_t pid;
 
+    /* Connections the acceptor gave to pool VMs first: such a VM's end
+     * must find it serving, not idle. */
+    on_chan(s);
     while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
         if (pid == s->acceptor) {
             s->acceptor = 0;
@@ -505,7 +512,7 @@ int server_run(const struct serve_opts *o, const int *listeners, unsigned nliste
             uint64_t tag = evs[i].data.u64 >> 32;
             int fd = (int)(uint32_t)evs[i].data.u64;
 
-            if (tag == TAG_CHAN && s.chan >= 0)
+            if (tag == TAG_CHAN)
                 on_chan(&s);
             else if (tag == TAG_SIGNAL)
                 on_signal(&s);

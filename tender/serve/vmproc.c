@@ -102,27 +102,3 @@ int vm_spawn(const struct serve_opts *o, int conn, struct vm_child *child)
     child->handoff_fd = hs[0];
     return 0;
 }
-
-int vm_handoff(int handoff_fd, int conn)
-{
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } ctl;
-    char byte = 'c';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    ssize_t r;
-
-    memset(ctl.buf, 0, sizeof ctl.buf);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &conn, sizeof conn);
-    do
-        r = sendmsg(handoff_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    while (r < 0 && errno == EINTR);
-    return r < 0 ? -1 : 0;
-}
