@@ -66,6 +66,7 @@ struct server {
     unsigned pool_fail_streak;
     /* --stats */
     uint64_t connections, booted, pool_hits, timeouts, crashes;
+    unsigned peak;            /* most VMs serving at once */
     double *dur_ms;
     size_t ndur, cap_dur;
 };
@@ -171,7 +172,8 @@ static void start_connection(struct server *s, int conn, const char *peer, unsig
     sl->t_accept = now;
     sl->deadline = s->o->timeout_s ? now + (uint64_t)s->o->timeout_s * 1000000000ull : 0;
     snprintf(sl->peer, sizeof sl->peer, "%s", peer);
-    s->serving++;
+    if (++s->serving > s->peak)
+        s->peak = s->serving;
     refill_pool(s);
 }
 
@@ -459,9 +461,9 @@ static void print_stats(struct server *s)
         p99 = s->dur_ms[(size_t)((double)(s->ndur - 1) * 0.99)];
     }
     fprintf(stderr, "wisp serve: stats: connections %llu, duration p50 %.2f ms p99 %.2f "
-            "ms, VMs booted %llu, pool hits %llu, timeouts %llu, crashes %llu\n",
-            (unsigned long long)s->connections, p50, p99, (unsigned long long)s->booted,
-            (unsigned long long)s->pool_hits, (unsigned long long)s->timeouts,
+            "ms, VMs booted %llu, pool hits %llu, peak serving %u, timeouts %llu, crashes "
+            "%llu\n", (unsigned long long)s->connections, p50, p99, (unsigned long long)s->booted,
+            (unsigned long long)s->pool_hits, s->peak, (unsigned long long)s->timeouts,
             (unsigned long long)s->crashes);
 }
 

@@ -10,6 +10,7 @@
  *   flood  read the first line, then write output forever
  *   spin   loop forever without a hypercall
  *   exit   exit 3 without reading
+ *   badbuf pass a read-only buffer (the text segment): an ABI violation
  */
 #include "t.h"
 #include "wisp.h"
@@ -92,6 +93,10 @@ int solo5_app_main(const struct solo5_start_info *si)
     }
     if (t_strcmp(mode, "exit") == 0)
         return 3;
+    if (t_strcmp(mode, "badbuf") == 0) {
+        wisp_input_read(t_launder((uintptr_t)&solo5_app_main), 16, &n);
+        return t_fail("INPUT_READ into text was served");
+    }
     if (t_strcmp(mode, "spin") == 0)
         for (volatile int x = 0;; x++)
             ;
