@@ -13,7 +13,7 @@ if [ $# -gt 0 ]; then
 else
     label=deps
     PKGS="gcc make binutils libc6-dev libseccomp-dev libcmocka-dev libjansson-dev \
-bats coreutils iproute2 iputils-ping socat time strace"
+bats coreutils iproute2 iputils-ping socat time strace curl procps"
 fi
 
 missing=""

@@ -8,6 +8,7 @@
  *   line   echo the first line, then exit 7 without reading further
  *   crash  read the first line, echo it, then write to the text segment
  *   flood  read the first line, then write output forever
+ *   linespin  echo the first line, then loop forever without a hypercall
  *   spin   loop forever without a hypercall
  *   exit   exit 3 without reading
  *   badbuf pass a read-only buffer (the text segment): an ABI violation
@@ -104,6 +105,9 @@ int solo5_app_main(const struct solo5_start_info *si)
     solo5_console_write(buf, n);
     if (t_strcmp(mode, "line") == 0)
         return 7;
+    if (t_strcmp(mode, "linespin") == 0)
+        for (volatile int x = 0;; x++)
+            ;
     if (t_strcmp(mode, "crash") == 0) {
         *(volatile char *)t_launder((uintptr_t)&solo5_app_main) = 0;
         return t_fail("write to text did not fault");
