@@ -1,5 +1,5 @@
 /*
- * inetd: the process-per-connection baseline of bench/serve.sh.  Listens
+ * inetd: the process-per-connection baseline of bench/serve.sh (built there).  Listens
  * on 127.0.0.1:PORT (or unix:PATH); for each connection forks, makes the
  * connection the child's stdin and stdout and execs PROGRAM ARGS, as inetd
  * does for a "nowait" service.  At most one connection is accepted per
@@ -7,7 +7,6 @@
  *
  *   inetd HOST:PORT PROGRAM [ARGS...]
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
