@@ -137,6 +137,7 @@ void cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: wisp [OPTIONS] [--] KERNEL [ARGS...]\n"
+            "       wisp serve --listen=ADDR [OPTIONS] KERNEL [ARGS...]  (see wisp serve --help)\n"
             "\n"
             "Boot the unikernel KERNEL in its own KVM virtual machine: a static x86_64 ELF\n"
             "built with wisp-cc (isolated mode, the guest runs at CPL3), or a Solo5 hvt\n"
