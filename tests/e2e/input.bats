@@ -138,3 +138,14 @@ filter() {
     assert_status 0
     [ "$output" = "0" ]
 }
+
+@test "input: with --libc, stdin is the input stream (fgets waits for lines)" {
+    libc_guest=$(guest input_libc)
+    [ -f "$libc_guest" ] || skip "input_libc not built (guest libraries missing)"
+    out="$BATS_TEST_TMPDIR/stdout"
+    (printf 'one\ntw'; sleep 0.3; printf 'o\nthree\n') | "$WISP" --input "$libc_guest" >"$out"
+    [ "$(cat "$out")" = "$(printf 'ONE\nTWO\nTHREE\n3 lines, 14 bytes')" ]
+    run "$WISP" "$libc_guest" </dev/null
+    assert_status 0
+    [ "$output" = "0 lines, 0 bytes" ]
+}
