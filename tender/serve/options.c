@@ -13,7 +13,7 @@
 #include "core/cli.h"
 #include "serve/serve.h"
 
-#define POOL_MAX 1024
+#define POOL_MAX SERVE_POOL_MAX
 #define MAX_VMS_MAX 4096
 #define TIMEOUT_MAX (24 * 3600)
 #define VMS_PER_CORE 16

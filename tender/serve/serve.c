@@ -127,8 +127,12 @@ int serve_main(int argc, char *argv[])
             return WISP_EXIT_TENDER_ERROR;
         }
     }
-    fprintf(stderr, "wisp serve: %s: max %u VMs, pool %u, timeout %s%.0u%s\n", o.cfg.kernel,
-            o.max_vms, o.pool, o.timeout_s ? "" : "none", o.timeout_s, o.timeout_s ? " s" : "");
+    if (o.timeout_s)
+        fprintf(stderr, "wisp serve: %s: max %u VMs, pool %u, timeout %u s\n", o.cfg.kernel,
+                o.max_vms, o.pool, o.timeout_s);
+    else
+        fprintf(stderr, "wisp serve: %s: max %u VMs, pool %u, timeout none\n", o.cfg.kernel,
+                o.max_vms, o.pool);
     r = server_run(&o, listeners, n);
     unlink_unix(&o);
     return r;
