@@ -82,7 +82,10 @@ makefile_recipes() {
     local cmd pkg set path real p ok bad=""
     while read -r cmd pkg set; do
         [ "$pkg" = - ] && continue
-        path=$(PATH=$PATH:/usr/sbin:/sbin type -P "$cmd") || continue
+        # The system's own directories first: a package installs there, and
+        # a user's shim earlier in PATH (pyenv, say) is not the package's.
+        path=$(PATH=/usr/bin:/bin:/usr/sbin:/sbin type -P "$cmd") ||
+            path=$(type -P "$cmd") || continue
         real=$(readlink -f "$path")
         ok=0
         for p in "$path" "$real" "${path#/usr}" "${real#/usr}"; do
