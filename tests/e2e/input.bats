@@ -42,12 +42,11 @@ filter() {
 
 @test "input: the end of a pipe whose writer is gone is reported at once (POLLHUP)" {
     out="$BATS_TEST_TMPDIR/stdout"
-    start=$(date +%s%N)
+    start=$SECONDS
     (printf 'x'; sleep 0.2) | "$WISP" --input "$ECHO_GUEST" >"$out"
-    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     grep -q 'end after 1 bytes' "$out"
     # The guest's own wait is 10 s: the end must not wait for it.
-    [ "$elapsed_ms" -lt 5000 ]
+    [ $((SECONDS - start)) -lt 5 ]
 }
 
 @test "input: 3 MB of binary input passes byte for byte" {
@@ -129,6 +128,7 @@ filter() {
 }
 
 @test "input: the process target reads the same input with --input" {
+    command -v cc >/dev/null || skip "wisp-cc needs cc and binutils (not in the hwvirt VM)"
     proc="$BATS_TEST_TMPDIR/fn-wc.process"
     "$WISP_CC" --target=process -o "$proc" "$TOP/examples/fn-wc/fn-wc.c"
     run bash -c "printf 'one two  three\nfour\n' | '$proc' --input"

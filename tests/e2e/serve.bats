@@ -130,11 +130,10 @@ wait_log() {
 
 @test "serve: --timeout ends the VM of a client that sends nothing" {
     serve --listen=unix:"$SOCK" --timeout=1 --stats "$(guest input_echo)" echo
-    start=$(date +%s%N)
+    start=$SECONDS
     run bash -c "socat -t 0.5 - UNIX-CONNECT:'$SOCK' < <(sleep 5 2>/dev/null)"
-    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     # Closed by the server after 1 s, long before the client's 5 s.
-    [ "$elapsed_ms" -lt 4500 ]
+    [ $((SECONDS - start)) -lt 4 ]
     wait_log "timeout after 1 s"
     grep -Eq "^wisp serve: unix vm 1 [0-9.]+ ms timeout after 1 s$" "$SERVER_LOG"
     stop
