@@ -187,8 +187,24 @@ static void on_chan(struct server *s)
 
     if (s->chan < 0)
         return;
-    while ((r = acceptor_receive(s->chan, &conn, peer, &vm_id)) > 0)
-        start_connection(s, conn, peer, vm_id);
+    for (;;) {
+        r = acceptor_receive(s->chan, &conn, peer, &vm_id);
+        if (r > 0) {
+            start_connection(s, conn, peer, vm_id);
+            continue;
+        }
+        if (r < 0 && errno == EPROTO) {
+            /* A record without its fd: the kernel dropped it (this process
+             * is out of file descriptors).  That connection is lost; its
+             * credit is not. */
+            fprintf(stderr, "wisp serve: a connection arrived without its descriptor "
+                    "(out of file descriptors?); dropped\n");
+            if (!s->draining)
+                acceptor_grant(s->chan, 1);
+            continue;
+        }
+        break;
+    }
     if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
         epoll_ctl(s->ep, EPOLL_CTL_DEL, s->chan, NULL);
         close(s->chan);
