@@ -100,6 +100,33 @@ int vm_spawn(const struct serve_opts *o, int conn, struct vm_child *child);
  * The exit status. */
 int server_run(const struct serve_opts *o, const int *listeners, unsigned nlisten);
 
+/* ---- closing.c: served connections closed gracefully ---- */
+struct closing {
+    int fd;
+    uint64_t deadline;
+};
+struct closing_set {
+    int ep;             /* the epoll set the entries are watched in */
+    struct closing *v;
+    unsigned n, cap;
+};
+/* closing_add: shut `fd` for writing and watch it (epoll data `ep_data`)
+ * until the client closes or a deadline passes; then close it. */
+void closing_add(struct closing_set *c, int fd, uint64_t ep_data);
+/* closing_on_readable: discard what `fd` has; close it at its end. */
+void closing_on_readable(struct closing_set *c, int fd);
+/* closing_expire: close the entries past their deadline; the next
+ * deadline (UINT64_MAX: none). */
+uint64_t closing_expire(struct closing_set *c, uint64_t now);
+
+/* ---- durations.c: for --stats ---- */
+struct durations {
+    double *ms;
+    size_t n, cap;
+};
+void durations_add(struct durations *d, double ms);
+void durations_percentiles(struct durations *d, double *p50, double *p99);
+
 /* ---- util ---- */
 uint64_t serve_now_ns(void);
 

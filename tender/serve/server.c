@@ -4,14 +4,7 @@
  * are reaped, logged and their connections closed gracefully, --timeout
  * is enforced, SIGTERM/SIGINT drain.  Single-threaded, one epoll set:
  * the acceptor's channel, a signalfd (SIGCHLD, SIGTERM, SIGINT) and the
- * connections being closed.
- *
- * Closing a connection: the VM has exited (all its output is in the
- * socket), the supervisor's own copy of the connection gets
- * shutdown(SHUT_WR), so the client sees the end after the last byte, and
- * is then read and discarded until the client closes (at most
- * LINGER_NS): closing with unread input would reset the connection and
- * could destroy the response before the client read it.
+ * connections being closed (closing.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +20,11 @@
 
 #include "serve/serve.h"
 
-#define LINGER_NS 2000000000ull
 #define LOG_KEEP 4096
 #define POOL_FAIL_LIMIT 3   /* pool VMs in a row ending unused: pool off */
 #define TAG_CHAN 1ull
 #define TAG_SIGNAL 2ull
-#define TAG_LINGER 3ull
+#define TAG_CLOSING 3ull
 
 enum slot_state { SLOT_FREE, SLOT_POOL, SLOT_SERVING };
 
@@ -48,17 +40,11 @@ struct slot {
     char peer[SERVE_PEER_MAX];
 };
 
-struct closing {
-    int fd;
-    uint64_t deadline;
-};
-
 struct server {
     const struct serve_opts *o;
     struct slot *slots;
     unsigned nslots, serving, pooled;
-    struct closing *lingers;
-    unsigned nlinger, cap_linger;
+    struct closing_set closing;
     int ep, sigfd, chan;
     pid_t acceptor;
     unsigned next_id;
@@ -67,8 +53,7 @@ struct server {
     /* --stats */
     uint64_t connections, booted, pool_hits, timeouts, crashes;
     unsigned peak;            /* most VMs serving at once */
-    double *dur_ms;
-    size_t ndur, cap_dur;
+    struct durations durations;
 };
 
 uint64_t serve_now_ns(void)
@@ -117,6 +102,12 @@ static void refill_pool(struct server *s)
     }
 }
 
+/* close_served: close a connection gracefully (closing.c). */
+static void close_served(struct server *s, int fd)
+{
+    closing_add(&s->closing, fd, TAG_CLOSING << 32 | (uint32_t)fd);
+}
+
 /* pool_slot: the idle pool VM `id`, or NULL. */
 static struct slot *pool_slot(struct server *s, unsigned id)
 {
@@ -125,8 +116,6 @@ static struct slot *pool_slot(struct server *s, unsigned id)
             return &s->slots[i];
     return NULL;
 }
-
-static void linger_start(struct server *s, int fd);
 
 static void start_connection(struct server *s, int conn, const char *peer, unsigned vm_id)
 {
@@ -141,7 +130,7 @@ static void start_connection(struct server *s, int conn, const char *peer, unsig
              * input may be consumed, so no other VM may serve it. */
             fprintf(stderr, "wisp serve: %s vm %u (pool): the VM ended before its "
                     "connection was known; closed\n", peer, vm_id);
-            linger_start(s, conn);
+            close_served(s, conn);
             if (!s->draining && s->chan >= 0)
                 acceptor_grant(s->chan, 1);
             return;
@@ -212,53 +201,6 @@ static void on_chan(struct server *s)
     }
 }
 
-/* linger_start: close `fd` gracefully (see the top of this file). */
-static void linger_start(struct server *s, int fd)
-{
-    shutdown(fd, SHUT_WR);
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    if (s->nlinger == s->cap_linger) {
-        unsigned cap = s->cap_linger ? 2 * s->cap_linger : 64;
-        struct closing *l = realloc(s->lingers, cap * sizeof *l);
-
-        if (!l) {
-            close(fd);
-            return;
-        }
-        s->lingers = l;
-        s->cap_linger = cap;
-    }
-    if (ep_add(s, fd, TAG_LINGER, EPOLLIN | EPOLLRDHUP) < 0) {
-        close(fd);
-        return;
-    }
-    s->lingers[s->nlinger++] = (struct closing){fd, serve_now_ns() + LINGER_NS};
-}
-
-static void linger_end(struct server *s, unsigned i)
-{
-    epoll_ctl(s->ep, EPOLL_CTL_DEL, s->lingers[i].fd, NULL);
-    close(s->lingers[i].fd);
-    s->lingers[i] = s->lingers[--s->nlinger];
-}
-
-/* on_linger: discard what the client still sends; close at its end. */
-static void on_linger(struct server *s, int fd)
-{
-    char buf[4096];
-    ssize_t r;
-
-    while ((r = read(fd, buf, sizeof buf)) > 0)
-        ;
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    for (unsigned i = 0; i < s->nlinger; i++)
-        if (s->lingers[i].fd == fd) {
-            linger_end(s, i);
-            return;
-        }
-}
-
 /* read_log: what the VM wrote to its message pipe (it has exited). */
 static size_t read_log(int fd, char *buf, size_t size)
 {
@@ -286,20 +228,6 @@ static size_t read_log(int fd, char *buf, size_t size)
 static const char *strip(const char *line)
 {
     return strncmp(line, "wisp: ", 6) == 0 ? line + 6 : line;
-}
-
-static void record_duration(struct server *s, double ms)
-{
-    if (s->ndur == s->cap_dur) {
-        size_t cap = s->cap_dur ? 2 * s->cap_dur : 1024;
-        double *d = realloc(s->dur_ms, cap * sizeof *d);
-
-        if (!d)
-            return;
-        s->dur_ms = d;
-        s->cap_dur = cap;
-    }
-    s->dur_ms[s->ndur++] = ms;
 }
 
 /* log_end: the connection's line: peer, VM id, duration, how it ended;
@@ -332,7 +260,7 @@ static void log_end(struct server *s, struct slot *sl, int wstatus, char *log)
         fprintf(stderr, "wisp serve: vm %u: %s\n", sl->id, strip(rest));
         rest = next;
     }
-    record_duration(s, ms);
+    durations_add(&s->durations, ms);
 }
 
 static void reap_slot(struct server *s, struct slot *sl, int wstatus)
@@ -361,7 +289,7 @@ static void reap_slot(struct server *s, struct slot *sl, int wstatus)
     } else {
         s->serving--;
         log_end(s, sl, wstatus, log);
-        linger_start(s, sl->conn);
+        close_served(s, sl->conn);
         if (!s->draining && s->chan >= 0)
             acceptor_grant(s->chan, 1);
     }
@@ -448,36 +376,20 @@ static int on_deadlines(struct server *s)
             next = sl->deadline;
         }
     }
-    for (unsigned i = 0; i < s->nlinger;) {
-        if (s->lingers[i].deadline <= now) {
-            linger_end(s, i);
-            continue;
-        }
-        if (s->lingers[i].deadline < next)
-            next = s->lingers[i].deadline;
-        i++;
-    }
+    uint64_t closing_next = closing_expire(&s->closing, now);
+
+    if (closing_next < next)
+        next = closing_next;
     if (next == UINT64_MAX)
         return -1;
     return (int)((next - now) / 1000000ull) + 1;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 static void print_stats(struct server *s)
 {
-    double p50 = 0, p99 = 0;
+    double p50, p99;
 
-    if (s->ndur) {
-        qsort(s->dur_ms, s->ndur, sizeof *s->dur_ms, cmp_double);
-        p50 = s->dur_ms[(s->ndur - 1) / 2];
-        p99 = s->dur_ms[(size_t)((double)(s->ndur - 1) * 0.99)];
-    }
+    durations_percentiles(&s->durations, &p50, &p99);
     fprintf(stderr, "wisp serve: stats: connections %llu, duration p50 %.2f ms p99 %.2f "
             "ms, VMs booted %llu, pool hits %llu, peak serving %u, timeouts %llu, crashes "
             "%llu\n", (unsigned long long)s->connections, p50, p99, (unsigned long long)s->booted,
@@ -499,6 +411,7 @@ static int setup(struct server *s, const int *listeners, unsigned nlisten)
     s->ep = epoll_create1(EPOLL_CLOEXEC);
     if (s->sigfd < 0 || s->ep < 0)
         return -1;
+    s->closing.ep = s->ep;
     s->acceptor = acceptor_start(listeners, nlisten, &s->chan);
     if (s->acceptor < 0)
         return -1;
@@ -524,7 +437,7 @@ int server_run(const struct serve_opts *o, const int *listeners, unsigned nliste
         fprintf(stderr, "wisp serve: cannot start: %s\n", strerror(errno));
         return WISP_EXIT_TENDER_ERROR;
     }
-    while (!s.draining || s.acceptor > 0 || s.chan >= 0 || s.serving || s.pooled || s.nlinger) {
+    while (!s.draining || s.acceptor > 0 || s.chan >= 0 || s.serving || s.pooled || s.closing.n) {
         int timeout = on_deadlines(&s);
         int n = epoll_wait(s.ep, evs, 64, timeout);
 
@@ -536,8 +449,8 @@ int server_run(const struct serve_opts *o, const int *listeners, unsigned nliste
                 on_chan(&s);
             else if (tag == TAG_SIGNAL)
                 on_signal(&s);
-            else if (tag == TAG_LINGER)
-                on_linger(&s, fd);
+            else if (tag == TAG_CLOSING)
+                closing_on_readable(&s.closing, fd);
         }
     }
     if (o->stats)
