@@ -34,9 +34,19 @@ filter() {
 
 @test "input: input that arrives later wakes the guest through solo5_yield" {
     out="$BATS_TEST_TMPDIR/stdout"
-    (printf 'a'; sleep 0.3; printf 'b\n') | "$WISP" --input "$ECHO_GUEST" >"$out"
+    fifo="$BATS_TEST_TMPDIR/in"
+    mkfifo "$fifo"
+    "$WISP" --input "$ECHO_GUEST" <"$fifo" >"$out" &
+    wisp_pid=$!
+    exec 7>"$fifo"
+    printf 'a' >&7
+    # 'a' reaches stdout when the guest flushes its console before it
+    # yields: from then on it waits for more input.
+    for _ in $(seq 1 200); do grep -q a "$out" && break; sleep 0.05; done
+    printf 'b\n' >&7
+    exec 7>&-
+    wait "$wisp_pid"
     grep -qx 'ab' "$out"
-    # One wait at least: the guest read 'a', found nothing more, yielded.
     grep -Eq '^\[end after 3 bytes, [1-9][0-9]* waits\]$' "$out"
 }
 
