@@ -30,6 +30,7 @@ static void usage(void)
         "\n"
         "Options:\n"
         "  --mem=MIB                  heap in MiB, %d to %d (default %d)\n"
+        "  --input                    stdin is the input stream (wisp_input_read)\n"
         "  --net:NAME=IFACE           attach network device NAME to the tap IFACE\n"
         "  --net:NAME=@FD             ... to the already-open tap descriptor FD\n"
         "  --net-mac:NAME=MAC         the MAC of NAME (default: random, local)\n"
@@ -174,6 +175,10 @@ void wp_cli_parse(int argc, char **argv, struct wp_config *cfg)
             static const char v[] = "wisp process target " WP_VERSION "\n";
             sys3(SYS_write, 1, v, sizeof v - 1);
             sys1(SYS_exit_group, 0);
+        }
+        if (wp_strcmp(a, "--input") == 0) {
+            wp_input_fd = 0; /* input.c */
+            continue;
         }
         if (has_prefix(a, "--mem=")) {
             if (mem_seen++)

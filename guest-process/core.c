@@ -42,8 +42,8 @@ solo5_time_t solo5_clock_wall(void)
 
 void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
 {
-    struct wp_pollfd fds[MFT_MAX_ENTRIES];
-    solo5_handle_t handle[MFT_MAX_ENTRIES];
+    struct wp_pollfd fds[MFT_MAX_ENTRIES + 1];
+    solo5_handle_t handle[MFT_MAX_ENTRIES + 1];
     struct wp_timespec ts = { 0, 0 };
     solo5_time_t now = solo5_clock_monotonic();
     solo5_handle_set_t ready = 0;
@@ -58,13 +58,19 @@ void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
         fds[n].revents = 0;
         handle[n++] = h;
     }
+    if (wp_input_fd >= 0) {
+        fds[n].fd = wp_input_fd;
+        fds[n].events = WP_POLLIN;
+        fds[n].revents = 0;
+        handle[n++] = WISP_INPUT_HANDLE;
+    }
     if (deadline > now) {
         ts.tv_sec = (long)((deadline - now) / 1000000000ull);
         ts.tv_nsec = (long)((deadline - now) % 1000000000ull);
     }
     r = sys4(SYS_ppoll, n ? fds : NULL, n, &ts, NULL);
     for (int i = 0; r > 0 && i < n; i++)
-        if (fds[i].revents & WP_POLLIN)
+        if (fds[i].revents & (WP_POLLIN | WP_POLLHUP))
             ready |= 1ull << handle[i];
     if (ready_set != NULL)
         *ready_set = ready;

@@ -41,6 +41,9 @@ struct wp_device {
 extern const struct mft *wp_mft;
 extern struct wp_device wp_dev[MFT_MAX_ENTRIES];
 
+/* input.c: the input stream's fd (--input: 0), or -1. */
+extern int wp_input_fd;
+
 /* What the command line asked for (cli.c). */
 struct wp_config {
     uint64_t mem_size;

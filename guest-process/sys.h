@@ -66,6 +66,7 @@ struct wp_pollfd {
 };
 
 #define WP_POLLIN 0x1
+#define WP_POLLHUP 0x10
 #define WP_CLOCK_REALTIME 0
 #define WP_CLOCK_MONOTONIC 1
 #define WP_O_RDONLY 0
@@ -75,6 +76,7 @@ struct wp_pollfd {
 #define WP_EAGAIN 11
 #define WP_EINTR 4
 #define WP_ENOENT 2
+#define WP_ECONNRESET 104
 #define WP_EWOULDBLOCK WP_EAGAIN
 #define WP_LOCK_SH 1
 #define WP_LOCK_EX 2

@@ -55,4 +55,22 @@ solo5_result_t wisp_net_read_batch(solo5_handle_t handle, struct wisp_net_buf *b
                                    unsigned count, unsigned *done);
 /* ---- end of network block --------------------------------------------- */
 
+/* ---- Input stream (input module; isolated mode) -------------------------- */
+/*
+ * wisp_input_read: read up to (size) bytes of the guest's input stream (a
+ * connection under `wisp serve`, wisp's stdin under `wisp --input`) into
+ * (buf); never blocks.  Returns
+ *   SOLO5_R_OK with *read_size > 0:  data;
+ *   SOLO5_R_OK with *read_size == 0: end of input (the client closed its
+ *                                    side, or the pipe's writer is gone);
+ *   SOLO5_R_AGAIN:   nothing available yet: wait with solo5_yield, which
+ *                    reports WISP_INPUT_HANDLE ready (bit 1 << 0 of its
+ *                    ready set) when data or the end is available;
+ *   SOLO5_R_EINVAL:  size 0;
+ *   SOLO5_R_EUNSPEC: no input stream is attached (or a host error).
+ * Reads longer than WISP_INPUT_READ_MAX are cut to it.
+ */
+solo5_result_t wisp_input_read(void *buf, size_t size, size_t *read_size);
+/* ---- end of input stream block ------------------------------------------- */
+
 #endif /* WISP_H */

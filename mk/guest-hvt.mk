@@ -29,12 +29,13 @@ $(B)/obj/guest-hvt/shared/%.o: guest/%.c
 	@[ "$(V)" != 0 ] || echo "  CC      $< (hvt)"
 	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
 
-# One relocatable object whose only global symbols are the public API.
+# One relocatable object whose only global symbols are the public API
+# (with wisp_input_read, the one <wisp.h> call it offers: "no input stream").
 $(B)/lib/wisp/wisp-guest-hvt.o: $(HVT_GUEST_OBJ)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  LD -r   $@"
 	$(Q)ld -r -o $@.tmp $^
-	$(Q)objcopy -w -G 'solo5_*' -G '_start' -G '__stack_chk_*' $@.tmp $@
+	$(Q)objcopy -w -G 'solo5_*' -G 'wisp_input_read' -G '_start' -G '__stack_chk_*' $@.tmp $@
 	$(Q)rm -f $@.tmp
 
 $(B)/lib/wisp/hvt.ld: guest-hvt/hvt.ld

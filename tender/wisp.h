@@ -37,6 +37,15 @@ struct wisp_config {
     int log_fd;                    /* where wisp's own messages go (vm_log) */
     unsigned ndevice_args;
     struct wisp_device_arg device_args[WISP_MAX_DEVICE_ARGS];
+    /* The guest's input stream (devices/input.c): -1 none; otherwise a
+     * readable fd (`wisp --input`: 0).  With input_handoff_fd >= 0 (wisp
+     * serve's pool), the guest's first console, poll, input, exit or clock
+     * hypercall first waits on that Unix socket for one message carrying a
+     * connection fd (SCM_RIGHTS), which then becomes both input_fd and
+     * console_fd (dup3 onto them); the socket's end before a message ends
+     * the run quietly with status 0. */
+    int input_fd;
+    int input_handoff_fd;
     int no_seccomp;                /* tests only: skip the seccomp filter */
     int timings;                   /* print the milestones at exit */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */

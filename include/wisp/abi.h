@@ -190,6 +190,33 @@ _Static_assert(__builtin_offsetof(struct wisp_hc_net_io, count) == 16, "net_io.c
 _Static_assert(__builtin_offsetof(struct wisp_hc_net_io, done) == 20, "net_io.done");
 _Static_assert(__builtin_offsetof(struct wisp_hc_net_io, ret) == 24, "net_io.ret");
 
+/* ---- Input stream (issue 13; tender/devices/input.c, guest/input.c) ---- */
+/* One byte stream per VM, the guest's input: a connection under `wisp
+ * serve`, the tender's stdin under `wisp --input`.  The hypercall is
+ * always registered; without an attached stream it returns EUNSPEC.  The
+ * stream's poll handle is WISP_INPUT_HANDLE, which no device has (handle
+ * 0 is the manifest's reserved entry): POLL sets bit (1 << 0) in its
+ * ready_set when data or the end of the stream is available. */
+#define WISP_HC_INPUT_READ 40 /* hypercall number; struct wisp_hc_input_read */
+#define WISP_INPUT_HANDLE 0u
+#define WISP_INPUT_READ_MAX (1u << 20) /* longer reads are cut to this */
+
+/* INPUT_READ: never blocks.  ret OK with done > 0: data; OK with done == 0:
+ * end of input (also after the peer reset the connection); AGAIN: nothing
+ * available yet; EUNSPEC: no input stream attached, or a host error. */
+struct wisp_hc_input_read {
+    wisp_gpa_t data; /* IN: guest buffer */
+    uint64_t len;    /* IN: its size */
+    uint64_t done;   /* OUT: bytes read */
+    int32_t ret;     /* OUT */
+    uint32_t _pad;
+};
+_Static_assert(sizeof(struct wisp_hc_input_read) == 32, "input_read size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_input_read, len) == 8, "input_read.len");
+_Static_assert(__builtin_offsetof(struct wisp_hc_input_read, done) == 16, "input_read.done");
+_Static_assert(__builtin_offsetof(struct wisp_hc_input_read, ret) == 24, "input_read.ret");
+/* ---- end of input stream block ------------------------------------------ */
+
 /* ---- Console buffer, at WISP_CONSOLE_GPA, read-write for the guest ---- */
 /* The guest may collect console output here instead of making a PUTS per
  * write (the guest library buffers up to a newline).  Whenever the guest

@@ -101,6 +101,10 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
             return CLI_HELP;
         if (strcmp(a, "--version") == 0)
             return CLI_VERSION;
+        if (strcmp(a, "--input") == 0) {
+            cfg->input_fd = 0; /* stdin: devices/input.c */
+            continue;
+        }
         if (strcmp(a, "--timings") == 0) {
             cfg->timings = 1;
             continue;
@@ -133,6 +137,7 @@ void cli_usage(FILE *out)
 {
     fprintf(out,
             "usage: wisp [OPTIONS] [--] KERNEL [ARGS...]\n"
+            "       wisp serve --listen=ADDR [OPTIONS] KERNEL [ARGS...]  (see wisp serve --help)\n"
             "\n"
             "Boot the unikernel KERNEL in its own KVM virtual machine: a static x86_64 ELF\n"
             "built with wisp-cc (isolated mode, the guest runs at CPL3), or a Solo5 hvt\n"
@@ -150,6 +155,8 @@ void cli_usage(FILE *out)
         if ((*m)->usage)
             fputs((*m)->usage, out);
     fprintf(out,
+            "  --input        the guest's input stream is wisp's stdin (isolated mode:\n"
+            "                 wisp_input_read in <wisp.h>; a unikernel as a filter)\n"
             "  --timings      at exit, print when each boot phase ended (CLOCK_MONOTONIC ns)\n"
             "                 on stderr as \"wisp: event NAME NS\" lines\n"
             "  --help, -h     show this help and exit\n"

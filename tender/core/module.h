@@ -62,5 +62,6 @@ extern const struct module *const wisp_modules[];
 extern const struct module module_core;
 extern const struct module module_net;
 extern const struct module module_block;
+extern const struct module module_input;
 
 #endif /* WISP_MODULE_H */

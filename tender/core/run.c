@@ -26,6 +26,8 @@ void wisp_config_init(struct wisp_config *cfg)
     cfg->mem_size = 0; /* the mode's default (its plan_memory) */
     cfg->console_fd = 1;
     cfg->log_fd = 2;
+    cfg->input_fd = -1;
+    cfg->input_handoff_fd = -1;
 }
 
 /* read_kernel: the whole unikernel file into vm->file (bounded). */

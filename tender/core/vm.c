@@ -173,7 +173,8 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
     if (n < 0)
         return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
     for (unsigned i = 0; i < vm->npoll && n > 0; i++) {
-        if (fds[i].revents & POLLIN) {
+        /* POLLHUP: a pipe whose writer is gone has input: its end. */
+        if (fds[i].revents & (POLLIN | POLLHUP)) {
             ready |= 1ull << vm->poll[i].handle;
             count++;
         }

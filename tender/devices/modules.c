@@ -10,5 +10,6 @@ const struct module *const wisp_modules[] = {
     &module_core,
     &module_net,
     &module_block,
+    &module_input, /* last: its hand-off stands in for the others' handlers */
     NULL,
 };

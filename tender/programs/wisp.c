@@ -1,13 +1,15 @@
 /*
  * wisp: the tender's entry point.  Parses the command line, runs the
  * guest, maps the outcome to an exit status.  All real work is in
- * wisp_run() (tender/core/run.c).
+ * wisp_run() (tender/core/run.c); `wisp serve` is tender/serve/.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/cli.h"
+#include "serve/serve.h"
 #include "wisp.h"
 
 int main(int argc, char *argv[])
@@ -16,6 +18,8 @@ int main(int argc, char *argv[])
     static struct wisp_result res;
     char err[WISP_ERR_MAX];
 
+    if (argc > 1 && strcmp(argv[1], "serve") == 0) /* wisp serve: tender/serve/ */
+        return serve_main(argc - 1, argv + 1);
     wisp_config_init(&cfg);
     cfg.t_main = wisp_now_ns();
     switch (cli_parse(argc, argv, &cfg, err, sizeof err)) {
