@@ -38,3 +38,8 @@ hwvirt-deps: deps
 test-hwvirt: hwvirt-deps
 	$(Q)$(MAKE) --no-print-directory all $(HWVIRT_STATIC)
 	$(Q)HWVIRT_TIMEOUT=$(HWVIRT_TIMEOUT) tests/hwvirt/run.sh
+
+# Everything test-hwvirt needs built, without running it (.ci/run builds
+# once, then runs make test and make test-hwvirt side by side).
+.PHONY: hwvirt-build
+hwvirt-build: all $(HWVIRT_STATIC)
