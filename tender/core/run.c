@@ -17,6 +17,7 @@
 #include "core/module.h"
 #include "core/signals.h"
 #include "core/vm.h"
+#include "debug/dumpcore.h"
 #include "devices/device.h"
 #include "kvm/kvm.h"
 #include "kvm/kvm_backend.h"
@@ -214,6 +215,7 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     confined = !cfg->no_seccomp;
     vm_event(&vm, WISP_EV_CONFINED);
     kvm_run_loop(&vm, vm.mode->handle_exit);
+    dumpcore_after_run(&vm);
     if (signals_caught() && res->end == WISP_END_ERROR)
         res->status = 128 + signals_caught(); /* compat mode's finish: 1 */
 out:

@@ -78,6 +78,7 @@ struct vm {
 
     struct kvm_backend *kvm;
     struct hvt *hvt;         /* the hvt mode's own state (modes/hvt only) */
+    struct dumpcore *dumpcore; /* --dumpcore's state (debug/dumpcore.c), or NULL */
 
     uint64_t tsc_base, tsc_hz, mono_base; /* guest TSC <-> host clock */
 

@@ -5,10 +5,12 @@
 #include <stddef.h>
 
 #include "core/module.h"
+#include "debug/dumpcore.h"
 
 const struct module *const wisp_modules[] = {
     &module_core,
     &module_net,
     &module_block,
+    &module_dumpcore, /* tender/debug/ */
     NULL,
 };

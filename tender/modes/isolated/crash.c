@@ -7,6 +7,7 @@
 
 #include "modes/isolated/crash.h"
 #include "core/vm.h"
+#include "debug/dumpcore.h"
 #include "x86_64/x86_64.h"
 
 #define PF_PRESENT (1u << 0)
@@ -116,6 +117,10 @@ int crash_report(struct vm *vm, const struct crash_info *c)
 {
     char buf[1024];
 
+    struct vm_fault f = {1, c->vector, (uint32_t)c->has_errcode, c->errcode, c->cr2, c->rip,
+                         c->rsp};
+
+    dumpcore_record_fault(vm, &f);
     crash_describe(vm, c, buf, sizeof buf);
     vm_console_drain(vm);
     vm_log(vm, "%s", buf);
