@@ -18,6 +18,7 @@
 #include "core/signals.h"
 #include "core/vm.h"
 #include "debug/dumpcore.h"
+#include "debug/symbols.h"
 #include "devices/device.h"
 #include "kvm/kvm.h"
 #include "kvm/kvm_backend.h"
@@ -170,6 +171,8 @@ static int boot(struct vm *vm)
     vm_event(vm, WISP_EV_MEMORY);
     if (vm->mode->load(vm))
         return -1;
+    if (vm->mode->id == MODE_ISOLATED)
+        symbols_load(vm); /* crash reports name functions (CPL0 guests report their own) */
     vm_release_file(vm);
     vm_event(vm, WISP_EV_LAYOUT);
     if (setup_modules(vm))
@@ -190,6 +193,7 @@ static void teardown(struct vm *vm)
     if (vm->mem)
         munmap(vm->mem, vm->mem_alloc);
     free(vm->mft);
+    symbols_free(vm);
     vm_release_file(vm);
 }
 
