@@ -7,6 +7,11 @@
 
 load helpers
 
+require_binutils() {
+    command -v nm >/dev/null && command -v strip >/dev/null ||
+        skip "nm and strip (binutils) are not installed"
+}
+
 # func_of ADDR KERNEL: the function nm says holds ADDR (hex, no 0x).
 func_of() {
     local want=$((16#$1)) addr type name f=
@@ -20,6 +25,7 @@ func_of() {
 
 @test "crash symbols: the faulting function and its caller, as the symbol table says" {
     require_kvm
+    require_binutils
     wisp_run "$(guest exception)"
     assert_status "$WISP_EXIT_GUEST_FAULT"
     assert_output_matches "^wisp:   in solo5_app_main\+0x[0-9a-f]+$"
@@ -34,6 +40,7 @@ func_of() {
 
 @test "crash symbols: a stripped image gets the plain report" {
     require_kvm
+    require_binutils
     cp "$(guest exception)" "$BATS_TEST_TMPDIR/stripped.wisp"
     strip "$BATS_TEST_TMPDIR/stripped.wisp"
     wisp_run "$BATS_TEST_TMPDIR/stripped.wisp"

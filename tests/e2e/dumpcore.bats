@@ -28,6 +28,7 @@ setup() {
 
 @test "dumpcore: isolated crash: core.wisp.PID, 0600, readelf sees PRSTATUS, the WISP fault note and PT_LOADs" {
     require_kvm
+    command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
     wisp_run --dumpcore="$dir" "$(guest exception)"
     assert_status "$WISP_EXIT_GUEST_FAULT"
     assert_output_matches "^wisp: dumpcore: dumping guest core to: $dir/core\.wisp\.[0-9]+$"
