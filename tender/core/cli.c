@@ -168,9 +168,12 @@ void cli_usage(FILE *out)
             "         missing device, KVM failure (a message on stderr says which)\n"
             "  %d    the guest crashed (CPU exception; a crash report on stderr), aborted\n"
             "         (solo5_abort, failed stack check) or broke the hypercall ABI\n"
+            "  128+N  SIGINT, SIGTERM or SIGHUP (signal N) ended the run: \"Exiting on\n"
+            "         signal N\"; devices closed, the guest's console output written\n"
             "A guest may itself exit with %d or %d; the message on stderr tells them apart.\n"
-            "For a Solo5 hvt unikernel (compatibility mode) wisp's own errors exit 1, as\n"
-            "solo5-hvt's do; errors found before the unikernel is identified exit %d.\n",
+            "For a Solo5 hvt unikernel (compatibility mode) wisp's own errors and the\n"
+            "signals above exit 1, as solo5-hvt's do; errors found before the unikernel\n"
+            "is identified exit %d.\n",
             WISP_EXIT_TENDER_ERROR, WISP_EXIT_GUEST_FAULT, WISP_EXIT_TENDER_ERROR,
             WISP_EXIT_GUEST_FAULT, WISP_EXIT_TENDER_ERROR);
 }

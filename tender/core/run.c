@@ -15,9 +15,13 @@
 #include "confine/confine.h"
 #include "core/mode.h"
 #include "core/module.h"
+#include "core/signals.h"
 #include "core/vm.h"
+#include "debug/dumpcore.h"
+#include "debug/symbols.h"
 #include "devices/device.h"
 #include "kvm/kvm.h"
+#include "kvm/kvm_backend.h"
 #include "wisp.h"
 
 void wisp_config_init(struct wisp_config *cfg)
@@ -169,6 +173,8 @@ static int boot(struct vm *vm)
     vm_event(vm, WISP_EV_MEMORY);
     if (vm->mode->load(vm))
         return -1;
+    if (vm->mode->id == MODE_ISOLATED)
+        symbols_load(vm); /* crash reports name functions (CPL0 guests report their own) */
     vm_release_file(vm);
     vm_event(vm, WISP_EV_LAYOUT);
     if (setup_modules(vm))
@@ -189,13 +195,17 @@ static void teardown(struct vm *vm)
     if (vm->mem)
         munmap(vm->mem, vm->mem_alloc);
     free(vm->mft);
+    symbols_free(vm);
     vm_release_file(vm);
 }
 
 int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
 {
     struct vm vm = {.cfg = cfg, .res = res, .kernel = cfg->kernel};
+    sigset_t saved_mask;
+    int confined = 0;
 
+    signals_block(&saved_mask);
     memset(res, 0, sizeof *res);
     res->events[WISP_EV_MAIN] = cfg->t_main;
     res->end = WISP_END_ERROR;
@@ -205,14 +215,20 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     vm_event(&vm, WISP_EV_VALIDATED);
     if (boot(&vm))
         goto out;
+    signals_arm(vm.kvm->run);
     if (!cfg->no_seccomp && seccomp_confine(&vm))
         goto out;
+    confined = !cfg->no_seccomp;
     vm_event(&vm, WISP_EV_CONFINED);
     kvm_run_loop(&vm, vm.mode->handle_exit);
+    dumpcore_after_run(&vm);
+    if (signals_caught() && res->end == WISP_END_ERROR)
+        res->status = 128 + signals_caught(); /* compat mode's finish: 1 */
 out:
     if (vm.mode && vm.mode->finish)
         vm.mode->finish(&vm);
     teardown(&vm);
     vm_event(&vm, WISP_EV_TEARDOWN);
+    signals_restore(&saved_mask, confined);
     return res->status;
 }

@@ -14,6 +14,7 @@
 
 #include "core/mode.h"
 #include "core/module.h"
+#include "core/signals.h"
 #include "core/vm.h"
 
 int vm_fail(struct vm *vm, const char *fmt, ...)
@@ -169,7 +170,9 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
         fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
     do
         n = ppoll(fds, vm->npoll, &ts, NULL);
-    while (n < 0 && errno == EINTR);
+    while (n < 0 && errno == EINTR && !signals_caught());
+    if (n < 0 && errno == EINTR)
+        n = 0; /* a signal ends the run: back to the run loop, no input */
     if (n < 0)
         return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
     for (unsigned i = 0; i < vm->npoll && n > 0; i++) {

@@ -78,6 +78,8 @@ struct vm {
 
     struct kvm_backend *kvm;
     struct hvt *hvt;         /* the hvt mode's own state (modes/hvt only) */
+    struct dumpcore *dumpcore; /* --dumpcore's state (debug/dumpcore.c), or NULL */
+    struct symbols *symbols; /* function names for crash reports (debug/symbols.c) */
 
     uint64_t tsc_base, tsc_hz, mono_base; /* guest TSC <-> host clock */
 

@@ -85,8 +85,8 @@ static enum opt_result block_sector_size(struct vm *vm, struct block_dev *d, con
         return OPT_ERROR;
     }
     if (blk_parse_block_size(value, &d->block_size)) {
-        vm_fail(vm, "%s: block size must be a power of two from %u to %u", arg,
-                BLK_SIZE_MIN, BLK_SIZE_MAX);
+        vm_fail(vm, "%s: Block size must be a multiple of 2 greater than or equal 512 "
+                "(a power of two from %u to %u)", arg, BLK_SIZE_MIN, BLK_SIZE_MAX);
         return OPT_ERROR;
     }
     d->size_arg = arg;
@@ -128,11 +128,15 @@ static int block_check(struct vm *vm)
     for (unsigned i = 1; i < vm->mft->entries; i++) {
         struct mft_entry *e = &vm->mft->e[i];
         struct block_dev *d = vm->dev_priv[i];
+        uint32_t bs;
 
         if (e->type != MFT_DEV_BLOCK_BASIC || !d || !d->attach_arg)
             continue; /* not attached: the core's missing-device check says so */
-        if (blk_set_block_size(&d->blk, d->block_size ? d->block_size : BLK_SIZE_DEFAULT, err))
-            return vm_fail(vm, "%s: %s", d->attach_arg, err);
+        bs = d->block_size ? d->block_size : BLK_SIZE_DEFAULT;
+        /* solo5-hvt's words first (its test suite matches them), then ours */
+        if (blk_set_block_size(&d->blk, bs, err))
+            return vm_fail(vm, "%s: Backing storage size must be %s: %s", d->attach_arg,
+                           d->blk.size % bs ? "block aligned" : "at least 1 block", err);
         e->u.block_basic.capacity = d->blk.size;
         e->u.block_basic.block_size = (uint16_t)d->blk.block_size;
         e->b.hostfd = d->blk.fd;

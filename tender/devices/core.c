@@ -14,6 +14,7 @@
 
 #include "core/module.h"
 #include "core/vm.h"
+#include "debug/dumpcore.h"
 #include "wisp/hvt_abi.h"
 
 /* write_all: write every byte, retrying on EINTR and partial writes. */
@@ -186,6 +187,10 @@ static int hvt_hc_halt(struct vm *vm, uint64_t gpa)
                "rflags=0x%llx cr2=0x%llx ec=0x%llx", status, (unsigned long long)f->rip,
                (unsigned long long)f->rsp, (unsigned long long)f->rflags,
                (unsigned long long)f->cr2, (unsigned long long)f->ec);
+        dumpcore_record_fault(vm, &(struct vm_fault){.valid = 1, .vector = VM_FAULT_NO_VECTOR,
+                                                     .has_errcode = 1, .errcode = f->ec,
+                                                     .cr2 = f->cr2, .rip = f->rip,
+                                                     .rsp = f->rsp});
     }
     return vm_end(vm, status == 255 ? WISP_END_ABORT : WISP_END_EXIT, status);
 }

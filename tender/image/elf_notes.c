@@ -65,8 +65,10 @@ static int take_mft1(const char *name, const struct note *n, unsigned idx,
     if (img->mft)
         return elf_fail(err, "%s: duplicate Solo5 manifest (MFT1) note (segment %u)", name, idx);
     if (n->h.n_descsz < pad)
-        return elf_fail(err, "%s: invalid manifest: note descriptor of %u bytes, "
-                        "shorter than its %u padding bytes", name, n->h.n_descsz, pad);
+        return elf_fail(err, "%s: INV_EXE: phdr[%u] note does not fall within valid size "
+                        "(%u < %u): invalid manifest: note descriptor of %u bytes, shorter "
+                        "than its %u padding bytes", name, idx, n->h.n_descsz, pad,
+                        n->h.n_descsz, pad);
     if (mft_validate(name, n->desc + pad, n->h.n_descsz - pad, err) < 0)
         return -1;
     img->mft = (const struct mft *)(n->desc + pad);
@@ -114,14 +116,16 @@ int elf_parse_notes(const char *name, const struct elf64_phdr *ph, unsigned idx,
         if (left < sizeof(n.h)) {
             if (all_zero(p, left))
                 break;
-            return elf_fail(err, "%s: malformed note in segment %u", name, idx);
+            return elf_fail(err, "%s: malformed note in segment %u: note does not fall "
+                            "within valid size", name, idx);
         }
         memcpy(&n.h, p, sizeof(n.h));
         namelen = NOTE_PAD(n.h.n_namesz);
         desclen = NOTE_PAD(n.h.n_descsz);
         /* each term < 2^33: the sum cannot overflow */
         if (sizeof(n.h) + namelen + desclen > left)
-            return elf_fail(err, "%s: malformed note in segment %u", name, idx);
+            return elf_fail(err, "%s: malformed note in segment %u: note does not fall "
+                            "within valid size", name, idx);
         n.name = p + sizeof(n.h);
         n.desc = n.name + namelen;
         if (take(name, &n, idx, img, has_wisp, err) < 0)

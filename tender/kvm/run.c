@@ -8,6 +8,8 @@
 
 #include "kvm/kvm.h"
 #include "kvm/kvm_backend.h"
+#include "core/mode.h"
+#include "core/signals.h"
 #include "core/vm.h"
 
 static unsigned long long guest_rip(struct vm *vm)
@@ -38,6 +40,15 @@ int kvm_exit_error(struct vm *vm, struct kvm_run *run)
     }
 }
 
+/* signal_exit: the run ends on a signal (core/signals.h): what the guest
+ * wrote is shown first, then solo5-hvt's words. */
+static int signal_exit(struct vm *vm)
+{
+    if (vm->mode->id == MODE_ISOLATED)
+        vm_console_drain(vm);
+    return vm_fail(vm, "Exiting on signal %d", signals_caught());
+}
+
 int kvm_run_loop(struct vm *vm, int (*handle_exit)(struct vm *vm, struct kvm_run *run))
 {
     struct kvm_run *run = vm->kvm->run;
@@ -46,6 +57,8 @@ int kvm_run_loop(struct vm *vm, int (*handle_exit)(struct vm *vm, struct kvm_run
         int r;
 
         if (ioctl(vm->kvm->vcpu_fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR && signals_caught())
+                return signal_exit(vm);
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             if (errno == EFAULT)

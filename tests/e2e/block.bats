@@ -279,22 +279,22 @@ stop_bg() {
 @test "block: an image that is not a whole number of blocks is refused" {
     image "$IMG" 6144
     wisp_run --block:storage="$IMG" --block-sector-size:storage=4096 "$BLKRW" check 0
-    expect_error "--block:storage=$IMG: image size 6144 is not a multiple of the 4096-byte block size"
+    expect_error "--block:storage=$IMG: Backing storage size must be block aligned: image size 6144 is not a multiple of the 4096-byte block size"
     wisp_run --block-sector-size:storage=4096 --block:storage="$IMG" "$BLKRW" check 0
-    expect_error "--block:storage=$IMG: image size 6144 is not a multiple of the 4096-byte block size"
+    expect_error "--block:storage=$IMG: Backing storage size must be block aligned: image size 6144 is not a multiple of the 4096-byte block size"
     image "$IMG" 1000
     wisp_run --block:storage="$IMG" "$BLKRW" check 0
-    expect_error "--block:storage=$IMG: image size 1000 is not a multiple of the 512-byte block size"
+    expect_error "--block:storage=$IMG: Backing storage size must be block aligned: image size 1000 is not a multiple of the 512-byte block size"
     image "$IMG" 0
     wisp_run --block:storage="$IMG" "$BLKRW" check 0
-    expect_error "--block:storage=$IMG: image size 0 is smaller than one 512-byte block"
+    expect_error "--block:storage=$IMG: Backing storage size must be at least 1 block: image size 0 is smaller than one 512-byte block"
 }
 
 @test "block: bad sector sizes are refused: odd, 256, 0, not a number, signs, too big" {
     image "$IMG" 1M
     for n in 513 1000 256 0 abc 4k -512 +512 " 512" 65536 32769 99999999999999999999999; do
         wisp_run --block:storage="$IMG" "--block-sector-size:storage=$n" "$BLKRW" check 0
-        expect_error "--block-sector-size:storage=$n: block size must be a power of two from 512 to 32768"
+        expect_error "--block-sector-size:storage=$n: Block size must be a multiple of 2 greater than or equal 512 (a power of two from 512 to 32768)"
     done
 }
 

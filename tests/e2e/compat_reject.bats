@@ -81,7 +81,7 @@ Try 'wisp --help' for more information." ]; then
 @test "compat reject: manifest note with descsz 1, shorter than its padding (Solo5's buggyelf)" {
     img puts_halt --mft-descsz=1
     run_split "$f"
-    expect_err 1 "$f: invalid manifest: note descriptor of 1 bytes, shorter than its 4 padding bytes"
+    expect_err 1 "$f: INV_EXE: phdr[5] note does not fall within valid size (1 < 4): invalid manifest: note descriptor of 1 bytes, shorter than its 4 padding bytes"
 }
 
 @test "compat reject: manifest note with only the header (descsz 12, 1 entry declared)" {

@@ -232,7 +232,7 @@ guest_stack() {
 
 @test "malformed note (descsz beyond its segment)" {
     broken bad-note
-    expect_reject "malformed note in segment $f_seg"
+    expect_reject "malformed note in segment $f_seg: note does not fall within valid size"
 }
 
 @test "stack asked for by the note does not fit in guest memory" {

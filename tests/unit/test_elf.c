@@ -664,7 +664,7 @@ static void test_malformed_note(void **state)
 {
     b_isolated(&B);
     B.ph[4].p_filesz -= 4; /* the descriptor no longer fits */
-    expect(b_finish(&B), NAME ": malformed note in segment 4");
+    expect(b_finish(&B), NAME ": malformed note in segment 4: note does not fall within valid size");
 }
 
 static void test_malformed_note_huge_sizes(void **state)
@@ -676,7 +676,7 @@ static void test_malformed_note_huge_sizes(void **state)
     memcpy(n + 4, &big, 4);
     b_isolated(&B);
     b_notes(&B, n, sizeof(n));
-    expect(b_finish(&B), NAME ": malformed note in segment 6");
+    expect(b_finish(&B), NAME ": malformed note in segment 6: note does not fall within valid size");
 }
 
 static void test_malformed_note_tail(void **state)
@@ -689,7 +689,7 @@ static void test_malformed_note_tail(void **state)
     b_init(&B);
     b_load(&B, 0x100000, 0x100, 0x100, PF_R | PF_X);
     b_notes(&B, notes, n + 8);
-    expect(b_finish(&B), NAME ": malformed note in segment 1");
+    expect(b_finish(&B), NAME ": malformed note in segment 1: note does not fall within valid size");
 }
 
 static void test_wisp_note_size(void **state)
@@ -760,7 +760,8 @@ static void test_mft_note_too_small(void **state)
     b_isolated(&B);
     B.ph[5].p_type = 0x6474e551; /* drop the good manifest */
     b_note(&B, SOLO5_NOTE_NAME, MFT1_NOTE_TYPE, d, 1);
-    expect(b_finish(&B), NAME ": invalid manifest: note descriptor of 1 bytes, shorter than "
+    expect(b_finish(&B), NAME ": INV_EXE: phdr[6] note does not fall within valid size "
+                         "(1 < 4): invalid manifest: note descriptor of 1 bytes, shorter than "
                          "its 4 padding bytes");
 }
 

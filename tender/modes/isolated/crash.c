@@ -2,11 +2,16 @@
  * Crash reports for isolated-mode guests.  The exception stub hands the
  * tender vector, error code, RIP, RSP; CR2 comes from the vCPU state.
  */
+#include <linux/kvm.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <string.h>
 
 #include "modes/isolated/crash.h"
 #include "core/vm.h"
+#include "debug/dumpcore.h"
+#include "debug/symbols.h"
+#include "kvm/kvm_backend.h"
 #include "x86_64/x86_64.h"
 
 #define PF_PRESENT (1u << 0)
@@ -112,11 +117,29 @@ size_t crash_describe(const struct vm *vm, const struct crash_info *c, char *buf
     return (size_t)n < len ? (size_t)n : len - 1;
 }
 
+/* frame_pointer: the guest's RBP at the fault (the exception stub
+ * changes only RAX), 0 if unknown. */
+static uint64_t frame_pointer(struct vm *vm)
+{
+    struct kvm_regs regs;
+
+    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_REGS, &regs) < 0)
+        return 0;
+    return regs.rbp;
+}
+
 int crash_report(struct vm *vm, const struct crash_info *c)
 {
-    char buf[1024];
+    char buf[2048];
+    size_t n;
 
-    crash_describe(vm, c, buf, sizeof buf);
+    struct vm_fault f = {1, c->vector, (uint32_t)c->has_errcode, c->errcode, c->cr2, c->rip,
+                         c->rsp};
+
+    dumpcore_record_fault(vm, &f);
+    n = crash_describe(vm, c, buf, sizeof buf);
+    symbols_backtrace(vm, c->rip, frame_pointer(vm), vm->layout.stack_start,
+                      vm->layout.stack_end, buf + n, sizeof buf - n);
     vm_console_drain(vm);
     vm_log(vm, "%s", buf);
     return vm_end(vm, WISP_END_CRASH, WISP_EXIT_GUEST_FAULT);

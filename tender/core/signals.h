@@ -1,0 +1,35 @@
+/*
+ * The end of a run on SIGINT, SIGTERM or SIGHUP (SOLO5_HVT_ABI.md 5): the
+ * signal stops the vCPU (KVM_RUN returns EINTR; immediate_exit closes the
+ * race with entering it), the run ends as a tender error "Exiting on
+ * signal N", and the normal teardown follows (devices closed, console
+ * drained).  Status: 1 in compatibility mode (solo5-hvt's), 128 + N in
+ * isolated mode.  Only the thread that runs the vCPU takes these signals:
+ * they are blocked from the start of wisp_run (threads created later
+ * inherit that) and unblocked in this thread just before the run loop.
+ */
+#ifndef WISP_SIGNALS_H
+#define WISP_SIGNALS_H
+
+#include <signal.h>
+
+struct kvm_run;
+
+/* signals_block: block the three signals in this thread; *saved gets
+ * the previous mask for signals_restore. */
+void signals_block(sigset_t *saved);
+
+/* signals_arm: handlers that stop `run`, then unblock the signals here
+ * (one already pending is taken at once). */
+void signals_arm(struct kvm_run *run);
+
+/* signals_caught: the signal that ended the run, or 0. */
+int signals_caught(void);
+
+/* signals_restore: the previous handlers and mask (wisp_run's end).
+ * Once `confined` (the seccomp filter allows neither rt_sigaction nor
+ * rt_sigprocmask) only the handlers' link to the vCPU is cut: a later
+ * signal is recorded and otherwise ignored until the process exits. */
+void signals_restore(const sigset_t *saved, int confined);
+
+#endif /* WISP_SIGNALS_H */

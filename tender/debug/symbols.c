@@ -1,0 +1,189 @@
+/*
+ * The function-symbol table of crash reports (see symbols.h).
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/vm.h"
+#include "debug/symbols.h"
+
+#define SYM_MAX        65536u      /* functions kept */
+#define SYM_NAMES_MAX  (4u << 20)  /* bytes of names kept */
+#define FRAMES_MAX     16
+
+struct sym {
+    uint64_t start, size;
+    uint32_t name; /* offset in names */
+};
+
+struct symbols {
+    struct sym *s;
+    unsigned n;
+    char *names;
+};
+
+/* section: section header i, or NULL if outside the file. */
+static const Elf64_Shdr *section(const uint8_t *f, size_t fsize, const Elf64_Ehdr *eh, unsigned i)
+{
+    uint64_t at = eh->e_shoff + (uint64_t)i * sizeof(Elf64_Shdr);
+
+    if (i >= eh->e_shnum || eh->e_shoff > fsize || at > fsize - sizeof(Elf64_Shdr))
+        return NULL;
+    return (const Elf64_Shdr *)(f + at);
+}
+
+static int in_file(uint64_t off, uint64_t size, size_t fsize)
+{
+    return off <= fsize && size <= fsize - off;
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const struct sym *x = a, *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void symbols_load(struct vm *vm)
+{
+    const uint8_t *f = vm->img.file;
+    size_t fsize = vm->img.file_size;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+    const Elf64_Shdr *symtab = NULL, *strtab;
+    struct symbols *t;
+    uint64_t nsyms, names_used = 0;
+
+    if (!f || fsize < sizeof *eh || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+        ((uintptr_t)f + eh->e_shoff) % 8)
+        return;
+    for (unsigned i = 0; i < eh->e_shnum && !symtab; i++) {
+        const Elf64_Shdr *sh = section(f, fsize, eh, i);
+
+        if (!sh)
+            return;
+        if (sh->sh_type == SHT_SYMTAB)
+            symtab = sh;
+    }
+    if (!symtab || symtab->sh_entsize != sizeof(Elf64_Sym) || symtab->sh_offset % 8 ||
+        !in_file(symtab->sh_offset, symtab->sh_size, fsize))
+        return;
+    strtab = section(f, fsize, eh, symtab->sh_link);
+    if (!strtab || !in_file(strtab->sh_offset, strtab->sh_size, fsize) || strtab->sh_size == 0)
+        return;
+    nsyms = symtab->sh_size / sizeof(Elf64_Sym);
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return;
+    t->s = calloc(nsyms < SYM_MAX ? nsyms : SYM_MAX, sizeof *t->s);
+    t->names = malloc(strtab->sh_size < SYM_NAMES_MAX ? strtab->sh_size : SYM_NAMES_MAX);
+    if (!t->s || !t->names)
+        goto fail;
+    for (uint64_t i = 0; i < nsyms && t->n < SYM_MAX; i++) {
+        const Elf64_Sym *s = (const Elf64_Sym *)(f + symtab->sh_offset) + i;
+        const char *name = (const char *)f + strtab->sh_offset + s->st_name;
+        size_t len;
+
+        if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_value == 0 ||
+            s->st_name >= strtab->sh_size)
+            continue;
+        len = strnlen(name, strtab->sh_size - s->st_name);
+        if (len == strtab->sh_size - s->st_name || len == 0 ||
+            names_used + len + 1 > SYM_NAMES_MAX)
+            continue; /* unterminated, empty, or no room */
+        memcpy(t->names + names_used, name, len + 1);
+        t->s[t->n++] = (struct sym){s->st_value, s->st_size, (uint32_t)names_used};
+        names_used += len + 1;
+    }
+    if (t->n == 0)
+        goto fail;
+    qsort(t->s, t->n, sizeof *t->s, by_start);
+    vm->symbols = t;
+    return;
+fail:
+    free(t->s);
+    free(t->names);
+    free(t);
+}
+
+void symbols_free(struct vm *vm)
+{
+    if (!vm->symbols)
+        return;
+    free(vm->symbols->s);
+    free(vm->symbols->names);
+    free(vm->symbols);
+    vm->symbols = NULL;
+}
+
+const char *symbols_find(const struct vm *vm, uint64_t addr, uint64_t *offset)
+{
+    const struct symbols *t = vm->symbols;
+    unsigned lo = 0, hi;
+
+    if (!t)
+        return NULL;
+    hi = t->n;
+    while (hi - lo > 1) { /* the last symbol starting at or below addr */
+        unsigned mid = lo + (hi - lo) / 2;
+
+        if (t->s[mid].start <= addr)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (t->s[lo].start > addr || addr - t->s[lo].start >= (t->s[lo].size ? t->s[lo].size : 1))
+        return NULL;
+    *offset = addr - t->s[lo].start;
+    return t->names + t->s[lo].name;
+}
+
+/* put: append one formatted line; keeps *used below len. */
+static void put(char *buf, size_t len, size_t *used, const char *fmt, const char *name,
+                uint64_t off, uint64_t addr)
+{
+    int n;
+
+    if (*used >= len)
+        return;
+    n = snprintf(buf + *used, len - *used, fmt, name, (unsigned long long)off,
+                 (unsigned long long)addr);
+    if (n > 0)
+        *used = (size_t)n < len - *used ? *used + (size_t)n : len - 1;
+}
+
+size_t symbols_backtrace(const struct vm *vm, uint64_t rip, uint64_t rbp, uint64_t stack_lo,
+                         uint64_t stack_hi, char *buf, size_t len)
+{
+    size_t used = 0;
+    uint64_t off;
+    const char *name;
+
+    if (len == 0)
+        return 0;
+    buf[0] = '\0';
+    name = symbols_find(vm, rip, &off);
+    if (name)
+        put(buf, len, &used, "  in %s+0x%llx\n", name, off, rip);
+    for (unsigned i = 0; i < FRAMES_MAX; i++) {
+        const uint64_t *frame;
+        uint64_t ret;
+
+        /* a frame record: [rbp] = caller's rbp, [rbp+8] = return address */
+        if (rbp % 8 || rbp < stack_lo || rbp >= stack_hi || stack_hi - rbp < 16)
+            break;
+        frame = gpa_to_host(vm, rbp, 16);
+        if (!frame)
+            break;
+        ret = frame[1];
+        name = symbols_find(vm, ret, &off);
+        if (!name)
+            break; /* not a return into known code: the chain ends here */
+        put(buf, len, &used, "  called from %s+0x%llx (0x%llx)\n", name, off, ret);
+        if (frame[0] <= rbp)
+            break; /* frames go up the stack */
+        rbp = frame[0];
+    }
+    return used;
+}
