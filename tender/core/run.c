@@ -203,6 +203,10 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     vm_event(&vm, WISP_EV_VALIDATED);
     if (boot(&vm))
         goto out;
+    if (cfg->before_guest && cfg->before_guest(cfg->before_guest_arg)) {
+        vm_fail(&vm, "stopped before the guest started");
+        goto out;
+    }
     if (!cfg->no_seccomp && seccomp_confine(&vm))
         goto out;
     vm_event(&vm, WISP_EV_CONFINED);
