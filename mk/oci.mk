@@ -4,3 +4,9 @@
 OCI_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tender/oci/*.c)))
 $(B)/bin/wisp-oci: $(OCI_OBJ)
 $(B)/bin/wisp-oci: HOST_LDLIBS += -ljansson
+
+# wisp-oci pack runs wisp-oci-pack from wisp-oci's own directory.
+$(B)/bin/wisp-oci-pack: tools/wisp-oci-pack
+	@mkdir -p $(@D)
+	$(Q)cp $< $@ && chmod +x $@
+ALL += $(B)/bin/wisp-oci-pack

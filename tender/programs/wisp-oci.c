@@ -39,6 +39,8 @@ static const char usage[] =
     "  kill [--all] ID [SIGNAL]   signal the tender (default SIGTERM)\n"
     "  delete [--force] ID        remove a stopped container (--force: kill it)\n"
     "  features       print what the runtime supports (JSON)\n"
+    "  pack -o IMAGE.tar --name=NAME:TAG [--file=SRC:DEST...] KERNEL [-- ARGS...]\n"
+    "                 write an OCI image archive of a unikernel (ctr image import)\n"
     "\n"
     "Global options: --root DIR (state, default " DEFAULT_ROOT "), --log FILE,\n"
     "  --log-format text|json, --systemd-cgroup, --debug, --help, --version\n"
@@ -242,16 +244,17 @@ static int cmd_delete(const char *root, int argc, char **argv, int i)
     if ((i = parse_opts("delete", argc, argv, i, opts)) < 0 ||
         !(id = one_id("delete", argc, argv, i, 1)))
         return -1;
-    if (oci_state_load(root, id, &st)) {
-        char dir[PATH_MAX];
+    if (force && oci_id_valid(id)) { /* runc: --force on a missing container is fine */
+        char file[PATH_MAX];
 
-        /* runc: --force on a missing container is not an error */
-        oci_dir(dir, sizeof dir, root, id, NULL);
-        if (force && oci_id_valid(id) && access(dir, F_OK) < 0)
+        oci_dir(file, sizeof file, root, id, "state.json");
+        if (access(file, F_OK) < 0) {
+            oci_remove_dir(root, id);
             return 0;
-        if (!force || !oci_id_valid(id))
-            return -1;
+        }
     }
+    if (oci_state_load(root, id, &st))
+        return -1;
     s = oci_status(root, &st);
     if (s == OCI_RUNNING && !force)
         return oci_err("cannot delete container %s that is not stopped: running (use --force)",
@@ -270,6 +273,25 @@ static int cmd_delete(const char *root, int argc, char **argv, int i)
     }
     oci_remove_dir(root, id);
     return 0;
+}
+
+/* cmd_pack: `wisp-oci pack ...` runs wisp-oci-pack, installed beside
+ * wisp-oci (build/bin/, from tools/wisp-oci-pack). */
+static int cmd_pack(int argc, char **argv, int i)
+{
+    char self[PATH_MAX], tool[PATH_MAX + 32], *slash;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+    if (n < 0)
+        return oci_err("pack: cannot find wisp-oci's own path: %s", strerror(errno));
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    *slash = '\0';
+    snprintf(tool, sizeof tool, "%s/wisp-oci-pack", self);
+    argv[i - 1] = tool;
+    execv(tool, argv + i - 1);
+    (void)argc;
+    return oci_err("pack: %s: cannot run: %s", tool, strerror(errno));
 }
 
 static int cmd_features(void)
@@ -342,6 +364,8 @@ int main(int argc, char *argv[])
         r = cmd_kill(root, argc, argv, i);
     else if (strcmp(cmd, "delete") == 0)
         r = cmd_delete(root, argc, argv, i);
+    else if (strcmp(cmd, "pack") == 0)
+        r = cmd_pack(argc, argv, i);
     else if (strcmp(cmd, "features") == 0)
         r = i < argc ? oci_err("features: unexpected argument '%s'", argv[i]) : cmd_features();
     else
