@@ -116,3 +116,29 @@ ctr_w() {
 ctr_run() {
     ctr_w run --runc-binary "$WISP_OCI" --runc-root "$OCI_CTR_ROOT" "$@"
 }
+
+# console_receiver SOCKET OUT: in the background, accept one connection on
+# SOCKET, receive the pty master sent over it (runc's protocol) and copy
+# what the guest writes to OUT until the pty closes.  Waits until SOCKET
+# exists.
+console_receiver() {
+    python3 - "$1" "$2" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 1)
+with open(sys.argv[2], "wb") as out:
+    out.write(b"name=" + msg + b"\n"); out.flush()
+    while True:
+        try:
+            data = os.read(fds[0], 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out.write(data); out.flush()
+PY
+    for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.02; done
+    return 1
+}
