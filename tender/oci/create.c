@@ -121,6 +121,13 @@ static void child(const struct oci_spec *s, struct child_ctx *c, int slave)
     if (oci_cgroup_enter(s, 0) || enter_namespaces(s) ||
         (slave >= 0 && setup_terminal(slave)))
         goto fail;
+    if (s->sandbox) {
+        /* A pod's sandbox ("pause") container only holds the namespaces. */
+        if (wait_for_start(c))
+            goto fail;
+        for (;;)
+            pause();
+    }
     wisp_config_init(&cfg);
     cfg.t_main = wisp_now_ns();
     cfg.kernel = s->kernel;

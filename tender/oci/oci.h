@@ -43,6 +43,7 @@ struct oci_spec {
     char kernel[PATH_MAX];   /* host path of process.args[0] inside rootfs */
     char cmdline[WISP_CMDLINE_MAX];
     int terminal;
+    int sandbox;             /* a Kubernetes pod's sandbox: no guest */
     uint64_t mem_mib;        /* 0: wisp's default */
     unsigned ndevice_args;
     char *device_args[WISP_MAX_DEVICE_ARGS];

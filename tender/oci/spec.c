@@ -226,6 +226,7 @@ int oci_spec_load(const char *bundle, struct oci_spec *spec)
     char file[PATH_MAX + 16], cwd[PATH_MAX];
     json_error_t jerr;
     json_t *root, *rootpath, *process;
+    const char *ctype;
     int r = -1;
 
     memset(spec, 0, sizeof *spec);
@@ -248,7 +249,10 @@ int oci_spec_load(const char *bundle, struct oci_spec *spec)
         oci_err("%s: no process object", file);
         goto out;
     }
-    if (parse_args(process, spec) || parse_annotations(root, spec) ||
+    ctype = json_string_value(json_object_get(json_object_get(root, "annotations"),
+                                              "io.kubernetes.cri.container-type"));
+    spec->sandbox = ctype && strcmp(ctype, "sandbox") == 0;
+    if ((!spec->sandbox && parse_args(process, spec)) || parse_annotations(root, spec) ||
         parse_linux(json_object_get(root, "linux"), spec))
         goto out;
     r = 0;

@@ -237,6 +237,21 @@ require_containerd() {
     rmdir "$(dirname "$dir")"
 }
 
+@test "oci: a Kubernetes pod sandbox (pause) container holds its namespaces, no guest" {
+    require_oci
+    make_bundle "$B" "$OCI_TMP/demo.wisp" '["/pause"]' \
+        '{"io.kubernetes.cri.container-type": "sandbox"}' \
+        '{"linux": {"namespaces": [{"type": "pid"}, {"type": "network"}]}}'
+    oci create --bundle "$B" --pid-file "$B/pid" pod1
+    oci start pod1
+    pid=$(cat "$B/pid")
+    [ "$(oci_status pod1)" = running ]
+    [ "$(readlink /proc/"$pid"/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+    oci kill pod1 TERM
+    wait_status pod1 stopped
+    oci delete pod1
+}
+
 # ---- through containerd ---------------------------------------------------
 
 @test "oci/containerd: ctr run --rm boots the image: output and exit status" {
