@@ -106,7 +106,7 @@ static int setup_terminal(int slave)
 }
 
 /* child: never returns. */
-static void child(const struct oci_spec *s, struct child_ctx *c, int slave)
+static void child(struct oci_spec *s, struct child_ctx *c, int slave)
 {
     static struct wisp_config cfg;
     static struct wisp_result res;
@@ -118,7 +118,7 @@ static void child(const struct oci_spec *s, struct child_ctx *c, int slave)
     signal(SIGPIPE, SIG_IGN);
     /* Errors before "ready" go to the parent, which reports them. */
     oci_err_to_fd(c->sync_fd);
-    if (oci_cgroup_enter(s, 0) || enter_namespaces(s) ||
+    if (oci_cgroup_enter(s, 0) || enter_namespaces(s) || oci_net_auto(s) ||
         (slave >= 0 && setup_terminal(slave)))
         goto fail;
     if (s->sandbox) {
@@ -291,6 +291,9 @@ int oci_create(const struct oci_create_opts *o)
     snprintf(st.bundle, sizeof st.bundle, "%s", spec.bundle);
     snprintf(st.rootfs, sizeof st.rootfs, "%s", spec.rootfs);
     snprintf(st.cgroups_path, sizeof st.cgroups_path, "%s", spec.cgroups_path);
+    for (unsigned i = 0; i < spec.nns; i++)
+        if (spec.ns[i].type == CLONE_NEWNET)
+            snprintf(st.netns_path, sizeof st.netns_path, "%s", spec.ns[i].path);
     now_rfc3339(st.created, sizeof st.created);
     if (oci_state_save(o->root, &st) || (o->pid_file && write_pid_file(o->pid_file, pid))) {
         kill(pid, SIGKILL);

@@ -70,6 +70,7 @@ struct oci_state {
     char bundle[PATH_MAX], rootfs[PATH_MAX];
     char created[64];             /* RFC 3339 */
     char cgroups_path[PATH_MAX];
+    char netns_path[PATH_MAX];    /* a joined network namespace, or "" */
 };
 
 enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_STOPPED };
@@ -99,6 +100,16 @@ void oci_cgroup_remove(const char *path);
 /* oci_console_open: a pty; sends its master to SOCKET (runc's protocol:
  * SCM_RIGHTS, the pty's name as payload); returns the slave fd. */
 int oci_console_open(const char *socket_path);
+
+/* ---- net.c: a tap for the CNI-made interface (tc redirection) ---- */
+/* oci_net_auto: in the container's network namespace, before wisp_run:
+ * adds --net/--net-mac device options and --ipv4 to the command line when
+ * the namespace has one IPv4 interface and the unikernel a NET_BASIC
+ * device; 0 also when there is nothing to do. */
+int oci_net_auto(struct oci_spec *spec);
+/* oci_net_cleanup: remove the tap and redirection from a namespace that
+ * outlives the container (joined by path). */
+void oci_net_cleanup(const char *netns_path);
 
 /* ---- create.c ---- */
 struct oci_create_opts {

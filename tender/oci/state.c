@@ -39,10 +39,10 @@ void oci_dir(char *out, size_t len, const char *root, const char *id, const char
 int oci_state_save(const char *root, const struct oci_state *st)
 {
     char file[PATH_MAX], tmp[PATH_MAX + 8];
-    json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s}", "id", st->id, "pid",
+    json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id", st->id, "pid",
                           (json_int_t)st->pid, "pid_start", (json_int_t)st->pid_start,
                           "bundle", st->bundle, "rootfs", st->rootfs, "created", st->created,
-                          "cgroups_path", st->cgroups_path);
+                          "cgroups_path", st->cgroups_path, "netns_path", st->netns_path);
 
     oci_dir(file, sizeof file, root, st->id, "state.json");
     snprintf(tmp, sizeof tmp, "%s.tmp", file);
@@ -83,6 +83,7 @@ int oci_state_load(const char *root, const char *id, struct oci_state *st)
     copy(st->rootfs, sizeof st->rootfs, j, "rootfs");
     copy(st->created, sizeof st->created, j, "created");
     copy(st->cgroups_path, sizeof st->cgroups_path, j, "cgroups_path");
+    copy(st->netns_path, sizeof st->netns_path, j, "netns_path");
     json_decref(j);
     return 0;
 }

@@ -271,6 +271,7 @@ static int cmd_delete(const char *root, int argc, char **argv, int i)
             break;
         nanosleep(&(struct timespec){0, 10000000}, NULL);
     }
+    oci_net_cleanup(st.netns_path);
     oci_remove_dir(root, id);
     return 0;
 }

@@ -7,6 +7,7 @@
 
 load helpers
 load oci
+load netns
 
 setup_file() {
     export OCI_TMP="$BATS_FILE_TMPDIR"
@@ -20,6 +21,12 @@ setup_file() {
         containerd_start "$OCI_TMP/cd"
         ctr_w image import "$OCI_TMP/demo.tar" >/dev/null
     fi
+}
+
+teardown() {
+    # the namespaces of the network test (netns.bash), if it made them
+    netns_destroy
+    [ -z "${OCI_CLIENT_NS:-}" ] || ip netns del "$OCI_CLIENT_NS" 2>/dev/null || true
 }
 
 teardown_file() {
@@ -324,4 +331,42 @@ require_containerd() {
     ctr_w containers delete orphan
     ! kill -0 "$pid" 2>/dev/null
     [ ! -e "$OCI_CTR_ROOT/wisp-test/orphan" ]
+}
+
+@test "oci/containerd: the httpd example, reached with curl through a veth into the container's namespace" {
+    require_containerd
+    require_netns
+    [ -f "$TOP/build/examples/httpd.wisp" ] || skip "build/examples/httpd.wisp not built"
+    command -v tc >/dev/null || skip "no tc (iproute2)"
+    netns_create                          # the container's namespace
+    OCI_CLIENT_NS="$NETNS-c"              # the client's
+    ip netns add "$OCI_CLIENT_NS"
+    ip -n "$OCI_CLIENT_NS" link add name veth-c type veth peer name eth0 netns "$NETNS"
+    ip -n "$OCI_CLIENT_NS" addr add 10.77.0.1/24 dev veth-c
+    ip -n "$OCI_CLIENT_NS" link set veth-c up
+    nsx ip addr add 10.77.0.2/24 dev eth0
+    nsx ip link set eth0 up
+    mkdir -p "$BATS_TEST_TMPDIR/site"
+    echo '<h1>wisp through containerd</h1>' >"$BATS_TEST_TMPDIR/site/index.html"
+    tar --format=ustar -C "$BATS_TEST_TMPDIR/site" -cf "$BATS_TEST_TMPDIR/site.tar" .
+    "$WISP_OCI" pack -o "$BATS_TEST_TMPDIR/httpd.tar" --name=wisp.test/httpd:1 \
+        --file="$BATS_TEST_TMPDIR/site.tar:/site.tar" "$TOP/build/examples/httpd.wisp"
+    ctr_w image import "$BATS_TEST_TMPDIR/httpd.tar" >/dev/null
+    ctr_run -d --with-ns "network:/var/run/netns/$NETNS" --annotation org.wisp.mem=128 \
+        --annotation org.wisp.block.www=/site.tar wisp.test/httpd:1 web1 >/dev/null
+    run ip netns exec "$OCI_CLIENT_NS" curl -sS --retry 20 --retry-all-errors --retry-delay 0 \
+        --max-time 20 http://10.77.0.2/
+    assert_status 0
+    assert_output_has "wisp through containerd"
+    nsx ip link show wisptap0 >/dev/null
+    ctr_w task kill -s SIGTERM web1
+    for _ in $(seq 100); do
+        ctr_w task ls | grep -qE '^web1 .*STOPPED' && break
+        sleep 0.05
+    done
+    ctr_w task delete web1 >/dev/null 2>&1
+    ctr_w containers delete web1
+    # the namespace outlives the container: the tap and the redirection are gone
+    ! nsx ip link show wisptap0 2>/dev/null
+    ! nsx tc qdisc show dev eth0 ingress | grep -q ingress
 }
