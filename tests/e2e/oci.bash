@@ -112,9 +112,14 @@ ctr_w() {
 }
 
 # ctr_run ARGS...: `ctr run` with wisp-oci as the runc binary, its own
-# --runc-root (the shim's default is the system's /run/containerd/runc).
+# --runc-root and --fifo-dir (the defaults are the system's
+# /run/containerd/runc and /run/containerd/fifo).  The one thing left in the
+# system's directories: the shim's socket, /run/containerd/s/HASH (a path
+# fixed in containerd 1.6, removed when the shim ends).
 ctr_run() {
-    ctr_w run --runc-binary "$WISP_OCI" --runc-root "$OCI_CTR_ROOT" "$@"
+    mkdir -p "$OCI_TMP/fifo"
+    ctr_w run --runc-binary "$WISP_OCI" --runc-root "$OCI_CTR_ROOT" --fifo-dir "$OCI_TMP/fifo" \
+        "$@"
 }
 
 # console_receiver SOCKET OUT: in the background, accept one connection on
