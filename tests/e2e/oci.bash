@@ -104,6 +104,8 @@ containerd_stop() {
         umount "$m" 2>/dev/null
     done
     rm -f "$d/containerd.pid"
+    # the namespace-level cgroups that ctr's cgroupsPath (/wisp-test/ID) made
+    rmdir /sys/fs/cgroup/*/wisp-test /sys/fs/cgroup/wisp-test 2>/dev/null || true
 }
 
 # ctr_w ARGS...: ctr on the private containerd, namespace wisp-test.
