@@ -10,3 +10,9 @@ $(B)/bin/wisp-oci-pack: tools/wisp-oci-pack
 	@mkdir -p $(@D)
 	$(Q)cp $< $@ && chmod +x $@
 ALL += $(B)/bin/wisp-oci-pack
+
+# The config.json parser's fuzz target (tests/fuzz/fuzz_oci_spec.c) links
+# the two files of tender/oci/ it needs beside the fuzz library.
+OCI_FUZZ_OBJ := $(B)/fuzz/obj/tender/oci/spec.o $(B)/fuzz/obj/tender/oci/log.o
+$(B)/fuzz/fuzz_oci_spec: $(OCI_FUZZ_OBJ)
+$(B)/fuzz/fuzz_oci_spec: FUZZ_LIB_OBJ += $(OCI_FUZZ_OBJ)

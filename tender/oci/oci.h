@@ -61,6 +61,8 @@ struct oci_spec {
 /* oci_spec_load: read BUNDLE/config.json, resolve the unikernel and the
  * block devices inside the rootfs; every refusal names what was wrong. */
 int oci_spec_load(const char *bundle, struct oci_spec *spec);
+/* oci_spec_free: what oci_spec_load allocated (also after a failure). */
+void oci_spec_free(struct oci_spec *spec);
 
 /* ---- state.c: what survives between commands, under --root ---- */
 struct oci_state {

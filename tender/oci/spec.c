@@ -260,3 +260,14 @@ out:
     json_decref(root);
     return r;
 }
+
+void oci_spec_free(struct oci_spec *spec)
+{
+    for (unsigned i = 0; i < spec->ndevice_args; i++)
+        free(spec->device_args[i]);
+    for (unsigned i = 0; i < spec->nannot; i++) {
+        free(spec->annot[i].key);
+        free(spec->annot[i].value);
+    }
+    spec->ndevice_args = spec->nannot = 0;
+}
