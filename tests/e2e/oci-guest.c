@@ -1,6 +1,6 @@
-/* oci demo guest: its command line says what to do:
- * "hello WORDS" prints them; "exit N"; "crash" (write to page 0); "idle"
- * (sleeps until killed); "block" (reads sector 0 of device "disk"). */
+/* The test unikernel of tests/e2e/oci.bats; its command line says what to
+ * do: "exit N" ends with status N, "crash" writes to page 0, "idle" sleeps
+ * until killed, anything else is printed after "Hello from wisp-oci: ". */
 #include "solo5.h"
 
 static unsigned long slen(const char *s) { unsigned long n = 0; while (s[n]) n++; return n; }
