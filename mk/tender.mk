@@ -5,7 +5,7 @@
 # library's API.
 TENDER_SRC      := $(sort $(wildcard tender/*.c tender/*/*.c tender/*/*/*.c))
 TENDER_PROG_SRC := $(sort $(wildcard tender/programs/*.c))
-TENDER_LIB_SRC  := $(filter-out $(TENDER_PROG_SRC),$(TENDER_SRC))
+TENDER_LIB_SRC  := $(filter-out $(TENDER_PROG_SRC) tender/oci/%,$(TENDER_SRC))
 TENDER_LIB_OBJ  := $(TENDER_LIB_SRC:%.c=$(B)/obj/%.o)
 TENDER_HDRS     := $(sort $(wildcard tender/*.h tender/*/*.h tender/*/*/*.h))
 TENDER_PROGRAMS := $(TENDER_PROG_SRC:tender/programs/%.c=$(B)/bin/%)

@@ -49,6 +49,12 @@ struct wisp_config {
     int no_seccomp;                /* tests only: skip the seccomp filter */
     int timings;                   /* print the milestones at exit */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */
+    /* Optional: called once the VM is fully prepared (resources acquired,
+     * registers set), before the seccomp filter and the guest's first
+     * instruction; may block (wisp-oci waits there for `start`).  Non-zero
+     * ends the run as a tender error ("stopped before the guest started"). */
+    int (*before_guest)(void *arg);
+    void *before_guest_arg;
 };
 
 enum wisp_end {

@@ -216,15 +216,24 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     if (boot(&vm))
         goto out;
     signals_arm(vm.kvm->run);
+    /* A hook (wisp-oci's wait for `start`) may block here; an ending
+     * signal interrupts it and ends the run as it would the guest's. */
+    if (cfg->before_guest && cfg->before_guest(cfg->before_guest_arg)) {
+        if (signals_caught())
+            vm_fail(&vm, "Exiting on signal %d", signals_caught());
+        else
+            vm_fail(&vm, "stopped before the guest started");
+        goto out;
+    }
     if (!cfg->no_seccomp && seccomp_confine(&vm))
         goto out;
     confined = !cfg->no_seccomp;
     vm_event(&vm, WISP_EV_CONFINED);
     kvm_run_loop(&vm, vm.mode->handle_exit);
     dumpcore_after_run(&vm);
+out:
     if (signals_caught() && res->end == WISP_END_ERROR)
         res->status = 128 + signals_caught(); /* compat mode's finish: 1 */
-out:
     if (vm.mode && vm.mode->finish)
         vm.mode->finish(&vm);
     teardown(&vm);
