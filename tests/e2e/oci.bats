@@ -112,6 +112,18 @@ require_containerd() {
     assert_status 1
 }
 
+@test "oci: kill SIGTERM ends a created container that was never started" {
+    require_oci
+    make_bundle "$B" "$OCI_TMP/demo.wisp" '["/demo.wisp", "hello"]'
+    oci create --bundle "$B" --pid-file "$B/pid" c0 >"$B/out" 2>&1
+    [ "$(oci_status c0)" = created ]
+    oci kill c0 SIGTERM
+    wait_status c0 stopped
+    [ ! -s "$B/out" ] || ! grep -q "Hello from wisp-oci" "$B/out"   # the guest never ran
+    oci delete c0
+    [ ! -e "$OCI_ROOT/c0" ]
+}
+
 @test "oci: kill SIGTERM ends an idle guest; delete refuses a running one without --force" {
     require_oci
     make_bundle "$B" "$OCI_TMP/demo.wisp" '["/demo.wisp", "idle"]'
