@@ -8,6 +8,7 @@
  */
 #include "hypercall.h"
 #include "internal.h"
+#include "ring.h"
 #include "wisp.h"
 
 /* A write the host could not queue (SOLO5_R_AGAIN) is retried this many
@@ -27,6 +28,7 @@ solo5_result_t solo5_net_acquire(const char *name, solo5_handle_t *handle,
     if (e == NULL || !e->attached)
         return SOLO5_R_EUNSPEC;
     *handle = index;
+    wg_net_ring_setup(index); /* the shared ring, if the tender offers one */
     memcpy(info->mac_address, e->u.net_basic.mac, SOLO5_NET_ALEN);
     info->mtu = e->u.net_basic.mtu;
     return SOLO5_R_OK;
@@ -70,6 +72,8 @@ solo5_result_t solo5_net_write(solo5_handle_t handle, const uint8_t *buf,
 
     if (size > UINT32_MAX)
         return SOLO5_R_EINVAL;
+    if (wg_net_ring_active(handle))
+        return wg_net_ring_write(handle, buf, size);
     for (int i = 0;; i++) {
         b = (struct wisp_net_buf){.data = (wisp_gpa_t)(uintptr_t)buf, .len = (uint32_t)size,
                                   .ret = SOLO5_R_EINVAL};
@@ -94,7 +98,11 @@ solo5_result_t solo5_net_read(solo5_handle_t handle, uint8_t *buf, size_t size,
         .ret = SOLO5_R_EINVAL,
     };
     unsigned done;
-    solo5_result_t r = net_io(WISP_HC_NET_READ, handle, &b, 1, &done);
+    solo5_result_t r;
+
+    if (wg_net_ring_active(handle))
+        return wg_net_ring_read(handle, buf, size, read_size);
+    r = net_io(WISP_HC_NET_READ, handle, &b, 1, &done);
 
     if (done == 0)
         return r;

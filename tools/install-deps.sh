@@ -12,7 +12,7 @@ if [ $# -gt 0 ]; then
     PKGS="$*"
 else
     label=deps
-    PKGS="gcc make binutils libc6-dev libseccomp-dev libcmocka-dev libjansson-dev \
+    PKGS="gcc make binutils libc6-dev libseccomp-dev libcmocka-dev libjansson-dev liburing-dev \
 bats coreutils iproute2 iputils-ping socat time strace"
 fi
 

@@ -24,6 +24,7 @@
 #include "confine/confine.h"
 #include "core/mode.h"
 #include "core/vm.h"
+#include "devices/ring.h"
 
 /* allow_vcpu_ioctl: ioctl(vcpu_fd, request) only. */
 static int allow_vcpu_ioctl(scmp_filter_ctx ctx, int fd, unsigned long request)
@@ -59,7 +60,8 @@ int confine_build(struct vm *vm, void **out)
             return -1;
         }
     }
-    if (vm->mode->seccomp_rules && vm->mode->seccomp_rules(vm, ctx)) {
+    if (ring_seccomp_rules(vm, ctx) ||
+        (vm->mode->seccomp_rules && vm->mode->seccomp_rules(vm, ctx))) {
         seccomp_release(ctx);
         return -1;
     }

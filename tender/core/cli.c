@@ -105,6 +105,22 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
             cfg->timings = 1;
             continue;
         }
+        if (strcmp(a, "--stats") == 0 || strncmp(a, "--stats=", 8) == 0) {
+            if (cfg->stats_path)
+                return fail(err, len, "--stats: given more than once");
+            if (a[7] == '=' && a[8] == '\0')
+                return fail(err, len, "--stats=: expected a file name after '='");
+            cfg->stats_path = a[7] == '=' ? a + 8 : "";
+            continue;
+        }
+        if (strcmp(a, "--no-ioeventfd") == 0) {
+            cfg->no_ioeventfd = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-rings") == 0) {
+            cfg->no_rings = 1;
+            continue;
+        }
         if (strncmp(a, "--mem=", 6) == 0) {
             if (mem_seen++)
                 return fail(err, len, "--mem: given more than once");
@@ -152,6 +168,14 @@ void cli_usage(FILE *out)
     fprintf(out,
             "  --timings      at exit, print when each boot phase ended (CLOCK_MONOTONIC ns)\n"
             "                 on stderr as \"wisp: event NAME NS\" lines\n"
+            "  --stats[=FILE] at exit, write counts and total times of VM exits, hypercalls\n"
+            "                 and ring operations, packets and bytes per device and the\n"
+            "                 boot phases as JSON to FILE (created or truncated; default\n"
+            "                 stderr)\n"
+            "  --no-rings     do not offer shared I/O rings: every request is a hypercall\n"
+            "                 (isolated mode; for comparisons)\n"
+            "  --no-ioeventfd serve ring kicks as ordinary exits to wisp instead of\n"
+            "                 KVM_IOEVENTFD (for measurements)\n"
             "  --help, -h     show this help and exit\n"
             "  --version      show the version and exit\n"
             "\n"

@@ -147,8 +147,22 @@ static int create_memory(struct vm *vm)
     return kvm_map_memory(vm);
 }
 
+/* stats_devices: name and type of each attached device, for --stats. */
+static void stats_devices(struct vm *vm)
+{
+    for (unsigned i = 1; i < vm->mft->entries && i < MFT_MAX_ENTRIES; i++) {
+        struct wisp_dev_stats *d = &vm->res->stats.dev[i];
+
+        if (!vm->mft->e[i].attached)
+            continue;
+        d->type = vm->mft->e[i].type;
+        memcpy(d->name, vm->mft->e[i].name, sizeof d->name - 1);
+    }
+}
+
 static int setup_modules(struct vm *vm)
 {
+    stats_devices(vm);
     for (const struct module *const *m = wisp_modules; *m; m++)
         if (((*m)->setup && (*m)->setup(vm)) || module_register_hypercalls(vm, *m))
             return -1;

@@ -75,13 +75,22 @@ int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
 
 int hypercall_dispatch(struct vm *vm, unsigned nr, wisp_gpa_t arg)
 {
+    uint64_t t0;
+    int r;
+
     if (nr >= WISP_HC_MAX || !vm->hypercalls[nr])
         return vm_guest_abi_error(vm, "unknown hypercall %u", nr);
     /* Handlers access the struct in place: it must be aligned for that. */
     if (arg % 8)
         return vm_guest_abi_error(vm, "hypercall %u: argument struct at 0x%llx is not "
                                   "8-byte aligned", nr, (unsigned long long)arg);
-    return vm->hypercalls[nr](vm, arg);
+    vm->res->stats.hc_count[nr]++;
+    if (!vm->cfg->stats_path)
+        return vm->hypercalls[nr](vm, arg);
+    t0 = wisp_now_ns();
+    r = vm->hypercalls[nr](vm, arg);
+    vm->res->stats.hc_ns[nr] += wisp_now_ns() - t0;
+    return r;
 }
 
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn)
@@ -110,7 +119,21 @@ int poll_register(struct vm *vm, int fd, unsigned handle)
         return vm_fail(vm, "internal: too many poll sources");
     vm->poll[vm->npoll].fd = fd;
     vm->poll[vm->npoll].handle = handle;
+    vm->poll[vm->npoll].eventfd = 0;
     vm->npoll++;
+    return 0;
+}
+
+int poll_replace(struct vm *vm, unsigned handle, int fd)
+{
+    unsigned i;
+
+    for (i = 0; i < vm->npoll && vm->poll[i].handle != handle; i++)
+        ;
+    if (i == vm->npoll && poll_register(vm, fd, handle))
+        return -1;
+    vm->poll[i].fd = fd;
+    vm->poll[i].eventfd = 1;
     return 0;
 }
 
@@ -167,13 +190,24 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
 
     for (unsigned i = 0; i < vm->npoll; i++)
         fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
+    uint64_t t0 = vm->cfg->stats_path ? wisp_now_ns() : 0;
+
     do
         n = ppoll(fds, vm->npoll, &ts, NULL);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
+    vm->res->stats.poll_count++;
+    if (t0)
+        vm->res->stats.poll_blocked_ns += wisp_now_ns() - t0;
     for (unsigned i = 0; i < vm->npoll && n > 0; i++) {
         if (fds[i].revents & POLLIN) {
+            if (vm->poll[i].eventfd) {
+                uint64_t v;
+
+                /* Reset it: the guest looks at its ring itself. */
+                (void)!read(fds[i].fd, &v, sizeof v);
+            }
             ready |= 1ull << vm->poll[i].handle;
             count++;
         }

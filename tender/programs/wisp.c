@@ -3,7 +3,11 @@
  * guest, maps the outcome to an exit status.  All real work is in
  * wisp_run() (tender/core/run.c).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -43,5 +47,15 @@ int main(int argc, char *argv[])
             if (res.events[ev])
                 fprintf(stderr, "wisp: event %s %llu\n", wisp_event_name(ev),
                         (unsigned long long)res.events[ev]);
+    if (cfg.stats_path) {
+        int fd = cfg.stats_path[0] ? open(cfg.stats_path, O_WRONLY | O_CREAT | O_TRUNC |
+                                          O_CLOEXEC, 0644) : 2;
+
+        if (fd < 0 || wisp_stats_json(fd, &cfg, &res) < 0)
+            fprintf(stderr, "wisp: --stats=%s: cannot write: %s\n", cfg.stats_path,
+                    strerror(errno));
+        if (fd > 2)
+            close(fd);
+    }
     return res.status;
 }

@@ -1,0 +1,150 @@
+/*
+ * Shared I/O rings of isolated mode (include/wisp/abi.h, "Shared I/O
+ * rings"): what the net and block rings have in common.  One struct
+ * ring_dev per attached device, created at module setup (before the
+ * seccomp filter, which covers its thread through TSYNC): two eventfds
+ * (kick: guest -> tender, wired to KVM_IOEVENTFD on WISP_KICK_GPA(handle)
+ * where KVM allows it; notify: tender -> the vCPU's POLL) and one I/O
+ * thread that sleeps until the guest names the ring, then serves it:
+ * serve the ring, spin a bounded time while there is nothing to do, then
+ * announce sleep (host_sleeping, full fence, look again) and block in
+ * poll on the kick fd and the device's own fd.
+ *
+ * Error policy: everything in the ring is hostile.  A descriptor that
+ * fails a check is refused (counted; the guest goes on).  A ring whose
+ * indices no valid guest could produce is a fault: the thread stops
+ * serving it, records a message and wakes the vCPU's POLL; the vCPU thread
+ * ends the guest at its next exit (ring_check_fault, an ABI violation).
+ * The tender itself never fails because of a ring.
+ */
+#ifndef WISP_RING_H
+#define WISP_RING_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "core/vm.h"
+
+/* Spin of an idle I/O thread before it sleeps, in ns (bounded: an idle
+ * device costs no CPU once this has passed). */
+#define RING_SPIN_NS 20000ull
+
+struct ring_dev;
+
+/* What one kind of ring (net, block) plugs into the common thread. */
+struct ring_ops {
+    const char *kind;      /* "net", "block": for messages */
+    /* serve: do all the work the ring holds now; the number of requests
+     * served (0: nothing to do).  May call ring_fault. */
+    unsigned (*serve)(struct ring_dev *d);
+    /* pending: whether serve would find work (after host_sleeping is set). */
+    int (*pending)(struct ring_dev *d);
+    /* wait_fd: a host fd to wait on for input too (the tap), or -1. */
+    int (*wait_fd)(struct ring_dev *d);
+    /* drain: at stop, after the vCPU halted: finish what the guest left
+     * (frames it was told were sent).  Optional. */
+    void (*drain)(struct ring_dev *d);
+    /* release: free d->priv (after the thread ended); NULL: free(). */
+    void (*release)(struct ring_dev *d);
+};
+
+struct ring_dev {
+    struct vm *vm;             /* guest_range and the manifest: fixed after boot */
+    const struct ring_ops *ops;
+    unsigned handle;
+    int kick_fd, notify_fd;    /* eventfds */
+    int ioeventfd;             /* kicks are served by KVM_IOEVENTFD */
+    pthread_t thread;
+    int started;
+    int stop;                  /* atomic */
+    void *ring;                /* host view of the guest's ring: atomic; NULL until set up */
+    struct wisp_ring_flags *flags;
+    int faulted;               /* atomic: fault[] holds the message */
+    char fault[256];
+    void *priv;                /* the kind's own state */
+    struct wisp_dev_stats *st; /* this device's counters (written by the thread) */
+};
+
+/*
+ * ring_dev_start: the eventfds, the kick wiring and the thread of device
+ * `handle` (isolated mode, before seccomp).  The thread waits until
+ * ring_dev_attach names the ring.  Returns the device, or NULL with the
+ * run's message set.  `no_ioeventfd`: kicks as doorbell exits instead.
+ */
+struct ring_dev *ring_dev_start(struct vm *vm, unsigned handle, const struct ring_ops *ops,
+                                void *priv);
+
+/* ring_dev_attach: the guest named its ring (host pointer `ring`, checked
+ * by the caller): the thread starts serving it. */
+void ring_dev_attach(struct ring_dev *d, void *ring, struct wisp_ring_flags *flags);
+
+/* ring_dev_stop: stop the thread (after the vCPU halted), drain, join,
+ * release.  Safe on NULL. */
+void ring_dev_stop(struct ring_dev *d);
+
+/* ring_fault: record why the ring is refused (first message wins), stop
+ * serving it and wake the vCPU. */
+void ring_fault(struct ring_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ring_check_fault: if any device's ring has faulted, end the guest with
+ * its message (HC_STOP); else HC_CONTINUE.  Called by the vCPU thread at
+ * each exit. */
+int ring_check_fault(struct vm *vm);
+
+/* ring_kick_exit: a kick that reached the tender as a doorbell exit (no
+ * ioeventfd): signal the device's kick fd.  Returns HC_CONTINUE, or ends
+ * the guest for a kick of a device without a ring. */
+int ring_kick_exit(struct vm *vm, unsigned handle);
+
+/* ring_notify: after publishing: wake the guest if it waits in POLL. */
+void ring_notify(struct ring_dev *d);
+
+/* ring_pending_count: how many entries [cons, prod) hold, or -1 if prod
+ * is more than `slots` ahead of cons (32-bit wrap-around arithmetic). */
+static inline int64_t ring_pending_count(uint32_t prod, uint32_t cons, uint32_t slots)
+{
+    uint32_t n = prod - cons;
+
+    return n > slots ? -1 : (int64_t)n;
+}
+
+static inline uint32_t ring_load(const uint32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void ring_store(uint32_t *p, uint32_t v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* ring_seccomp_rules: what the I/O threads need beyond their device's own
+ * syscalls: poll, read/write on the eventfds, futex, thread exit. */
+int ring_seccomp_rules(struct vm *vm, void *ctx);
+
+#endif /* WISP_RING_H */
+
+/* ---- the kinds (ring_net.c, ring_block.c) ---- */
+struct blk;
+
+/* ring_net_start: the ring of NIC `handle` on tap `tap_fd` (MTU `mtu`). */
+struct ring_dev *ring_net_start(struct vm *vm, unsigned handle, int tap_fd, uint32_t mtu);
+
+/* ring_block_start: the ring of block device `handle` on `blk` (io_uring
+ * when the host offers it, else pread/pwrite/fdatasync in the thread). */
+struct ring_dev *ring_block_start(struct vm *vm, unsigned handle, struct blk *blk);
+
+/* ring_block_seccomp_rules: io_uring_enter on the block rings' own
+ * io_uring fds (nothing when no block ring exists). */
+int ring_block_seccomp_rules(struct vm *vm, void *ctx);
+
+/*
+ * ring_setup_hypercall: WISP_HC_NET_RING / WISP_HC_BLOCK_RING (`what`):
+ * the argument struct (guest-writable), a device of `type` with a ring
+ * thread and no ring yet, a page-aligned ring of `size` bytes the guest
+ * may write; then the device's POLL source becomes the ring's notify fd
+ * and the thread starts serving.  A bad argument struct or ring range ends
+ * the guest (GUEST_PTR policy); anything else is ret = WISP_R_EINVAL.
+ */
+int ring_setup_hypercall(struct vm *vm, wisp_gpa_t gpa, uint32_t type, uint64_t size,
+                         const char *what);
