@@ -242,9 +242,10 @@ solo5_result_t wg_net_ring_read(solo5_handle_t handle, uint8_t *buf, size_t size
     slot = n->rx_cons % WISP_NET_RING_SLOTS;
     d = &n->r->rx_desc[slot];
     len = d->len;
-    if (d->ret != WISP_R_OK || len > size || len > n->buf_size)
+    if (d->ret != WISP_R_OK || len > size || len > n->buf_size) {
         r = SOLO5_R_EINVAL; /* a frame larger than the buffer: dropped */
-    else {
+        *read_size = len;   /* its real size, as NET_READ reports it */
+    } else {
         memcpy(buf, n->bufs + (uint64_t)(WISP_NET_RING_SLOTS + slot) * n->buf_size, len);
         *read_size = len;
     }

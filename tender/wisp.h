@@ -40,6 +40,7 @@ struct wisp_config {
     int no_seccomp;                /* tests only: skip the seccomp filter */
     int timings;                   /* print the milestones at exit */
     const char *stats_path;        /* --stats[=FILE]: JSON at exit ("" = stderr) */
+    int stats_fd;                  /* where the caller writes it (seccomp allows it), -1 */
     int no_ioeventfd;              /* --no-ioeventfd: ring kicks as doorbell exits */
     int no_rings;                  /* --no-rings: do not offer shared rings */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */

@@ -73,6 +73,7 @@ int confine_precompiled_applies(const struct vm *vm)
 {
     if (!vm->mode->precompiled_filter || vm->cfg->console_fd != CONFINE_CONSOLE_FD ||
         vm->cfg->log_fd != CONFINE_LOG_FD ||
+        (vm->cfg->stats_fd >= 0 && vm->cfg->stats_fd != CONFINE_LOG_FD) ||
         vm->kvm->vcpu_fd != CONFINE_VCPU_FD || confine_core_bpf_len == 0)
         return 0;
     for (unsigned i = 1; i < vm->mft->entries; i++)

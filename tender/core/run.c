@@ -26,6 +26,7 @@ void wisp_config_init(struct wisp_config *cfg)
     cfg->mem_size = 0; /* the mode's default (its plan_memory) */
     cfg->console_fd = 1;
     cfg->log_fd = 2;
+    cfg->stats_fd = -1;
 }
 
 /* read_kernel: the whole unikernel file into vm->file (bounded). */

@@ -19,6 +19,7 @@ int main(int argc, char *argv[])
     static struct wisp_config cfg;
     static struct wisp_result res;
     char err[WISP_ERR_MAX];
+    int stats_fd = -1;
 
     wisp_config_init(&cfg);
     cfg.t_main = wisp_now_ns();
@@ -36,6 +37,17 @@ int main(int argc, char *argv[])
     case CLI_RUN:
         break;
     }
+    /* --stats=FILE: opened now, written after the run (under seccomp). */
+    if (cfg.stats_path) {
+        stats_fd = cfg.stats_path[0] ? open(cfg.stats_path, O_WRONLY | O_CREAT | O_TRUNC |
+                                            O_CLOEXEC, 0644) : 2;
+        if (stats_fd < 0) {
+            fprintf(stderr, "wisp: --stats=%s: cannot open: %s\n", cfg.stats_path,
+                    strerror(errno));
+            return WISP_EXIT_TENDER_ERROR;
+        }
+        cfg.stats_fd = stats_fd;
+    }
     /* A closed stdout must not kill the tender silently: report it. */
     signal(SIGPIPE, SIG_IGN);
     fflush(stdout);
@@ -47,15 +59,11 @@ int main(int argc, char *argv[])
             if (res.events[ev])
                 fprintf(stderr, "wisp: event %s %llu\n", wisp_event_name(ev),
                         (unsigned long long)res.events[ev]);
-    if (cfg.stats_path) {
-        int fd = cfg.stats_path[0] ? open(cfg.stats_path, O_WRONLY | O_CREAT | O_TRUNC |
-                                          O_CLOEXEC, 0644) : 2;
-
-        if (fd < 0 || wisp_stats_json(fd, &cfg, &res) < 0)
-            fprintf(stderr, "wisp: --stats=%s: cannot write: %s\n", cfg.stats_path,
-                    strerror(errno));
-        if (fd > 2)
-            close(fd);
+    if (stats_fd >= 0) {
+        if (wisp_stats_json(stats_fd, &cfg, &res) < 0)
+            fprintf(stderr, "wisp: --stats: cannot write: %s\n", strerror(errno));
+        if (stats_fd > 2)
+            close(stats_fd);
     }
     return res.status;
 }
