@@ -134,6 +134,13 @@ struct ring_dev *ring_net_start(struct vm *vm, unsigned handle, int tap_fd, uint
  * when the host offers it, else pread/pwrite/fdatasync in the thread). */
 struct ring_dev *ring_block_start(struct vm *vm, unsigned handle, struct blk *blk);
 
+/* For tests/fuzz/fuzz_ring.c, which calls serve() itself, threadless:
+ * the kinds' ring_ops and their private state (freed by release, or
+ * free() when the ops have none). */
+extern const struct ring_ops ring_net_ops, ring_block_ops;
+void *ring_net_priv_new(int tap_fd, uint32_t mtu);
+void *ring_block_priv_new(struct blk *blk, int use_io_uring);
+
 /* ring_block_seccomp_rules: io_uring_enter on the block rings' own
  * io_uring fds (nothing when no block ring exists). */
 int ring_block_seccomp_rules(struct vm *vm, void *ctx);

@@ -189,7 +189,7 @@ static void block_release(struct ring_dev *d)
     free(p);
 }
 
-static const struct ring_ops block_ring_ops = {
+const struct ring_ops ring_block_ops = {
     .kind = "block",
     .serve = block_serve,
     .pending = block_pending,
@@ -197,18 +197,27 @@ static const struct ring_ops block_ring_ops = {
     .release = block_release,
 };
 
-struct ring_dev *ring_block_start(struct vm *vm, unsigned handle, struct blk *blk)
+void *ring_block_priv_new(struct blk *blk, int use_io_uring)
 {
     struct block_priv *p = calloc(1, sizeof *p);
+
+    if (p) {
+        p->blk = blk;
+        p->uring_ok = use_io_uring && io_uring_queue_init(4, &p->uring, 0) == 0;
+    }
+    return p;
+}
+
+struct ring_dev *ring_block_start(struct vm *vm, unsigned handle, struct blk *blk)
+{
+    struct block_priv *p = ring_block_priv_new(blk, 1);
     struct ring_dev *d;
 
     if (!p) {
         vm_fail(vm, "out of memory");
         return NULL;
     }
-    p->blk = blk;
-    p->uring_ok = io_uring_queue_init(4, &p->uring, 0) == 0;
-    d = ring_dev_start(vm, handle, &block_ring_ops, p);
+    d = ring_dev_start(vm, handle, &ring_block_ops, p);
     if (!d)
         block_release(&(struct ring_dev){.priv = p});
     return d;
@@ -220,7 +229,7 @@ int ring_block_seccomp_rules(struct vm *vm, void *ctx)
         struct ring_dev *d = vm->rings[h];
         struct block_priv *p;
 
-        if (!d || d->ops != &block_ring_ops)
+        if (!d || d->ops != &ring_block_ops)
             continue;
         p = d->priv;
         if (p->uring_ok &&

@@ -184,7 +184,7 @@ static void net_drain(struct ring_dev *d)
     serve_tx(d, d->ring, d->priv);
 }
 
-static const struct ring_ops net_ring_ops = {
+const struct ring_ops ring_net_ops = {
     .kind = "net",
     .serve = net_serve,
     .pending = net_pending,
@@ -192,18 +192,27 @@ static const struct ring_ops net_ring_ops = {
     .drain = net_drain,
 };
 
-struct ring_dev *ring_net_start(struct vm *vm, unsigned handle, int tap_fd, uint32_t mtu)
+void *ring_net_priv_new(int tap_fd, uint32_t mtu)
 {
     struct net_priv *p = calloc(1, sizeof *p);
+
+    if (p) {
+        p->tap = tap_fd;
+        p->frame_max = mtu + ETH_HDR;
+    }
+    return p;
+}
+
+struct ring_dev *ring_net_start(struct vm *vm, unsigned handle, int tap_fd, uint32_t mtu)
+{
+    struct net_priv *p = ring_net_priv_new(tap_fd, mtu);
     struct ring_dev *d;
 
     if (!p) {
         vm_fail(vm, "out of memory");
         return NULL;
     }
-    p->tap = tap_fd;
-    p->frame_max = mtu + ETH_HDR;
-    d = ring_dev_start(vm, handle, &net_ring_ops, p);
+    d = ring_dev_start(vm, handle, &ring_net_ops, p);
     if (!d)
         free(p);
     return d;
