@@ -10,12 +10,15 @@
  * completion).  Rings take at most a quarter of the heap; a device that
  * does not fit keeps the hypercalls.
  *
- * Waiting (a block completion, a frame in solo5_yield): spin reading the
- * ring for an adaptive budget, then set guest_waiting, fence, look again
- * and block in POLL.  The budget follows what happened: input that came
- * while spinning, or soon after the guest blocked, doubles it (at most
- * SPIN_MAX_NS); a long or fruitless wait halves it (at least SPIN_MIN_NS),
- * so an idle guest spins next to nothing.
+ * Waiting for a frame in solo5_yield: spin reading the ring for an
+ * adaptive budget, then set guest_waiting, fence, look again and block in
+ * POLL.  Waiting for a block completion: if the I/O thread sleeps, kick at
+ * once (a block kick is an exit in which the tender serves the request
+ * itself); else spin for the budget, then kick.  The budget follows what
+ * happened: input or a completion that came while spinning, or soon after
+ * the guest blocked, doubles it (at most SPIN_MAX_NS); a long or
+ * fruitless wait halves it (at least SPIN_MIN_NS), so an idle guest spins
+ * next to nothing.
  */
 #include "hypercall.h"
 #include "ring.h"
@@ -312,8 +315,8 @@ solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_
 {
     struct block_state *b = &blocks[handle];
     struct wisp_block_desc *d = &b->r->desc[b->prod % WISP_BLOCK_RING_SLOTS];
-    solo5_time_t start, limit;
-    int32_t ret;
+    volatile uint64_t *kick = (volatile uint64_t *)(uintptr_t)WISP_KICK_GPA(handle);
+    solo5_time_t limit;
 
     d->op = op;
     d->ret = WISP_R_EUNSPEC;
@@ -321,24 +324,20 @@ solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_
     d->data = (wisp_gpa_t)(uintptr_t)buf;
     d->len = len;
     store_release(&b->r->req.prod, ++b->prod);
-    kick_if_sleeping(&b->r->flags, handle);
-    start = solo5_clock_monotonic();
-    limit = start + block_spin_ns;
-    while (load_acquire(&b->r->req.cons) != b->prod) {
-        if (solo5_clock_monotonic() < limit) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the tender's */
+    if (__atomic_load_n(&b->r->flags.host_sleeping, __ATOMIC_RELAXED)) {
+        /* The I/O thread sleeps: a block kick is an exit in which the
+         * tender serves the request at once (and wakes the thread). */
+        *kick = 1;
+    } else {
+        limit = solo5_clock_monotonic() + block_spin_ns;
+        while (load_acquire(&b->r->req.cons) != b->prod && solo5_clock_monotonic() < limit)
             __builtin_ia32_pause();
-            continue;
-        }
-        __atomic_store_n(&b->r->flags.guest_waiting, 1, __ATOMIC_RELAXED);
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        spin_adapt(&block_spin_ns, load_acquire(&b->r->req.cons) == b->prod);
         if (load_acquire(&b->r->req.cons) != b->prod)
-            poll_hc(1000000000ull);
-        __atomic_store_n(&b->r->flags.guest_waiting, 0, __ATOMIC_RELAXED);
-        spin_adapt(&block_spin_ns, solo5_clock_monotonic() - start < SPIN_MAX_NS);
-        limit = 0;
+            *kick = 1; /* too slow (descheduled?): served in the exit */
     }
-    if (limit)
-        spin_adapt(&block_spin_ns, 1);
-    ret = __atomic_load_n(&d->ret, __ATOMIC_RELAXED);
-    return (solo5_result_t)ret;
+    while (load_acquire(&b->r->req.cons) != b->prod)
+        *kick = 1; /* not reached: the exit served it, or ended the guest */
+    return (solo5_result_t)__atomic_load_n(&d->ret, __ATOMIC_RELAXED);
 }

@@ -61,6 +61,14 @@ int ring_kick_exit(struct vm *vm, unsigned handle)
 
     if (!d)
         return vm_guest_abi_error(vm, "kick of handle %u, which has no shared ring", handle);
+    if (d->ops->serve_on_kick && __atomic_load_n(&d->ring, __ATOMIC_ACQUIRE) &&
+        !__atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&d->lock);
+        d->st->ring_requests += d->ops->serve(d);
+        pthread_mutex_unlock(&d->lock);
+        if (ring_check_fault(vm) == HC_STOP)
+            return HC_STOP;
+    }
     (void)!write(d->kick_fd, &one, sizeof one);
     return HC_CONTINUE;
 }
@@ -112,9 +120,12 @@ static void *io_thread(void *arg)
             wait_kick(d, -1); /* serve nothing more; the vCPU ends the guest */
             continue;
         }
+        pthread_mutex_lock(&d->lock);
         n = d->ops->serve(d);
-        if (n) {
+        if (n)
             d->st->ring_requests += n;
+        pthread_mutex_unlock(&d->lock);
+        if (n) {
             idle_since = 0;
             d->st->ring_busy_ns += now_ns() - t0;
             continue;
@@ -127,7 +138,10 @@ static void *io_thread(void *arg)
         }
         __atomic_store_n(&d->flags->host_sleeping, 1, __ATOMIC_RELAXED);
         __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the guest's before a kick */
-        if (!d->ops->pending(d) && !stopping(d))
+        pthread_mutex_lock(&d->lock);
+        n = d->ops->pending(d);
+        pthread_mutex_unlock(&d->lock);
+        if (!n && !stopping(d))
             wait_kick(d, d->ops->wait_fd(d));
         __atomic_store_n(&d->flags->host_sleeping, 0, __ATOMIC_RELAXED);
         idle_since = 0;
@@ -149,7 +163,8 @@ static int wire_ioeventfd(struct ring_dev *d)
         .fd = d->kick_fd,
     };
 
-    if (d->vm->cfg->no_ioeventfd || !d->vm->kvm || d->vm->kvm->vm_fd < 0 ||
+    if (d->ops->serve_on_kick || d->vm->cfg->no_ioeventfd || !d->vm->kvm ||
+        d->vm->kvm->vm_fd < 0 ||
         ioctl(d->vm->kvm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0)
         return -1;
     return ioctl(d->vm->kvm->vm_fd, KVM_IOEVENTFD, &k) < 0 ? -1 : 0;
@@ -170,6 +185,7 @@ struct ring_dev *ring_dev_start(struct vm *vm, unsigned handle, const struct rin
     d->handle = handle;
     d->priv = priv;
     d->st = &vm->res->stats.dev[handle];
+    pthread_mutex_init(&d->lock, NULL);
     d->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     d->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (d->kick_fd < 0 || d->notify_fd < 0) {
@@ -249,6 +265,9 @@ int ring_seccomp_rules(struct vm *vm, void *ctx)
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)d->notify_fd));
     }
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(poll), 0);
+    /* a poll without timeout interrupted by a signal (a stop, a tracer)
+     * resumes through restart_syscall */
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(restart_syscall), 0);
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 0);
     /* the threads' own exit in glibc: block signals, free the stack */
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigprocmask), 1,

@@ -27,7 +27,7 @@
 
 /* Spin of an idle I/O thread before it sleeps, in ns (bounded: an idle
  * device costs no CPU once this has passed). */
-#define RING_SPIN_NS 20000ull
+#define RING_SPIN_NS 50000ull
 
 struct ring_dev;
 
@@ -46,6 +46,11 @@ struct ring_ops {
     void (*drain)(struct ring_dev *d);
     /* release: free d->priv (after the thread ended); NULL: free(). */
     void (*release)(struct ring_dev *d);
+    /* serve_on_kick: a kick is an exit to the tender (no ioeventfd) in
+     * which the vCPU thread serves the ring itself, then wakes the I/O
+     * thread: for requests the guest waits for (block), one exit instead
+     * of two thread wake-ups and a POLL when the thread sleeps. */
+    int serve_on_kick;
 };
 
 struct ring_dev {
@@ -55,6 +60,7 @@ struct ring_dev {
     int kick_fd, notify_fd;    /* eventfds */
     int ioeventfd;             /* kicks are served by KVM_IOEVENTFD */
     pthread_t thread;
+    pthread_mutex_t lock;      /* serve() runs under it (I/O thread or vCPU) */
     int started;
     int stop;                  /* atomic */
     void *ring;                /* host view of the guest's ring: atomic; NULL until set up */
@@ -92,8 +98,9 @@ void ring_fault(struct ring_dev *d, const char *fmt, ...) __attribute__((format(
 int ring_check_fault(struct vm *vm);
 
 /* ring_kick_exit: a kick that reached the tender as a doorbell exit (no
- * ioeventfd): signal the device's kick fd.  Returns HC_CONTINUE, or ends
- * the guest for a kick of a device without a ring. */
+ * ioeventfd): serve the ring now if the kind serves on kicks, then signal
+ * the device's kick fd.  Returns HC_CONTINUE, or HC_STOP when the guest
+ * ended (a kick of a device without a ring, a ring fault). */
 int ring_kick_exit(struct vm *vm, unsigned handle);
 
 /* ring_notify: after publishing: wake the guest if it waits in POLL. */

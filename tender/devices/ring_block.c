@@ -195,6 +195,7 @@ const struct ring_ops ring_block_ops = {
     .pending = block_pending,
     .wait_fd = block_wait_fd,
     .release = block_release,
+    .serve_on_kick = 1,
 };
 
 void *ring_block_priv_new(struct blk *blk, int use_io_uring)
