@@ -41,7 +41,7 @@ struct wisp_config {
     int timings;                   /* print the milestones at exit */
     const char *stats_path;        /* --stats[=FILE]: JSON at exit ("" = stderr) */
     int stats_fd;                  /* where the caller writes it (seccomp allows it), -1 */
-    int no_ioeventfd;              /* --no-ioeventfd: ring kicks as doorbell exits */
+    int ioeventfd;                 /* --ioeventfd: net ring kicks through KVM_IOEVENTFD */
     int no_rings;                  /* --no-rings: do not offer shared rings */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */
 };

@@ -113,8 +113,8 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
             cfg->stats_path = a[7] == '=' ? a + 8 : "";
             continue;
         }
-        if (strcmp(a, "--no-ioeventfd") == 0) {
-            cfg->no_ioeventfd = 1;
+        if (strcmp(a, "--ioeventfd") == 0) {
+            cfg->ioeventfd = 1;
             continue;
         }
         if (strcmp(a, "--no-rings") == 0) {
@@ -174,8 +174,9 @@ void cli_usage(FILE *out)
             "                 stderr)\n"
             "  --no-rings     do not offer shared I/O rings: every request is a hypercall\n"
             "                 (isolated mode; for comparisons)\n"
-            "  --no-ioeventfd serve ring kicks as ordinary exits to wisp instead of\n"
-            "                 KVM_IOEVENTFD (for measurements)\n"
+            "  --ioeventfd    network ring kicks wake the I/O thread through KVM_IOEVENTFD\n"
+            "                 instead of an exit in which wisp sends the frames itself\n"
+            "                 (for measurements: slower on kvm_pvm, see bench/README.md)\n"
             "  --help, -h     show this help and exit\n"
             "  --version      show the version and exit\n"
             "\n"

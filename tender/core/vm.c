@@ -15,6 +15,7 @@
 #include "core/mode.h"
 #include "core/module.h"
 #include "core/vm.h"
+#include "devices/ring.h"
 
 int vm_fail(struct vm *vm, const char *fmt, ...)
 {
@@ -180,7 +181,10 @@ const char *wisp_event_name(enum wisp_event ev)
 
 int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
 {
-    struct pollfd fds[VM_MAX_POLL_SOURCES];
+    struct pollfd fds[VM_MAX_POLL_SOURCES + MFT_MAX_ENTRIES];
+    int ring_fds[MFT_MAX_ENTRIES];
+    unsigned ring_handles[MFT_MAX_ENTRIES], nring, nfds;
+    uint64_t ring_ready = ring_poll_serve(vm);
     struct timespec ts = {
         .tv_sec = (time_t)(timeout_ns / 1000000000ull),
         .tv_nsec = (long)(timeout_ns % 1000000000ull),
@@ -188,12 +192,23 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
     uint64_t ready = 0;
     int n, count = 0;
 
+    uint64_t t0;
+
+    if (ring_ready) {
+        /* A shared ring holds input (served just now): no wait. */
+        *ready_set = ring_ready;
+        return __builtin_popcountll(ring_ready);
+    }
     for (unsigned i = 0; i < vm->npoll; i++)
         fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
-    uint64_t t0 = vm->cfg->stats_path ? wisp_now_ns() : 0;
-
+    /* the taps of NICs with a ring: served here when they wake us */
+    nring = ring_poll_fds(vm, ring_fds, ring_handles, MFT_MAX_ENTRIES);
+    nfds = vm->npoll;
+    for (unsigned i = 0; i < nring; i++)
+        fds[nfds++] = (struct pollfd){.fd = ring_fds[i], .events = POLLIN};
+    t0 = vm->cfg->stats_path ? wisp_now_ns() : 0;
     do
-        n = ppoll(fds, vm->npoll, &ts, NULL);
+        n = ppoll(fds, nfds, &ts, NULL);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
@@ -211,6 +226,14 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
             ready |= 1ull << vm->poll[i].handle;
             count++;
         }
+    }
+    if (nring) {
+        ring_ready = ring_poll_serve(vm);
+        for (unsigned i = 0; i < nring; i++)
+            if ((ring_ready & (1ull << ring_handles[i])) && !(ready & (1ull << ring_handles[i]))) {
+                ready |= 1ull << ring_handles[i];
+                count++;
+            }
     }
     *ready_set = ready;
     return count;

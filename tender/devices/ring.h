@@ -3,8 +3,9 @@
  * rings"): what the net and block rings have in common.  One struct
  * ring_dev per attached device, created at module setup (before the
  * seccomp filter, which covers its thread through TSYNC): two eventfds
- * (kick: guest -> tender, wired to KVM_IOEVENTFD on WISP_KICK_GPA(handle)
- * where KVM allows it; notify: tender -> the vCPU's POLL) and one I/O
+ * (kick: guest -> tender, an exit served by the vCPU thread, or with
+ * --ioeventfd wired to KVM_IOEVENTFD on WISP_KICK_GPA(handle); notify:
+ * tender -> the vCPU's POLL) and one I/O
  * thread that sleeps until the guest names the ring, then serves it:
  * serve the ring, spin a bounded time while there is nothing to do, then
  * announce sleep (host_sleeping, full fence, look again) and block in
@@ -46,6 +47,9 @@ struct ring_ops {
     void (*drain)(struct ring_dev *d);
     /* release: free d->priv (after the thread ended); NULL: free(). */
     void (*release)(struct ring_dev *d);
+    /* rx_ready: whether the ring holds input the guest has not taken
+     * (net: frames in the RX ring).  Optional. */
+    int (*rx_ready)(struct ring_dev *d);
     /* serve_on_kick: a kick is an exit to the tender (no ioeventfd) in
      * which the vCPU thread serves the ring itself, then wakes the I/O
      * thread: for requests the guest waits for (block), one exit instead
@@ -68,14 +72,18 @@ struct ring_dev {
     int faulted;               /* atomic: fault[] holds the message */
     char fault[256];
     void *priv;                /* the kind's own state */
-    struct wisp_dev_stats *st; /* this device's counters (written by the thread) */
+    struct wisp_dev_stats *st; /* this device's counters (written under lock) */
+    /* Waking the I/O thread after a serve in an exit pays only if the
+     * thread then catches requests itself: thread_served counts them. */
+    uint64_t thread_served, served_at_wake;
+    unsigned wakes_skipped;
 };
 
 /*
  * ring_dev_start: the eventfds, the kick wiring and the thread of device
  * `handle` (isolated mode, before seccomp).  The thread waits until
  * ring_dev_attach names the ring.  Returns the device, or NULL with the
- * run's message set.  `no_ioeventfd`: kicks as doorbell exits instead.
+ * run's message set.
  */
 struct ring_dev *ring_dev_start(struct vm *vm, unsigned handle, const struct ring_ops *ops,
                                 void *priv);
@@ -98,10 +106,25 @@ void ring_fault(struct ring_dev *d, const char *fmt, ...) __attribute__((format(
 int ring_check_fault(struct vm *vm);
 
 /* ring_kick_exit: a kick that reached the tender as a doorbell exit (no
- * ioeventfd): serve the ring now if the kind serves on kicks, then signal
- * the device's kick fd.  Returns HC_CONTINUE, or HC_STOP when the guest
- * ended (a kick of a device without a ring, a ring fault). */
+ * ioeventfd, or a kind that serves on kicks): the vCPU thread serves the
+ * ring itself (net: unless the I/O thread holds it), then wakes the I/O
+ * thread if that has paid off lately.  Returns HC_CONTINUE, or HC_STOP
+ * when the guest ended (a kick of a device without a ring, a fault). */
 int ring_kick_exit(struct vm *vm, unsigned handle);
+
+/*
+ * ring_poll_serve: the vCPU thread before and after it waits in POLL:
+ * serve every ring under its lock (frames the guest queued go out, frames
+ * waiting on a tap come in), so a guest that blocks costs one exit and
+ * one wake-up per packet even when the I/O threads sleep or lack a CPU.
+ * Returns the set of devices whose ring holds input (bit 1 << handle).
+ */
+uint64_t ring_poll_serve(struct vm *vm);
+
+/* ring_poll_fds: the tap fds the vCPU's POLL should also wait on (one per
+ * NIC with a ring and RX room): fills fds[] / handles[] (at most max),
+ * returns how many. */
+unsigned ring_poll_fds(struct vm *vm, int *fds, unsigned *handles, unsigned max);
 
 /* ring_notify: after publishing: wake the guest if it waits in POLL. */
 void ring_notify(struct ring_dev *d);

@@ -179,6 +179,13 @@ static int net_wait_fd(struct ring_dev *d)
     return rx_space(d, d->ring, p) > 0 ? p->tap : -1;
 }
 
+static int net_rx_ready(struct ring_dev *d)
+{
+    struct wisp_net_ring *r = d->ring;
+
+    return ring_load(&r->rx.cons) != ((struct net_priv *)d->priv)->rx_prod;
+}
+
 static void net_drain(struct ring_dev *d)
 {
     serve_tx(d, d->ring, d->priv);
@@ -190,6 +197,7 @@ const struct ring_ops ring_net_ops = {
     .pending = net_pending,
     .wait_fd = net_wait_fd,
     .drain = net_drain,
+    .rx_ready = net_rx_ready,
 };
 
 void *ring_net_priv_new(int tap_fd, uint32_t mtu)

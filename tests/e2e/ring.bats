@@ -66,11 +66,21 @@ evil_net() {
     expect_success
 }
 
-@test "ring: --no-ioeventfd: kicks are doorbell exits, counted, same result" {
-    wisp_run --no-ioeventfd --stats="$STATS" --block:storage="$IMG" "$(guest blkrw)" verify 7
+@test "ring: kicks are exits served by wisp; with --ioeventfd they reach the I/O thread without one" {
+    evil_net
+    run nsx timeout 60 "$WISP" --stats="$STATS" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" race
     expect_success
-    [ "$(dev_stat storage ring)" = true ]
     grep -qE '"kick": \{"count": [1-9]' "$STATS"
+    run nsx timeout 60 "$WISP" --ioeventfd --stats="$STATS" --net:service0=tap0 \
+        --block:storage="$IMG" -- "$(guest ring_evil)" race
+    expect_success
+    grep -qE '"kick": \{"count": 0,' "$STATS"
+    [ "$(dev_stat service0 ring_kicks)" -gt 0 ]
+    sent=$(dev_stat service0 tx_packets)
+    refused=$(dev_stat service0 ring_refused)
+    errors=$(dev_stat service0 tx_errors)
+    [ $((sent + refused + errors)) -eq 20000 ]
 }
 
 @test "ring: flood ping over the net ring: every frame counted, exits far fewer than frames" {
