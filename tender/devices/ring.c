@@ -122,7 +122,7 @@ static int stopping(struct ring_dev *d)
 static void *io_thread(void *arg)
 {
     struct ring_dev *d = arg;
-    uint64_t idle_since = 0;
+    uint64_t idle_since = 0, last = 0;
 
     __atomic_store_n(&d->started, 1, __ATOMIC_RELEASE);
     while (!stopping(d) && !__atomic_load_n(&d->ring, __ATOMIC_ACQUIRE))
@@ -149,6 +149,9 @@ static void *io_thread(void *arg)
         }
         if (!idle_since)
             idle_since = t0;
+        else if (t0 - last > RING_PREEMPTED_NS)
+            idle_since += t0 - last; /* preempted: that time was not spent spinning */
+        last = t0;
         if (t0 - idle_since < RING_SPIN_NS) {
             __builtin_ia32_pause();
             continue;

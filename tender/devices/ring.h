@@ -26,9 +26,12 @@
 
 #include "core/vm.h"
 
-/* Spin of an idle I/O thread before it sleeps, in ns (bounded: an idle
- * device costs no CPU once this has passed). */
+/* Spin of an idle I/O thread before it sleeps, in ns of its own running
+ * time (bounded: an idle device costs no CPU once this has passed). */
 #define RING_SPIN_NS 50000ull
+/* A gap this long between two spin iterations means the host preempted
+ * the thread: it does not count as spinning. */
+#define RING_PREEMPTED_NS 10000ull
 
 struct ring_dev;
 
