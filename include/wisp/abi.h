@@ -253,8 +253,10 @@ _Static_assert(__builtin_offsetof(struct wisp_boot_info, host_features) == 104, 
 /* ---- Shared I/O rings (WISP_FEATURE_RINGS) ------------------------------ *
  * A ring is a page-aligned struct in guest RAM the guest may write, named
  * by the guest once per device (RING setup hypercall); from then on one
- * tender I/O thread per device serves it concurrently with the vCPU, and
- * the device's NET_* / BLOCK_* hypercalls answer WISP_R_EINVAL.
+ * tender I/O thread per device serves it concurrently with the vCPU (and
+ * the vCPU thread itself, in POLL and in kick exits).  The device's NET_*
+ * / BLOCK_* hypercalls keep working, but they bypass the ring: a guest
+ * uses one or the other.
  *
  * Each direction has descriptors and two free-running 32-bit indices:
  * the producer writes descriptor [prod % SLOTS], then prod + 1 (release);
@@ -276,10 +278,13 @@ _Static_assert(__builtin_offsetof(struct wisp_boot_info, host_features) == 104, 
  *   - guest -> tender: the I/O thread spins a bounded time, then sets
  *     host_sleeping, fences, checks again and sleeps; the guest, after it
  *     publishes, fences and, if host_sleeping, kicks: an 8-byte store of
- *     any value to WISP_KICK_GPA(handle).  The tender serves kicks with
- *     KVM_IOEVENTFD where KVM offers it (no exit to the tender), otherwise
- *     as an ordinary doorbell exit.  Under load neither side sleeps, so
- *     no VM exit is made per request. */
+ *     any value to WISP_KICK_GPA(handle) (in the doorbell page).  A kick
+ *     is an exit in which the tender serves the ring at once (a block
+ *     request is complete when the store returns; a kick also ends a
+ *     block request the guest tired of waiting for); with --ioeventfd a
+ *     NIC's kick wakes the I/O thread through KVM_IOEVENTFD instead.
+ *     While both sides keep up, neither sleeps and no VM exit is made
+ *     per request. */
 #define WISP_KICK_BASE_GPA     (WISP_DOORBELL_GPA + 0x800ull)
 #define WISP_KICK_GPA(handle)  (WISP_KICK_BASE_GPA + 8ull * (uint64_t)(handle))
 

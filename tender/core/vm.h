@@ -136,7 +136,10 @@ int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn);
 
 /* vm_poll: wait up to timeout_ns for input on any poll source; sets
  * *ready_set to bit (1 << handle) per device with input and returns their
- * number, or -1 (message set) if the wait itself failed. */
+ * number, or -1 (message set) if the wait itself failed.  Shared rings are
+ * served before and after the wait (ring_poll_serve): input already in a
+ * ring returns at once, and the taps of NICs with a ring are waited on
+ * too. */
 int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set);
 
 /* poll_register: add a pollable fd for device `handle`; -1 when full. */
