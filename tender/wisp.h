@@ -113,6 +113,7 @@ struct wisp_stats {
     uint64_t exit_count[WISP_XK_MAX], exit_ns[WISP_XK_MAX];
     uint64_t hc_count[WISP_HC_MAX], hc_ns[WISP_HC_MAX];
     uint64_t poll_count, poll_blocked_ns; /* POLL waits and time spent in them */
+    uint32_t ndev;                        /* dev[1 .. ndev) are this run's */
     struct wisp_dev_stats dev[64];        /* MFT_MAX_ENTRIES */
 };
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -154,6 +155,8 @@ static void stats_devices(struct vm *vm)
     for (unsigned i = 1; i < vm->mft->entries && i < MFT_MAX_ENTRIES; i++) {
         struct wisp_dev_stats *d = &vm->res->stats.dev[i];
 
+        memset(d, 0, sizeof *d);
+        vm->res->stats.ndev = i + 1;
         if (!vm->mft->e[i].attached)
             continue;
         d->type = vm->mft->e[i].type;
@@ -209,7 +212,11 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
 {
     struct vm vm = {.cfg = cfg, .res = res, .kernel = cfg->kernel};
 
-    memset(res, 0, sizeof *res);
+    /* Not the per-device counters: a boot without devices touches no more
+     * of *res than it did before --stats (stats_devices clears the
+     * entries of the manifest's devices). */
+    memset(res, 0, offsetof(struct wisp_result, stats));
+    memset(&res->stats, 0, offsetof(struct wisp_stats, dev));
     res->events[WISP_EV_MAIN] = cfg->t_main;
     res->end = WISP_END_ERROR;
     res->status = WISP_EXIT_TENDER_ERROR;

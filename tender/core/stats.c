@@ -4,7 +4,7 @@
  *    "hypercalls": {NR: {"name": S, "count": N, "ns": T}, ...},
  *    "poll": {"count": N, "blocked_ns": T},
  *    "devices": [{"handle": H, "name": S, "type": S, "ring": B, COUNTER: N, ...}],
- *    "boot": {EVENT: NS, ...}, "status": N}
+ *    "boot_ns": {EVENT: NS since main, ...}, "status": N}
  * Times are nanoseconds; they are measured only when --stats is given (a
  * clock read around each exit and hypercall), counts always.
  */
@@ -114,19 +114,19 @@ int wisp_stats_json(int fd, const struct wisp_config *cfg, const struct wisp_res
     put(&o, "},\n  \"poll\": {\"count\": %llu, \"blocked_ns\": %llu},\n  \"devices\": [",
         (unsigned long long)s->poll_count, (unsigned long long)s->poll_blocked_ns);
     first = 1;
-    for (unsigned h = 1; h < sizeof s->dev / sizeof s->dev[0]; h++) {
+    for (unsigned h = 1; h < s->ndev && h < sizeof s->dev / sizeof s->dev[0]; h++) {
         if (!s->dev[h].type)
             continue;
         put_device(&o, h, &s->dev[h], first);
         first = 0;
     }
-    put(&o, "\n  ],\n  \"boot\": {");
+    put(&o, "\n  ],\n  \"boot_ns\": {");
     first = 1;
     for (int ev = 0; ev < WISP_EV_MAX; ev++) {
-        if (!res->events[ev])
+        if (!res->events[ev] || res->events[ev] < res->events[WISP_EV_MAIN])
             continue;
         put(&o, "%s\"%s\": %llu", first ? "" : ", ", wisp_event_name(ev),
-            (unsigned long long)res->events[ev]);
+            (unsigned long long)(res->events[ev] - res->events[WISP_EV_MAIN]));
         first = 0;
     }
     put(&o, "}\n}\n");

@@ -51,7 +51,7 @@ evil_net() {
     [ "$(dev_stat storage flushes)" = 1 ]
     [ "$(hc_count block_write)" = 0 ] && [ "$(hc_count block_flush)" = 0 ]
     [ "$(hc_count block_ring)" = 1 ]
-    grep -q '"boot": {"main": ' "$STATS"
+    grep -q '"boot_ns": {"main": 0, "elf_read": ' "$STATS"
     wisp_run --stats="$STATS" --block:storage="$IMG" "$(guest blkrw)" check 5
     expect_success
     [ "$(dev_stat storage reads)" -gt 0 ] && [ "$(hc_count block_read)" = 0 ]
