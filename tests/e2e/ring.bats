@@ -200,6 +200,27 @@ evil_net() {
     done
 }
 
+@test "ring: every thread of a wisp serving rings (vCPU and I/O threads) runs under the seccomp filter" {
+    require_netns
+    netns_create
+    netns_tap tap0 10.0.0.1/24
+    netns_bg "$OUT" timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" txbad
+    wait_for_line "$OUT" READY 30 "$BG_PID"
+    pid=$(pgrep -f -n "build/bin/wisp --net:service0=tap0 --block:storage=$IMG")
+    [ -n "$pid" ]
+    threads=0 names=
+    for t in /proc/"$pid"/task/*; do
+        grep -qP '^Seccomp:\t2$' "$t/status" || { echo "thread $t is not confined"; return 1; }
+        threads=$((threads + 1))
+        names+="$(cat "$t/comm") "
+    done
+    echo "# $threads threads, all confined: $names" >&3
+    # the vCPU, the NIC's and the block device's I/O threads (and any
+    # io_uring worker the kernel started for the block device)
+    [ "$threads" -ge 3 ]
+}
+
 @test "ring: --stats=FILE refuses an unwritable file before the guest starts" {
     run "$WISP" --stats=/nonexistent/dir/stats.json "$(guest hello)"
     assert_status "$WISP_EXIT_TENDER_ERROR"
