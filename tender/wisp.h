@@ -103,7 +103,8 @@ struct wisp_dev_stats {
     uint64_t reads, writes, flushes, read_bytes, write_bytes, io_errors;
     uint64_t ring_requests;    /* descriptors served from the ring */
     uint64_t ring_refused;     /* descriptors refused (bad buffer, length, op) */
-    uint64_t ring_kicks;       /* guest kicks the I/O thread received */
+    uint64_t ring_kicks;       /* wake-ups of the sleeping I/O thread: guest kicks
+                                  (--ioeventfd) and wisp's own after kick exits */
     uint64_t ring_notifies;    /* wake-ups of the guest's POLL */
     uint64_t ring_sleeps;      /* times the I/O thread slept */
     uint64_t ring_busy_ns;     /* time the I/O thread spent serving */

@@ -130,6 +130,7 @@ static void *io_thread(void *arg)
     while (!stopping(d)) {
         uint64_t t0 = now_ns();
         unsigned n;
+        int fd;
 
         if (__atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE)) {
             wait_kick(d, -1); /* serve nothing more; the vCPU ends the guest */
@@ -160,9 +161,10 @@ static void *io_thread(void *arg)
         __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the guest's before a kick */
         pthread_mutex_lock(&d->lock);
         n = d->ops->pending(d);
+        fd = n ? -1 : d->ops->wait_fd(d);
         pthread_mutex_unlock(&d->lock);
         if (!n && !stopping(d))
-            wait_kick(d, d->ops->wait_fd(d));
+            wait_kick(d, fd);
         __atomic_store_n(&d->flags->host_sleeping, 0, __ATOMIC_RELAXED);
         idle_since = 0;
     }
