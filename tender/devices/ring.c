@@ -67,8 +67,12 @@ int ring_kick_exit(struct vm *vm, unsigned handle)
     /* Serve it here, in the exit.  Net: unless the thread is at it now.
      * Block: the guest waits for its request, so wait for the lock. */
     if (pthread_mutex_trylock(&d->lock)) {
-        if (!d->ops->serve_on_kick)
+        if (!d->ops->serve_on_kick) {
+            /* The thread holds the ring: it may be deciding to sleep
+             * without having seen this request; make sure it looks. */
+            (void)!write(d->kick_fd, &one, sizeof one);
             return HC_CONTINUE;
+        }
         pthread_mutex_lock(&d->lock);
     }
     d->st->ring_requests += d->ops->serve(d);
