@@ -207,8 +207,10 @@ evil_net() {
     netns_bg "$OUT" timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
         "$(guest ring_evil)" txbad
     wait_for_line "$OUT" READY 30 "$BG_PID"
-    pid=$(pgrep -f -n "build/bin/wisp --net:service0=tap0 --block:storage=$IMG")
-    [ -n "$pid" ]
+    # BG_PID is timeout (ip netns exec execs it); wisp is its child
+    pid=$(for st in /proc/[0-9]*/stat; do cat "$st" 2>/dev/null; done |
+        awk -v pp="$BG_PID" '$4 == pp { print $1 }' | head -1)
+    [ -n "$pid" ] && grep -q wisp "/proc/$pid/comm"
     threads=0 names=
     for t in /proc/"$pid"/task/*; do
         grep -qP '^Seccomp:\t2$' "$t/status" || { echo "thread $t is not confined"; return 1; }
