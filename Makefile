@@ -36,21 +36,39 @@ GUEST_TESTS := $(filter-out common,$(notdir $(patsubst %/,%,$(dir $(wildcard tes
 GUEST_TEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guests/%.wisp)
 GUEST_COMMON := $(wildcard tests/guests/common/*.c)
 
+# A guest or example directory DIR may hold a file DIR/flags: extra wisp-cc
+# flags (e.g. --libc, --lwip --mbedtls) used for both targets.  Such a unit
+# also depends on the guest libraries of its target (mk/guest-libs.mk
+# defines GUEST_LIBS_isolated and GUEST_LIBS_hvt).
+dir_flags = $(if $(wildcard $(1)/flags),$(shell cat $(1)/flags))
+dir_flag_deps = $(if $(wildcard $(1)/flags),$(1)/flags $(GUEST_LIBS_$(2)))
+
 .SECONDEXPANSION:
-$(B)/tests/guests/%.wisp: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(TOOLCHAIN)
+$(B)/tests/guests/%.wisp: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(TOOLCHAIN) \
+                          $$(call dir_flag_deps,tests/guests/$$*,isolated)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
-	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
+	    $(call dir_flags,tests/guests/$*) -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
 # ---- examples -------------------------------------------------------------
-EXAMPLES := $(notdir $(patsubst %/,%,$(dir $(wildcard examples/*/*.c))))
-EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.wisp)
-$(B)/examples/%.wisp: $$(wildcard examples/%/*.c examples/%/manifest.json) $(TOOLCHAIN)
+# examples/common/ holds code shared by the examples, not an example.
+EXAMPLES := $(filter-out common,$(notdir $(patsubst %/,%,$(dir $(wildcard examples/*/*.c)))))
+# examples/NAME/ -> build/examples/NAME.wisp and (--target=hvt) NAME.hvt
+EXAMPLE_BINS := $(EXAMPLES:%=$(B)/examples/%.wisp) $(EXAMPLES:%=$(B)/examples/%.hvt)
+$(B)/examples/%.wisp: $$(wildcard examples/%/*.c examples/%/manifest.json) $(TOOLCHAIN) \
+                      $$(call dir_flag_deps,examples/$$*,isolated)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc -o $@ $(if $(wildcard examples/$*/manifest.json),--manifest=examples/$*/manifest.json) \
-	    $(wildcard examples/$*/*.c)
+	    $(call dir_flags,examples/$*) $(wildcard examples/$*/*.c)
+
+$(B)/examples/%.hvt: $$(wildcard examples/%/*.c examples/%/manifest.json) $$(HVT_TOOLCHAIN) \
+                     $$(call dir_flag_deps,examples/$$*,hvt)
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
+	$(Q)$(B)/bin/wisp-cc --target=hvt -o $@ $(if $(wildcard examples/$*/manifest.json),--manifest=examples/$*/manifest.json) \
+	    $(call dir_flags,examples/$*) $(wildcard examples/$*/*.c)
 
 # ---- test tools (host programs used by the e2e tests) ----------------------
 TEST_TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
@@ -76,14 +94,22 @@ guests: $(GUEST_TEST_BINS)
 deps:
 	$(Q)tools/install-deps.sh
 
+# (-s unless V=1: no "is up to date" lines; the build still names its steps)
+SUBMAKE_QUIET := $(if $(filter 0,$(V)),-s)
+
 run: deps
-	$(Q)$(MAKE) --no-print-directory $(B)/bin/wisp $(B)/examples/hello.wisp
+	$(Q)$(MAKE) --no-print-directory $(SUBMAKE_QUIET) $(B)/bin/wisp $(B)/examples/hello.wisp
 	@echo "==> booting the bundled hello unikernel: $(B)/bin/wisp $(B)/examples/hello.wisp Hello_wisp"
 	$(Q)$(B)/bin/wisp $(B)/examples/hello.wisp Hello_wisp
 
+# The closing "N passed, N failed[, N skipped]" line of tests/run-all.sh
+# stays the last line of the output when tests fail: run directly by make
+# (no shell between), it ends this make with SIGQUIT instead of failing the
+# recipe, and make exits non-zero without its own error line (run-all.sh,
+# end_make).
 test: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)tests/run-all.sh
+	$(Q)$(MAKE) --no-print-directory $(SUBMAKE_QUIET) all
+	$(Q)tests/run-all.sh --from-make
 
 clean:
 	rm -rf $(B)
@@ -91,9 +117,11 @@ clean:
 -include $(shell find $(B)/obj $(B)/tests/unit -name '*.d' 2>/dev/null)
 
 # ---- benchmarks -------------------------------------------------------------
-# make bench: boot latency against the floor program (bench/floor.c),
-# hypercall and page-fault cost, peak RSS, host memory of K idle guests;
-# tables on stdout, bench/results/bench.{json,png,txt}.  Programs, not
+# make bench [RECORD=1]: boot latency against the floor program
+# (bench/floor.c), hypercall and page-fault cost, peak RSS, host memory of K
+# idle guests against K idle floors; tables on stdout and in
+# build/bench/results/bench.{json,png,txt} (bench/results/, the committed
+# record, with RECORD=1).  Programs, not
 # tests: nothing here passes or fails on a time.  See bench/README.md.
 # bench/guests/NAME/*.c (+ manifest.json) -> build/bench/guests/NAME.wisp
 BENCH_SRC := $(filter-out bench/floor.c bench/rssprobe.c,$(wildcard bench/*.c))
@@ -131,4 +159,4 @@ bench-build: all $(BENCH_BINS)
 
 bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory bench-build
-	$(Q)bench/run.sh
+	$(Q)RECORD=$(RECORD) bench/run.sh

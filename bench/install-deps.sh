@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/install-deps.sh: what make bench needs beyond the build: gnuplot
-# (Debian's gnuplot-nox) for the PNG.  Installs it with apt-get if missing.
+# bench/install-deps.sh: what make bench needs beyond the build: the "bench"
+# set of tools/deps.txt (gnuplot-nox, for the PNG), installed if missing.
 set -eu
-exec "$(dirname "$0")/../tools/install-deps.sh" "bench deps" gnuplot-nox
+exec "$(dirname "$0")/../tools/install-deps.sh" --set bench

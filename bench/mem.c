@@ -1,17 +1,31 @@
 /*
- * mem.c: host memory of idle guests.  `wisp-bench mem [-r ROUNDS]
- * [-m MIB] [-k K]... WISP IDLE.wisp` starts K idle guests (bench/guests/idle:
- * print READY, block in solo5_yield) at once, all writing to one pipe, and
- * measures
+ * mem.c: host memory of idle guests, against the floor.
+ * `wisp-bench mem [-r ROUNDS] [-b B] [-k K]... NAME=COMMAND...` starts, for each
+ * command, K copies at once (an idle guest: it prints "READY\n" in one
+ * write, then blocks; bench/guests/idle under wisp, `floor --idle`), all
+ * writing to one pipe, and measures
  *   - the time from the first spawn until all K printed READY;
- *   - the host's used memory (MemTotal - MemAvailable, /proc/meminfo)
- *     before the first spawn and once all are ready: the rise divided by K
- *     is the host memory per guest, KVM's kernel structures included;
- *   - the tenders' own resident set (VmRSS, summed, per guest).
- * All guests run in one process group, killed with SIGKILL when measured,
- * on error, and on SIGINT/SIGTERM/SIGHUP.  Soft limits on open files and
- * processes are raised to the hard ones.  Each K is run ROUNDS times;
- * medians are reported.
+ *   - the host's used memory before the first spawn and once all are
+ *     ready: the rise divided by K is the host memory per guest, KVM's
+ *     kernel structures included.  Used = MemTotal - MemAvailable
+ *     (/proc/meminfo) - the free pages held on the per-CPU page lists
+ *     ("count:" of each pageset in /proc/zoneinfo): Linux counts those as
+ *     neither free nor available, and with its auto-tuned lists they swing
+ *     by tens of MiB between rounds (a round that frees 500 MiB leaves them
+ *     full, the next one allocates from them without MemFree falling);
+ *   - where that rise went: the rise of each /proc/meminfo counter below
+ *     (anonymous pages, page tables, KVM's secondary page tables, kernel
+ *     stacks, slabs, ...), per guest;
+ *   - the processes' own resident set (VmRSS, summed, per guest).
+ *   - "uncounted": the rise of used memory that none of the counters
+ *     above explains (kernel pages allocated outside them, as KVM's
+ *     per-vCPU MMU page caches are);
+ * The first B commands (-b B, default 1) are references: every command is
+ * also given as a multiple of each ("x NAME").  Within a round the commands run one after
+ * the other, in an order rotated by the round.  All copies run in one
+ * process group, killed with SIGKILL when measured, on error, and on
+ * SIGINT/SIGTERM/SIGHUP.  Soft limits on open files and processes are
+ * raised to the hard ones.  Medians of ROUNDS rounds are reported.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,7 +41,32 @@
 #include "bench.h"
 
 #define MAX_K 8
+#define MAX_ROUNDS 16
 #define READY_TIMEOUT_NS (120ull * 1000000000ull)
+
+/* The /proc/meminfo counters whose rise is reported per guest; "used" is
+ * computed (above), "pcp" is the free pages on the per-CPU lists. */
+static const char *const counters[] = {
+    "used", "pcp", "AnonPages", "PageTables", "SecPageTables", "KernelStack",
+    "Slab", "SUnreclaim", "Shmem", "Mapped", "VmallocUsed", "Percpu",
+};
+#define NCOUNTERS (sizeof counters / sizeof counters[0])
+
+/* uncounted: used minus the counters that are parts of it (AnonPages,
+ * PageTables, SecPageTables, KernelStack, Slab, Shmem, VmallocUsed,
+ * Percpu; not pcp, SUnreclaim (in Slab) or Mapped (file pages)). */
+static double uncounted(const double v[NCOUNTERS])
+{
+    static const char *const parts[] = {"AnonPages", "PageTables", "SecPageTables", "KernelStack",
+                                        "Slab", "Shmem", "VmallocUsed", "Percpu"};
+    double u = v[0];
+
+    for (size_t m = 0; m < NCOUNTERS; m++)
+        for (size_t j = 0; j < sizeof parts / sizeof parts[0]; j++)
+            if (strcmp(counters[m], parts[j]) == 0)
+                u -= v[m];
+    return u;
+}
 
 static volatile pid_t group; /* the guests' process group, 0 if none */
 
@@ -44,23 +83,49 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-/* used_kib: MemTotal - MemAvailable. */
-static long used_kib(void)
+/* pcp_kib: the free pages on the per-CPU page lists, KiB (0 if unknown). */
+static long pcp_kib(void)
+{
+    FILE *f = fopen("/proc/zoneinfo", "r");
+    char line[256];
+    long pages = 0, x;
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, " count: %ld", &x) == 1)
+            pages += x;
+    fclose(f);
+    return pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* meminfo: the counters above, in KiB (-1 where the kernel lacks one).
+ * Returns 0, or -1 if /proc/meminfo cannot be read. */
+static int meminfo(long v[NCOUNTERS])
 {
     FILE *f = fopen("/proc/meminfo", "r");
-    char line[256];
-    long total = -1, avail = -1, v;
+    char line[256], name[64];
+    long total = -1, avail = -1, x;
 
     if (!f)
         return -1;
+    for (size_t i = 0; i < NCOUNTERS; i++)
+        v[i] = -1;
+    v[1] = pcp_kib();
     while (fgets(line, sizeof line, f)) {
-        if (sscanf(line, "MemTotal: %ld kB", &v) == 1)
-            total = v;
-        else if (sscanf(line, "MemAvailable: %ld kB", &v) == 1)
-            avail = v;
+        if (sscanf(line, "%63[^:]: %ld", name, &x) != 2)
+            continue;
+        if (strcmp(name, "MemTotal") == 0)
+            total = x;
+        else if (strcmp(name, "MemAvailable") == 0)
+            avail = x;
+        for (size_t i = 2; i < NCOUNTERS; i++)
+            if (strcmp(name, counters[i]) == 0)
+                v[i] = x;
     }
     fclose(f);
-    return total < 0 || avail < 0 ? -1 : total - avail;
+    v[0] = total < 0 || avail < 0 ? -1 : total - avail - v[1];
+    return v[0] < 0 ? -1 : 0;
 }
 
 static long rss_kib(pid_t pid)
@@ -94,23 +159,25 @@ static void raise_limit(int res, const char *name, rlim_t need)
 }
 
 struct round {
-    double per_guest_kib, ready_ms, rss_kib;
-    int ready;
+    double per_guest_kib[NCOUNTERS]; /* rise of each counter / K */
+    double ready_ms, rss_kib;
 };
 
-/* one_round: K guests up, measured, killed and reaped. */
+/* one_round: K copies of (cmd) up, measured, killed and reaped.
+ * Returns 0, or -1 (with a message) if not all became ready. */
 static int one_round(char *cmd[], int k, struct round *out)
 {
     pid_t *pids = calloc((size_t)k, sizeof *pids);
     int p[2], ready = 0, started = 0;
-    long before, after, rss = 0;
+    long before[NCOUNTERS], after[NCOUNTERS], rss = 0;
     uint64_t t0, deadline;
     char buf[4096];
 
     if (!pids || pipe2(p, O_CLOEXEC) < 0)
         return -1;
     sleep(1); /* let the previous round's teardown settle */
-    before = used_kib();
+    if (meminfo(before) < 0)
+        return fprintf(stderr, "wisp-bench mem: cannot read /proc/meminfo\n"), -1;
     t0 = now_ns();
     for (int i = 0; i < k; i++) {
         pids[i] = spawn(cmd, p[1], -1, group);
@@ -131,12 +198,12 @@ static int one_round(char *cmd[], int k, struct round *out)
         r = read(p[0], buf, sizeof buf);
         if (r <= 0)
             break; /* every writer is gone */
-        /* each guest writes "READY\n" in one write (one PUTS): count lines */
+        /* each copy writes "READY\n" in one write: count lines */
         for (ssize_t j = 0; j < r; j++)
             ready += buf[j] == '\n';
     }
     out->ready_ms = (double)(now_ns() - t0) / 1e6;
-    after = used_kib();
+    meminfo(after);
     for (int i = 0; i < started; i++)
         rss += rss_kib(pids[i]);
     kill_group();
@@ -146,39 +213,54 @@ static int one_round(char *cmd[], int k, struct round *out)
     group = 0;
     close(p[0]);
     free(pids);
-    out->ready = ready;
-    out->per_guest_kib = (double)(after - before) / k;
+    for (size_t c = 0; c < NCOUNTERS; c++)
+        out->per_guest_kib[c] = before[c] < 0 || after[c] < 0 ? 0 : (double)(after[c] - before[c]) / k;
     out->rss_kib = (double)rss / (started ? started : 1);
     if (ready < k) {
-        fprintf(stderr, "wisp-bench mem: only %d of %d guests (%d started) became ready\n",
-                ready, k, started);
+        fprintf(stderr, "wisp-bench mem: %s: only %d of %d copies (%d started) became ready\n",
+                cmd[0], ready, k, started);
         return -1;
     }
     return 0;
 }
 
+struct memcmd {
+    const char *name;
+    char *argv[BENCH_MAX_ARGS];
+    /* per K: medians over the rounds */
+    double pg[MAX_K][NCOUNTERS], rss[MAX_K], ready[MAX_K];
+};
+
 int bench_mem(int argc, char *argv[], FILE *json)
 {
-    int ks[MAX_K], nk = 0, rounds = 3, opt;
-    const char *mib = "16";
-    char memopt[32];
-    double res_pg[MAX_K], res_rs[MAX_K], res_rd[MAX_K];
+    struct memcmd cmds[BENCH_MAX_CMDS];
+    int ks[MAX_K], nk = 0, rounds = 3, ncmd = 0, nref = 1, opt;
     FILE *pf = plot_file("mem.dat");
 
-    while ((opt = getopt(argc, argv, "r:m:k:")) != -1) {
+    while ((opt = getopt(argc, argv, "r:b:k:")) != -1) {
         if (opt == 'r')
             rounds = atoi(optarg);
-        else if (opt == 'm')
-            mib = optarg;
+        else if (opt == 'b')
+            nref = atoi(optarg);
         else if (opt == 'k' && nk < MAX_K)
             ks[nk++] = atoi(optarg);
         else
             return 2;
     }
-    if (argc - optind != 2 || nk == 0 || rounds < 1)
-        return fprintf(stderr, "wisp-bench mem: expected -k K... WISP IDLE.wisp\n"), 2;
-    snprintf(memopt, sizeof memopt, "--mem=%s", mib);
-    char *cmd[] = {argv[optind], memopt, argv[optind + 1], NULL};
+    for (int i = optind; i < argc && ncmd < BENCH_MAX_CMDS; i++) {
+        char *eq = strchr(argv[i], '='), **env;
+
+        if (!eq)
+            return fprintf(stderr, "wisp-bench mem: expected NAME=COMMAND, got %s\n", argv[i]), 2;
+        *eq = '\0';
+        cmds[ncmd].name = argv[i];
+        if (split_cmd(eq + 1, cmds[ncmd].argv, &env) < 1 || env)
+            return fprintf(stderr, "wisp-bench mem: %s: empty command or @ENV\n", argv[i]), 2;
+        ncmd++;
+    }
+    if (ncmd == 0 || nk == 0 || rounds < 1 || rounds > MAX_ROUNDS || nref < 1 || nref > ncmd)
+        return fprintf(stderr, "wisp-bench mem: expected [-r 1..%d] [-b B] -k K... NAME=COMMAND...\n",
+                       MAX_ROUNDS), 2;
 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -187,38 +269,88 @@ int bench_mem(int argc, char *argv[], FILE *json)
     raise_limit(RLIMIT_NOFILE, "open files", 64);
     raise_limit(RLIMIT_NPROC, "processes", (rlim_t)ks[nk - 1] + 64);
 
-    printf("\nIdle guests (--mem=%s): host memory per guest (rise of MemTotal-MemAvailable / K), "
-           "tender RSS, time until all printed READY (median of %d rounds)\n", mib, rounds);
-    printf("%6s %16s %16s %14s\n", "K", "host MiB/guest", "tender RSS MiB", "all ready ms");
-    fprintf(json, "  \"mem\": {\"mem_mib\": %s, \"rounds\": %d, \"idle\": [\n", mib, rounds);
     for (int i = 0; i < nk; i++) {
-        double pg[16], rd[16], rs[16];
-        int n = 0;
+        double pg[BENCH_MAX_CMDS][NCOUNTERS][MAX_ROUNDS], rd[BENCH_MAX_CMDS][MAX_ROUNDS],
+               rs[BENCH_MAX_CMDS][MAX_ROUNDS];
 
-        for (int r = 0; r < rounds && r < 16; r++) {
-            struct round o;
+        for (int r = 0; r < rounds; r++)
+            for (int j = 0; j < ncmd; j++) {
+                int c = (j + r) % ncmd; /* rotated order */
+                struct round o;
 
-            fprintf(stderr, "wisp-bench mem: K=%d round %d\n", ks[i], r + 1);
-            if (one_round(cmd, ks[i], &o))
-                return 1;
-            pg[n] = o.per_guest_kib / 1024;
-            rd[n] = o.ready_ms;
-            rs[n] = o.rss_kib / 1024;
-            n++;
+                fprintf(stderr, "wisp-bench mem: K=%d round %d: %s\n", ks[i], r + 1, cmds[c].name);
+                if (one_round(cmds[c].argv, ks[i], &o))
+                    return 1;
+                for (size_t m = 0; m < NCOUNTERS; m++)
+                    pg[c][m][r] = o.per_guest_kib[m];
+                rd[c][r] = o.ready_ms;
+                rs[c][r] = o.rss_kib;
+            }
+        for (int c = 0; c < ncmd; c++) {
+            for (size_t m = 0; m < NCOUNTERS; m++)
+                cmds[c].pg[i][m] = median_of(pg[c][m], (size_t)rounds);
+            cmds[c].ready[i] = median_of(rd[c], (size_t)rounds);
+            cmds[c].rss[i] = median_of(rs[c], (size_t)rounds);
         }
-        res_pg[i] = median_of(pg, (size_t)n);
-        res_rs[i] = median_of(rs, (size_t)n);
-        res_rd[i] = median_of(rd, (size_t)n);
-        printf("%6d %16.3f %16.3f %14.0f\n", ks[i], median_of(pg, (size_t)n),
-               median_of(rs, (size_t)n), median_of(rd, (size_t)n));
-        fprintf(json, "    {\"k\": %d, \"host_mib_per_guest\": %.4f, \"tender_rss_mib\": %.4f, "
-                      "\"all_ready_ms\": %.1f}%s\n", ks[i], median_of(pg, (size_t)n),
-                median_of(rs, (size_t)n), median_of(rd, (size_t)n), i + 1 < nk ? "," : "");
     }
+
+    printf("\nIdle guests: host memory per guest (rise of MemTotal-MemAvailable-pcp / K; x NAME = "
+           "/ the same for NAME), resident set per process, time until all printed READY "
+           "(median of %d rounds)\n", rounds);
+    printf("%6s %-16s %14s", "K", "command", "host MiB/guest");
+    for (int r = 0; r < nref; r++) {
+        char h[40];
+
+        snprintf(h, sizeof h, "x %s", cmds[r].name);
+        printf(" %12s", h);
+    }
+    printf(" %14s %12s\n", "RSS MiB/proc", "all ready ms");
+    for (int i = 0; i < nk; i++)
+        for (int c = 0; c < ncmd; c++) {
+            printf("%6d %-16s %14.3f", ks[i], cmds[c].name, cmds[c].pg[i][0] / 1024);
+            for (int r = 0; r < nref; r++)
+                printf(" %12.2f", cmds[c].pg[i][0] / cmds[r].pg[i][0]);
+            printf(" %14.3f %12.0f\n", cmds[c].rss[i] / 1024, cmds[c].ready[i]);
+        }
+    printf("Where it went: rise of each /proc/meminfo counter / K, KiB per guest (medians)\n");
+    printf("%6s %-16s", "K", "command");
+    for (size_t m = 0; m < NCOUNTERS; m++)
+        printf(" %*s", m == 0 ? 6 : (int)(strlen(counters[m]) > 6 ? strlen(counters[m]) : 6),
+               counters[m]);
+    printf(" %9s\n", "uncounted");
+    for (int i = 0; i < nk; i++)
+        for (int c = 0; c < ncmd; c++) {
+            printf("%6d %-16s", ks[i], cmds[c].name);
+            for (size_t m = 0; m < NCOUNTERS; m++)
+                printf(" %*.0f", m == 0 ? 6 : (int)(strlen(counters[m]) > 6 ? strlen(counters[m]) : 6),
+                       cmds[c].pg[i][m]);
+            printf(" %9.0f\n", uncounted(cmds[c].pg[i]));
+        }
+
+    fprintf(json, "  \"mem\": {\"rounds\": %d, \"idle\": [\n", rounds);
+    for (int i = 0; i < nk; i++)
+        for (int c = 0; c < ncmd; c++) {
+            fprintf(json, "    {\"k\": %d, \"command\": \"%s\", \"host_mib_per_guest\": %.4f, "
+                          "\"x\": {", ks[i], cmds[c].name, cmds[c].pg[i][0] / 1024);
+            for (int r = 0; r < nref; r++)
+                fprintf(json, "\"%s\": %.3f%s", cmds[r].name, cmds[c].pg[i][0] / cmds[r].pg[i][0],
+                        r + 1 < nref ? ", " : "");
+            fprintf(json, "}, \"rss_mib\": %.4f, \"all_ready_ms\": %.1f, \"kib_per_guest\": {",
+                    cmds[c].rss[i] / 1024, cmds[c].ready[i]);
+            for (size_t m = 0; m < NCOUNTERS; m++)
+                fprintf(json, "\"%s\": %.1f, ", counters[m], cmds[c].pg[i][m]);
+            fprintf(json, "\"uncounted\": %.1f}}%s\n", uncounted(cmds[c].pg[i]),
+                    i + 1 < nk || c + 1 < ncmd ? "," : "");
+        }
     fprintf(json, "  ]}");
     if (pf) {
-        for (int i = 0; i < nk; i++)
-            fprintf(pf, "%d %.4f %.4f %.1f\n", ks[i], res_pg[i], res_rs[i], res_rd[i]);
+        /* one line per K: K, then per command host MiB/guest and ready ms */
+        for (int i = 0; i < nk; i++) {
+            fprintf(pf, "%d", ks[i]);
+            for (int c = 0; c < ncmd; c++)
+                fprintf(pf, " %.4f %.1f", cmds[c].pg[i][0] / 1024, cmds[c].ready[i]);
+            fprintf(pf, "\n");
+        }
         fclose(pf);
     }
     return 0;

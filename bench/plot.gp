@@ -45,7 +45,7 @@ unset logscale y
 set yrange [*:*]
 set xtics norotate
 
-set title "Idle guests (--mem=16): host memory per guest (MiB) and time until all ready (s)"
+set title "Idle guests (wisp --mem=16) and idle floors: host memory per guest (MiB), time until all ready (s)"
 set style data linespoints
 set key top left
 set xlabel "K guests"
@@ -53,7 +53,9 @@ set ylabel "MiB per guest"
 set y2label "s until all READY"
 set y2tics
 set logscale x
-plot dir."/mem.dat" using 1:2 lw 2 pt 7 title "host MiB/guest (MemTotal-MemAvailable)", \
-     "" using 1:3 lw 2 pt 5 title "tender RSS MiB/guest", \
-     "" using 1:($4/1000) axes x1y2 lw 2 pt 9 title "s until all READY"
+# mem.dat: K, then per command (floor, floor-long, wisp) MiB/guest and ms
+plot dir."/mem.dat" using 1:6 lw 2 pt 7 title "wisp: host MiB/guest", \
+     "" using 1:2 lw 2 pt 5 title "floor: host MiB/guest", \
+     "" using 1:4 lw 2 pt 4 title "floor, 64-bit paged: host MiB/guest", \
+     "" using 1:($7/1000) axes x1y2 lw 2 pt 9 title "wisp: s until all READY"
 unset multiplot

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # bench/run.sh: one full benchmark run (make bench calls it after building).
-# Writes bench/results/bench.json and bench/results/bench.png, prints the
-# tables on stdout and keeps a copy of them in bench/results/bench.txt.
-# Environment: ROUNDS (boot rounds, default 300), HC_RUNS (default 11),
+# Writes build/bench/results/bench.json and bench.png, prints the tables on
+# stdout and keeps a copy of them in bench.txt there; with RECORD=1 (make
+# bench RECORD=1) the results go to bench/results/ instead, the recorded
+# run that bench/README.md describes.
+# Environment: RECORD, ROUNDS (boot rounds, default 300), HC_RUNS (default 11),
 # HC_N (calls per hypercall kind, default 1000), MEM_K ("100 1000"),
 # MEM_ROUNDS (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=build
-R=bench/results
+if [ "${RECORD:-0}" = 1 ]; then R=bench/results; else R=$B/bench/results; fi
 WB=$B/bench/wisp-bench
 ROUNDS=${ROUNDS:-300}
 HC_RUNS=${HC_RUNS:-11}
@@ -46,9 +48,13 @@ if [ -f "$hvt" ]; then
 else
     echo "bench: build/tests/guests-hvt/hello.hvt does not exist: compatibility mode not measured (not yet available)"
 fi
-mem=(mem -r "$MEM_ROUNDS" -m 16)
+# Idle guests against two idle floors, the references: a bare VM (one
+# page, a vCPU that ran to one exit in real mode, then sleeps), and the
+# same in 64-bit mode with paging on (four pages), as every x86_64 guest.
+mem=(mem -r "$MEM_ROUNDS" -b 2)
 for k in $MEM_K; do mem+=(-k "$k"); done
-mem+=("$W" "$S/idle.wisp")
+mem+=("floor=$S/floor-static --idle" "floor-long=$S/floor-static --long --idle"
+      "wisp=$W --mem=16 $S/idle.wisp")
 
 "$WB" -o "$R/bench.json" -d "build/bench/plot" "${boot[@]}" :: "${rss[@]}" \
     :: hcall -r "$HC_RUNS" -n "$HC_N" "$W" "$S/hcbench.wisp" \

@@ -46,14 +46,17 @@ HVT_TOOLCHAIN := $(TOOLCHAIN) $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.l
 # directly or through a header of tests/guests/*/, uses wisp-only extensions
 # and has no hvt build; a header that names __WISP_HVT__ serves both flavours.
 HVT_WISP_HDRS := $(notdir $(shell grep -lE '^\#include *[<"]wisp[./]' tests/guests/*/*.h | xargs -r grep -L __WISP_HVT__))
-HVT_WISP_ONLY := $(notdir $(patsubst %/,%,$(dir $(shell grep -lE \
-    '^\#include *[<"]([^>"]*/)?(wisp[./]$(foreach h,$(HVT_WISP_HDRS),|$(subst .,\.,$(h))))' tests/guests/*/*.c))))
+# <wisp/lwip.h> is the exception: both flavours provide it.
+HVT_WISP_ONLY := $(notdir $(patsubst %/,%,$(dir $(shell grep -HE \
+    '^\#include *[<"]([^>"]*/)?(wisp[./]$(foreach h,$(HVT_WISP_HDRS),|$(subst .,\.,$(h))))' tests/guests/*/*.c \
+    | grep -v '<wisp/lwip\.h>' | cut -d: -f1))))
 HVT_TEST_BINS := $(filter-out $(HVT_WISP_ONLY:%=$(B)/tests/guests-hvt/%.hvt),$(GUEST_TESTS:%=$(B)/tests/guests-hvt/%.hvt))
 
-$(B)/tests/guests-hvt/%.hvt: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(HVT_TOOLCHAIN)
+$(B)/tests/guests-hvt/%.hvt: $$(wildcard tests/guests/%/*.c tests/guests/%/manifest.json) $(GUEST_COMMON) $(HVT_TOOLCHAIN) \
+                             $$(call dir_flag_deps,tests/guests/$$*,hvt)
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  WISP-CC $@"
 	$(Q)$(B)/bin/wisp-cc --target=hvt -o $@ $(if $(wildcard tests/guests/$*/manifest.json),--manifest=tests/guests/$*/manifest.json) \
-	    -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
+	    $(call dir_flags,tests/guests/$*) -Itests/guests/common $(wildcard tests/guests/$*/*.c) $(GUEST_COMMON)
 
 ALL += $(B)/lib/wisp/wisp-guest-hvt.o $(B)/lib/wisp/hvt.ld $(HVT_TEST_BINS)

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Run every test of the project and print one closing line:
-#   N passed, N failed, N skipped
+# Run every test of the project and print one closing line, the last line
+# of the output:
+#   N passed, N failed[, N skipped]
 # Unit tests (cmocka, TAP output) and end-to-end suites (bats, TAP) are
-# counted together.  Skips are listed with their reasons.
+# counted together.  Each suite gets a header; its results are printed as
+# they come (one TAP line per test), and a line with its own counts and
+# time.  Skips are listed with their reasons, failures by name, before the
+# closing line.  Exit status 0 if nothing failed (and something ran).
+#   tests/run-all.sh [SUITE.bats...]   only these end-to-end suites, no unit tests
+#   tests/run-all.sh --from-make ...     run by make test (see end_make below)
 set -u
+from_make=0
+if [ "${1:-}" = --from-make ]; then
+    from_make=1
+    shift
+fi
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
 export WISP_TOP="$TOP"
@@ -11,14 +22,17 @@ export WISP_TOP="$TOP"
 pass=0 fail=0 skip=0
 skips=()
 failures=()
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 
-# count_tap SUITE: read TAP on stdin, echo it, and tally.
+# count_tap SUITE: read TAP on stdin (ending with a line "__rc=N", the
+# producer's exit status), echo it indented, tally, and print the suite's
+# own counts.  A non-zero status without any failed test is a failure.
 count_tap() {
-    local suite=$1 line
+    local suite=$1 line rc=0 sp=$pass sf=$fail ss=$skip t0=$SECONDS
     while IFS= read -r line; do
-        printf '%s\n' "$line"
+        case "$line" in
+            __rc=*) rc=${line#__rc=}; continue ;;
+        esac
+        printf '  %s\n' "$line"
         case "$line" in
             "ok "*"# skip"*|"ok "*"# SKIP"*|"not ok "*"# SKIP"*|"not ok "*"# skip"*)
                 # (cmocka reports a skipped test as "not ok N # SKIP")
@@ -29,32 +43,40 @@ count_tap() {
                 fail=$((fail + 1)); failures+=("$suite: ${line#not ok }") ;;
         esac
     done
+    if [ "$rc" -ne 0 ] && [ "$fail" -eq "$sf" ]; then
+        fail=$((fail + 1)); failures+=("$suite: exited with status $rc and no failed test")
+    fi
+    printf '  -- %s: %d passed, %d failed, %d skipped (%d s)\n' "$suite" \
+        $((pass - sp)) $((fail - sf)) $((skip - ss)) $((SECONDS - t0))
 }
 
-echo "==> unit tests"
-for t in build/tests/unit/test_*; do
-    [ -x "$t" ] || continue
-    case "$t" in *.d) continue ;; esac
-    name=$(basename "$t")
-    CMOCKA_MESSAGE_OUTPUT=TAP "$t" > "$log" 2>&1
-    rc=$?
-    count_tap "$name" < "$log"
-    # A crash or an exit without any TAP result is a failure too.
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then
-        fail=$((fail + 1)); failures+=("$name: exited with status $rc")
-    fi
-done
+# run_tap SUITE COMMAND...: run COMMAND, its output streamed through count_tap.
+run_tap() {
+    local suite=$1
+    shift
+    count_tap "$suite" < <("$@" 2>&1; echo "__rc=$?")
+}
 
-echo "==> end-to-end tests"
-for suite in tests/e2e/*.bats; do
-    [ -f "$suite" ] || continue
+suites=("$@")
+if [ ${#suites[@]} -eq 0 ]; then
+    units=()
+    for t in build/tests/unit/test_*; do
+        [ -x "$t" ] && [ -f "$t" ] && units+=("$t")
+    done
+    echo "==> unit tests (cmocka): ${#units[@]} programs"
+    for t in "${units[@]}"; do
+        echo "==> unit: $(basename "$t")"
+        CMOCKA_MESSAGE_OUTPUT=TAP run_tap "$(basename "$t")" "$t"
+    done
+    suites=(tests/e2e/*.bats)
+fi
+
+echo "==> end-to-end tests (bats): ${#suites[@]} suites"
+for suite in "${suites[@]}"; do
+    [ -f "$suite" ] || { echo "run-all: no such suite: $suite" >&2; exit 2; }
     name=$(basename "$suite" .bats)
-    bats --tap "$suite" > "$log" 2>&1
-    rc=$?
-    count_tap "$name" < "$log"
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then
-        fail=$((fail + 1)); failures+=("$name: bats exited with status $rc")
-    fi
+    echo "==> e2e: $name ($(bats --count "$suite" 2>/dev/null || echo '?') tests)"
+    run_tap "$name" bats --tap "$suite"
 done
 
 echo
@@ -71,4 +93,20 @@ if [ "$skip" -gt 0 ]; then
 else
     echo "$pass passed, $fail failed"
 fi
-[ "$fail" -eq 0 ] && [ $((pass + skip)) -gt 0 ]
+[ "$fail" -eq 0 ] && [ $((pass + skip)) -gt 0 ] && exit 0
+
+# end_make: make test runs this script directly (so the parent is make).
+# To keep the closing line the last line of the output, instead of failing
+# (make would print "*** [test] Error 1" after it) end that make with
+# SIGQUIT, on which GNU make exits non-zero (1; 2 in a parent make) without
+# a message, and exit 0.  Where make ignores SIGQUIT (inherited from a
+# shell that started it in the background), fail as usual.
+end_make() {
+    local ign
+    [ "$from_make" = 1 ] && [ "$(cat /proc/$PPID/comm 2>/dev/null)" = make ] || return 1
+    ign=$(awk '/^SigIgn:/ { print $2 }' /proc/$PPID/status 2>/dev/null) || return 1
+    [ -n "$ign" ] && [ $((0x$ign & 4)) -eq 0 ] || return 1   # bit 2: SIGQUIT (3)
+    kill -QUIT "$PPID"
+}
+end_make && exit 0
+exit 1

@@ -1,20 +1,34 @@
 #!/bin/sh
-# Install Debian packages that are missing, and only those; says what it
-# does; needs root (or sudo) to install.
-#   tools/install-deps.sh                  what the build and tests need
+# Install the Debian packages that are missing, and only those; says what
+# it does in one line per package set (apt-get's and dpkg's own output go
+# to build/deps-LABEL.log, shown only if the installation fails); needs
+# root (or sudo) to install.
+#   tools/install-deps.sh                  what the build, make run and
+#                                          make test need: BUILD and the
+#                                          "test" set of tools/deps.txt
+#   tools/install-deps.sh --set SET        the packages of SET in tools/deps.txt
+#   tools/install-deps.sh --list [SET]     print the packages, install nothing
 #   tools/install-deps.sh LABEL PKG...     these packages (make test-hwvirt
-#                                          and make bench use this form)
+#                                          uses this form)
 set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+table=$top/tools/deps.txt
 
-if [ $# -gt 0 ]; then
-    label=$1
-    shift
-    PKGS="$*"
-else
-    label=deps
-    PKGS="gcc make binutils libc6-dev libseccomp-dev libcmocka-dev libjansson-dev liburing-dev \
-bats coreutils iproute2 iputils-ping socat time strace"
-fi
+# packages_of SET: BUILD's packages (for "test") and SET's, once each.
+packages_of() {
+    awk -v set="$1" '
+        /^#/ || NF == 0 { next }
+        $1 == "BUILD" { if (set == "test") for (i = 2; i <= NF; i++) p[$i] = 1; next }
+        $3 == set && $2 != "-" { p[$2] = 1 }
+        END { for (k in p) print k }' "$table" | sort | tr '\n' ' '
+}
+
+case "${1:-}" in
+    --list) packages_of "${2:-test}"; echo; exit 0 ;;
+    --set) label="$2 deps"; PKGS=$(packages_of "$2") ;;
+    "") label=deps; PKGS=$(packages_of test) ;;
+    *) label=$1; shift; PKGS="$*" ;;
+esac
 
 missing=""
 for p in $PKGS; do
@@ -23,11 +37,10 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
-    echo "==> $label: all required Debian packages are installed"
+    echo "==> $label: all $(echo $PKGS | wc -w) required Debian packages are installed"
     exit 0
 fi
 
-echo "==> $label: installing missing Debian packages:$missing"
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
     command -v sudo >/dev/null 2>&1 || {
@@ -36,8 +49,18 @@ if [ "$(id -u)" != 0 ]; then
     }
     SUDO=sudo
 fi
+mkdir -p "$top/build"
+log=$top/build/deps-$(echo "$label" | tr -c 'a-zA-Z0-9\n' -).log
+printf '==> %s: installing missing Debian packages:%s (apt-get; log: %s) ... ' \
+    "$label" "$missing" "${log#"$top"/}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
-echo "==> $label: done"
+if { $SUDO apt-get update -qq && \
+     $SUDO apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
+    echo done
+else
+    echo FAILED
+    tail -n 20 "$log" >&2
+    echo "$label: apt-get failed; full log: $log" >&2
+    exit 1
+fi

@@ -154,6 +154,8 @@ wisp: Invalid guest access: gpa=0x3ffffc, sz=5 (PUTS data)"
 }
 
 @test "compat reject: a .bss that does not fit in guest memory (Solo5 does not check it)" {
+    # checked when the guest memory is planned, after /dev/kvm is opened
+    require_kvm
     img puts_halt --bss=0x200000
     run_split --mem=2 "$f"
     expect_err 1 "$f: segment 4 (0x103000-0x303000) does not fit in guest memory below 0x200000 (use a larger --mem)"
