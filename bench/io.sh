@@ -15,8 +15,12 @@
 # wisp runs with --stats: VM exits per round trip (exits-per-ping) and per
 # block request come from its JSON.  Then, once: the CPU time (utime +
 # stime from /proc/PID/stat) of an idle net_ping with a NIC over IDLE_S s.
+#   httpd  examples/httpd (when present) serving a 1 KiB page from a ustar
+#          image, wrk -t2 -c16 for HTTPD_S seconds from the namespace,
+#          keep-alive and a new connection per request (Connection: close);
+#          requests/s.  Its process build is made here with wisp-cc.
 # Environment: ROUNDS (default 5), PINGS (default 5000), BLK_N (default
-# 20000), IDLE_S (default 10).
+# 20000), IDLE_S (default 10), HTTPD_S (default 5; 0: no httpd).
 # Output: stdout, and build/bench/results/io.txt (bench/results/io.txt with
 # RECORD=1).  Needs root (namespaces, taps) and /dev/kvm.
 set -euo pipefail
@@ -26,6 +30,8 @@ ROUNDS=${ROUNDS:-5}
 PINGS=${PINGS:-5000}
 BLK_N=${BLK_N:-20000}
 IDLE_S=${IDLE_S:-10}
+HTTPD_S=${HTTPD_S:-5}
+[ -f examples/httpd/httpd.c ] && command -v wrk >/dev/null || HTTPD_S=0
 OUTDIR=$B/bench/results
 [ "${RECORD:-0}" = 1 ] && OUTDIR=bench/results
 mkdir -p "$OUTDIR"
@@ -115,6 +121,7 @@ ping_rate() {
     fi
     pid=$!
     for i in $(seq 500); do grep -q READY "$log" && break; sleep 0.02; done
+    ip -n "$NS" neigh flush dev tap0 # each boot has a new MAC
     rtt_ms=$(ip netns exec "$NS" ping -f -q -c "$PINGS" -s 1000 -w 120 10.0.0.2 |
         sed -n 's/.* received, .* time \([0-9]*\)ms$/\1/p')
     wait "$pid" || true
@@ -124,6 +131,43 @@ ping_rate() {
     fi
     rm -f "$STATS"
 }
+
+# httpd_rates KIND: boot examples/httpd, print "httpd-keepalive R" and
+# "httpd-close R" (requests/s from wrk).
+HTTPD_WISP=$B/examples/httpd.wisp
+HTTPD_PROC=$WORK/httpd.process
+httpd_rates() {
+    local log=$WORK/httpd.log pid i mode hdr out
+    local args=(--mem=128 --net:service0=tap0 --block-ro:www="$WORK/site.tar")
+    if [ "$1" = process ]; then
+        ip netns exec "$NS" "$HTTPD_PROC" "${args[@]}" -- --ipv4=10.0.0.2/24 --timeout=60 >"$log" 2>&1 &
+    else
+        # shellcheck disable=SC2046
+        ip netns exec "$NS" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$HTTPD_WISP" \
+            --ipv4=10.0.0.2/24 --timeout=60 >"$log" 2>&1 &
+    fi
+    pid=$!
+    for i in $(seq 600); do grep -q ': serving' "$log" && break; sleep 0.05; done
+    ip -n "$NS" neigh flush dev tap0
+    ip netns exec "$NS" curl -s -o /dev/null -m 30 http://10.0.0.2/ || true
+    for mode in keepalive close; do
+        hdr=()
+        [ "$mode" = close ] && hdr=(-H "Connection: close")
+        out=$(ip netns exec "$NS" wrk -t2 -c16 -d"${HTTPD_S}s" "${hdr[@]}" http://10.0.0.2/ 2>&1 || true)
+        echo "httpd-$mode $(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")"
+    done
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    rm -f "$STATS"
+}
+
+if [ "$HTTPD_S" != 0 ]; then
+    make --no-print-directory -j2 "$HTTPD_WISP" >/dev/null
+    $B/bin/wisp-cc --target=process -o "$HTTPD_PROC" --manifest=examples/httpd/manifest.json \
+        --lwip -Iexamples/common examples/common/*.c examples/httpd/httpd.c
+    mkdir -p "$WORK/site"
+    head -c 1024 /dev/zero | tr '\0' x >"$WORK/site/index.html"
+    tar --format=ustar -C "$WORK/site" -cf "$WORK/site.tar" .
+fi
 
 # idle_cpu: CPU time (ms) an idle wisp guest with a NIC and its ring takes
 # over IDLE_S seconds (utime + stime of the whole process, all threads).
@@ -153,6 +197,11 @@ for r in $(seq "$ROUNDS"); do
         while read -r what rate; do
             series["$what-$kind"]+="$rate "
         done < <(ping_rate $kind)
+        if [ "$HTTPD_S" != 0 ] && [ "$kind" != wisp-iofd ]; then
+            while read -r what rate; do
+                series["$what-$kind"]+="${rate:-0} "
+            done < <(httpd_rates $kind)
+        fi
     done
     echo "round $r/$ROUNDS done" >&2
 done
@@ -174,7 +223,7 @@ IDLE_MS=$(idle_cpu)
         rh=$(awk -v w="$w" -v p="$h" 'BEGIN { if (p > 0) printf "%.2f", w / p; else print "-" }')
         printf '%-26s %10s %10s %10s %10s %8s %8s\n' "$key" "$p" "$w" "$h" "$n" "$rp" "$rh"
     done
-    echo "# units: blk-* ops/s (64k phases: 4 KiB blocks/s); ping-* round trips/s;"
+    echo "# units: blk-* ops/s (64k phases: 4 KiB blocks/s); ping-* round trips/s; httpd-* requests/s;"
     echo "# exits-per-100-*: VM exits to wisp per 100 round trips / block requests (--stats)"
     echo "# idle: CPU time of an idle wisp guest with a NIC (ring set up) over ${IDLE_S} s: ${IDLE_MS} ms"
     echo "# per-round series:"

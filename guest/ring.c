@@ -24,8 +24,8 @@
 #include "ring.h"
 
 #define SPIN_MIN_NS 1000ull
-#define SPIN_MAX_NS 100000ull
-#define SPIN_INIT_NS 20000ull
+#define SPIN_MAX_NS 20000ull
+#define SPIN_INIT_NS 5000ull
 #define TX_FULL_WAIT_NS 100000ull
 
 struct net_state {
@@ -34,6 +34,7 @@ struct net_state {
     uint32_t buf_size, frame_max;
     uint32_t tx_prod, rx_cons;
     int active;
+    int kick_owed;           /* frames published while the I/O thread slept */
 };
 
 struct block_state {
@@ -227,7 +228,18 @@ solo5_result_t wg_net_ring_write(solo5_handle_t handle, const uint8_t *buf, size
     memcpy((void *)(uintptr_t)d->data, buf, size);
     d->len = (uint32_t)size;
     store_release(&n->r->tx.prod, ++n->tx_prod);
-    kick_if_sleeping(&n->r->flags, handle);
+    /* A sleeping I/O thread is not kicked per frame: the next
+     * solo5_yield kicks once for all of them (or its POLL sends them),
+     * the thread looks every millisecond while the guest runs, and a
+     * half-full ring kicks at once. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the tender's */
+    if (__atomic_load_n(&n->r->flags.host_sleeping, __ATOMIC_RELAXED)) {
+        n->kick_owed = 1;
+        if (n->tx_prod - load_acquire(&n->r->tx.cons) >= WISP_NET_RING_SLOTS / 2) {
+            n->kick_owed = 0;
+            *(volatile uint64_t *)(uintptr_t)WISP_KICK_GPA(handle) = 1;
+        }
+    }
     return SOLO5_R_OK;
 }
 
@@ -263,6 +275,31 @@ solo5_result_t wg_net_ring_read(solo5_handle_t handle, uint8_t *buf, size_t size
     return r;
 }
 
+/* kicks_owed: bit per NIC with frames published while its thread slept. */
+static uint64_t kicks_owed(void)
+{
+    uint64_t m = 0;
+
+    for (uint64_t a = active_nets; a; a &= a - 1) {
+        unsigned h = (unsigned)__builtin_ctzll(a);
+
+        if (nets[h].kick_owed)
+            m |= 1ull << h;
+    }
+    return m;
+}
+
+/* kick_owed_nics: one kick per NIC in `owed` whose thread still sleeps. */
+static void kick_owed_nics(uint64_t owed)
+{
+    for (; owed; owed &= owed - 1) {
+        unsigned h = (unsigned)__builtin_ctzll(owed);
+
+        nets[h].kick_owed = 0;
+        kick_if_sleeping(&nets[h].r->flags, h);
+    }
+}
+
 /* block_handles: bit per block device with a ring (its POLL bit means a
  * completion, not input for the application). */
 static uint64_t block_handles(void)
@@ -278,13 +315,21 @@ static uint64_t block_handles(void)
 int wg_ring_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
 {
     solo5_time_t start, now, limit;
-    uint64_t ready, polled;
+    uint64_t ready, polled, owed;
 
     if (!active_nets)
         return 0;
     ready = nets_ready();
+    owed = kicks_owed();
+    if (owed && ready) {
+        /* Input to handle first: send what is queued now (one exit). */
+        kick_owed_nics(owed);
+        owed = 0;
+    }
     start = solo5_clock_monotonic();
     limit = deadline < start + net_spin_ns ? deadline : start + net_spin_ns;
+    if (owed)
+        limit = start; /* the I/O thread sleeps: POLL sends the frames and waits */
     for (now = start; !ready && now < limit; now = solo5_clock_monotonic()) {
         __builtin_ia32_pause();
         ready = nets_ready();
@@ -294,7 +339,9 @@ int wg_ring_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
         __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the tender's */
         ready = nets_ready();
         if (!ready) {
-            polled = poll_hc(deadline > now ? deadline - now : 0);
+            polled = poll_hc(deadline > now ? deadline - now : 0); /* sends queued frames */
+            for (uint64_t m = owed; m; m &= m - 1)
+                nets[__builtin_ctzll(m)].kick_owed = 0;
             ready = nets_ready() | (polled & ~active_nets & ~block_handles());
             /* Input soon after blocking: a longer spin would have caught it. */
             spin_adapt(&net_spin_ns, ready && solo5_clock_monotonic() - start < SPIN_MAX_NS);
@@ -303,6 +350,8 @@ int wg_ring_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
     } else if (now != start) {
         spin_adapt(&net_spin_ns, 1);
     }
+    if ((owed = kicks_owed()) != 0)
+        kick_owed_nics(owed); /* input came before the POLL: send now */
     if (ready_set != NULL)
         *ready_set = ready;
     return 1;

@@ -103,18 +103,21 @@ void ring_notify(struct ring_dev *d)
     }
 }
 
-/* wait_kick: block until the kick fd (or `extra`, if >= 0) is readable;
- * count and reset the kicks. */
-static void wait_kick(struct ring_dev *d, int extra)
+/* wait_kick: block until the kick fd (or `extra`, if >= 0) is readable,
+ * or timeout_ms passes (-1: no timeout); count and reset the kicks.
+ * Returns 0 if the time ran out. */
+static int wait_kick(struct ring_dev *d, int extra, int timeout_ms)
 {
     struct pollfd p[2] = {{.fd = d->kick_fd, .events = POLLIN}, {.fd = extra, .events = POLLIN}};
     uint64_t v;
+    int n;
 
     d->st->ring_sleeps++;
-    while (poll(p, extra >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
+    while ((n = poll(p, extra >= 0 ? 2 : 1, timeout_ms)) < 0 && errno == EINTR)
         ;
     if ((p[0].revents & POLLIN) && read(d->kick_fd, &v, sizeof v) == sizeof v)
         d->st->ring_kicks += v;
+    return n != 0;
 }
 
 static int stopping(struct ring_dev *d)
@@ -127,17 +130,18 @@ static void *io_thread(void *arg)
 {
     struct ring_dev *d = arg;
     uint64_t idle_since = 0, last = 0;
+    int no_spin = 0;
 
     __atomic_store_n(&d->started, 1, __ATOMIC_RELEASE);
     while (!stopping(d) && !__atomic_load_n(&d->ring, __ATOMIC_ACQUIRE))
-        wait_kick(d, -1);
+        wait_kick(d, -1, -1);
     while (!stopping(d)) {
         uint64_t t0 = now_ns();
         unsigned n;
         int fd;
 
         if (__atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE)) {
-            wait_kick(d, -1); /* serve nothing more; the vCPU ends the guest */
+            wait_kick(d, -1, -1); /* serve nothing more; the vCPU ends the guest */
             continue;
         }
         pthread_mutex_lock(&d->lock);
@@ -149,10 +153,13 @@ static void *io_thread(void *arg)
         pthread_mutex_unlock(&d->lock);
         if (n) {
             idle_since = 0;
+            no_spin = 0;
             d->st->ring_busy_ns += now_ns() - t0;
             continue;
         }
-        if (!idle_since)
+        if (no_spin) {
+            idle_since = t0 - RING_SPIN_NS; /* a timed look found nothing: sleep */
+        } else if (!idle_since)
             idle_since = t0;
         else if (t0 - last > RING_PREEMPTED_NS)
             idle_since += t0 - last; /* preempted: that time was not spent spinning */
@@ -167,8 +174,16 @@ static void *io_thread(void *arg)
         n = d->ops->pending(d);
         fd = n ? -1 : d->ops->wait_fd(d);
         pthread_mutex_unlock(&d->lock);
+        /* While the guest runs (not waiting in POLL), look every
+         * RING_LOOK_MS: frames it queued while this thread slept are
+         * sent at its next solo5_yield, or by then.  An idle guest waits
+         * in POLL: no timeout, no CPU. */
+        no_spin = 0;
         if (!n && !stopping(d))
-            wait_kick(d, fd);
+            no_spin = !wait_kick(d, fd,
+                                 d->ops->timed_look && !__atomic_load_n(&d->flags->guest_waiting,
+                                                                        __ATOMIC_RELAXED)
+                                     ? RING_LOOK_MS : -1);
         __atomic_store_n(&d->flags->host_sleeping, 0, __ATOMIC_RELAXED);
         idle_since = 0;
     }

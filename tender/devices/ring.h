@@ -32,6 +32,9 @@
 /* A gap this long between two spin iterations means the host preempted
  * the thread: it does not count as spinning. */
 #define RING_PREEMPTED_NS 10000ull
+/* A sleeping I/O thread looks at the ring this often while the guest runs
+ * (frames a guest queued without kicking, ring.c io_thread). */
+#define RING_LOOK_MS 1
 
 struct ring_dev;
 
@@ -58,6 +61,9 @@ struct ring_ops {
      * thread: for requests the guest waits for (block), one exit instead
      * of two thread wake-ups and a POLL when the thread sleeps. */
     int serve_on_kick;
+    /* timed_look: the guest may queue work without a kick (net TX while
+     * the thread sleeps): look every RING_LOOK_MS while it runs. */
+    int timed_look;
 };
 
 struct ring_dev {

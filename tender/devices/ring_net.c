@@ -198,6 +198,7 @@ const struct ring_ops ring_net_ops = {
     .wait_fd = net_wait_fd,
     .drain = net_drain,
     .rx_ready = net_rx_ready,
+    .timed_look = 1,
 };
 
 void *ring_net_priv_new(int tap_fd, uint32_t mtu)
