@@ -22,7 +22,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototyp
            -Wcast-qual -Wpointer-arith -Wno-unused-parameter
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -iquote tender -D_GNU_SOURCE -MMD -MP \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2
-HOST_LDLIBS := -lseccomp
+HOST_LDLIBS := -lseccomp -luring
 
 # The base parts of the build, which the rest use: the tender (library and
 # programs), the guest library, the toolchain.  Each part adds what `make`

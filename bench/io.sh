@@ -4,10 +4,23 @@
 # run, interleaved, medians.  A program, not a test: it prints the series
 # and the ratios and never passes or fails on a time.
 #   block  bench/guests/blkbench: 4 KiB and 64 KiB requests, read and write,
-#          sequential over a 64 MiB image in build/ (page cache warm)
+#          sequential over a 64 MiB image in build/ (page cache warm), and
+#          4 KiB requests at random blocks
 #   net    tests/guests/net_ping in a private namespace, `ping -f -c N -s 1000`
 #          (1000-byte payloads), round trips per second from ping's summary
-# Environment: ROUNDS (default 5), PINGS (default 5000), BLK_N (default 20000).
+# Kinds: process (the baseline); wisp (shared rings, the default); wisp-hc
+# (wisp --no-rings: one hypercall per request, as before the rings);
+# wisp-iofd (rings, net kicks through KVM_IOEVENTFD instead of an exit in
+# which wisp sends the frames itself: ping only).
+# wisp runs with --stats: VM exits per round trip (exits-per-ping) and per
+# block request come from its JSON.  Then, once: the CPU time (utime +
+# stime from /proc/PID/stat) of an idle net_ping with a NIC over IDLE_S s.
+#   httpd  examples/httpd (when present) serving a 1 KiB page from a ustar
+#          image, wrk -t2 -c16 for HTTPD_S seconds from the namespace,
+#          keep-alive and a new connection per request (Connection: close);
+#          requests/s.  Its process build is made here with wisp-cc.
+# Environment: ROUNDS (default 5), PINGS (default 5000), BLK_N (default
+# 20000), IDLE_S (default 10), HTTPD_S (default 5; 0: no httpd).
 # Output: stdout, and build/bench/results/io.txt (bench/results/io.txt with
 # RECORD=1).  Needs root (namespaces, taps) and /dev/kvm.
 set -euo pipefail
@@ -16,6 +29,9 @@ B=build
 ROUNDS=${ROUNDS:-5}
 PINGS=${PINGS:-5000}
 BLK_N=${BLK_N:-20000}
+IDLE_S=${IDLE_S:-10}
+HTTPD_S=${HTTPD_S:-5}
+[ -f examples/httpd/httpd.c ] && command -v wrk >/dev/null || HTTPD_S=0
 OUTDIR=$B/bench/results
 [ "${RECORD:-0}" = 1 ] && OUTDIR=bench/results
 mkdir -p "$OUTDIR"
@@ -49,14 +65,42 @@ BLK_PROC=$B/bench/guests-process/blkbench.process
 PING_WISP=$B/tests/guests/net_ping.wisp
 PING_PROC=$B/tests/guests-process/net_ping.process
 
-# blk KIND: one blkbench run; prints "phase ops_per_s" lines.
+STATS=$WORK/stats.json
+
+# json_total FILE: the total VM exits in a --stats file.
+json_total() { grep -o '"total": [0-9]*' "$1" | head -1 | sed 's/.*: //'; }
+# json_dev FILE FIELD: a device counter in a --stats file (first device).
+json_dev() { grep -o "\"$2\": [0-9]*" "$1" | head -1 | sed 's/.*: //'; }
+
+# wisp_opts KIND: the wisp options of a kind.
+wisp_opts() {
+    case $1 in
+    wisp) echo "--stats=$STATS" ;;
+    wisp-hc) echo "--no-rings --stats=$STATS" ;;
+    wisp-iofd) echo "--ioeventfd --stats=$STATS" ;;
+    esac
+}
+
+# blk KIND: one blkbench run; prints "phase ops_per_s" lines, and for
+# wisp "exits-per-blkreq X100" (VM exits per 100 block requests).
 blk() {
     local args=(--mem=64 --block:storage="$IMG" --block-sector-size:storage=4096)
-    if [ "$1" = wisp ]; then
-        $B/bin/wisp "${args[@]}" -- "$BLK_WISP" "$BLK_N"
-    else
+    if [ "$1" = process ]; then
         "$BLK_PROC" "${args[@]}" -- "$BLK_N"
+    else
+        # shellcheck disable=SC2046
+        $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" "$BLK_N"
     fi | sed -n 's/^\([a-z0-9_-]*\) ops=.* ops_per_s=\([0-9]*\)$/\1 \2/p'
+    if [ "$1" != process ] && [ -s "$STATS" ]; then
+        local rd wr reqs
+        rd=$(json_dev "$STATS" reads)
+        wr=$(json_dev "$STATS" writes)
+        reqs=$(( ${rd:-0} + ${wr:-0} ))
+        if [ "$reqs" -gt 0 ]; then
+            echo "exits-per-100-blkreq $(( $(json_total "$STATS") * 100 / reqs ))"
+        fi
+    fi
+    rm -f "$STATS"
 }
 
 ip netns add "$NS"
@@ -69,40 +113,121 @@ ip -n "$NS" link set tap0 up
 # ping_rate KIND: boot net_ping, flood it, print round trips per second.
 ping_rate() {
     local log=$WORK/guest.log pid i rtt_ms
-    if [ "$1" = wisp ]; then
-        ip netns exec "$NS" $B/bin/wisp --net:service0=tap0 -- "$PING_WISP" 10.0.0.2 count=$PINGS >"$log" 2>&1 &
+    if [ "$1" != process ]; then
+        # shellcheck disable=SC2046
+        ip netns exec "$NS" $B/bin/wisp $(wisp_opts "$1") --net:service0=tap0 -- "$PING_WISP" 10.0.0.2 count=$PINGS >"$log" 2>&1 &
     else
         ip netns exec "$NS" "$PING_PROC" --net:service0=tap0 -- 10.0.0.2 count=$PINGS >"$log" 2>&1 &
     fi
     pid=$!
     for i in $(seq 500); do grep -q READY "$log" && break; sleep 0.02; done
+    ip -n "$NS" neigh flush dev tap0 # each boot has a new MAC
     rtt_ms=$(ip netns exec "$NS" ping -f -q -c "$PINGS" -s 1000 -w 120 10.0.0.2 |
         sed -n 's/.* received, .* time \([0-9]*\)ms$/\1/p')
     wait "$pid" || true
-    [ -n "$rtt_ms" ] && [ "$rtt_ms" -gt 0 ] && echo $((PINGS * 1000 / rtt_ms)) || echo 0
+    [ -n "$rtt_ms" ] && [ "$rtt_ms" -gt 0 ] && echo "ping $((PINGS * 1000 / rtt_ms))" || echo "ping 0"
+    if [ "$1" != process ] && [ -s "$STATS" ]; then
+        echo "exits-per-100-pings $(( $(json_total "$STATS") * 100 / PINGS ))"
+    fi
+    rm -f "$STATS"
+}
+
+# httpd_rates KIND: boot examples/httpd, print "httpd-keepalive R" and
+# "httpd-close R" (requests/s from wrk).
+HTTPD_WISP=$B/examples/httpd.wisp
+HTTPD_PROC=$WORK/httpd.process
+httpd_rates() {
+    local log=$WORK/httpd.log pid i mode hdr out
+    local args=(--mem=128 --net:service0=tap0 --block-ro:www="$WORK/site.tar")
+    if [ "$1" = process ]; then
+        ip netns exec "$NS" "$HTTPD_PROC" "${args[@]}" -- --ipv4=10.0.0.2/24 --timeout=60 >"$log" 2>&1 &
+    else
+        # shellcheck disable=SC2046
+        ip netns exec "$NS" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$HTTPD_WISP" \
+            --ipv4=10.0.0.2/24 --timeout=60 >"$log" 2>&1 &
+    fi
+    pid=$!
+    for i in $(seq 600); do grep -q ': serving' "$log" && break; sleep 0.05; done
+    ip -n "$NS" neigh flush dev tap0
+    ip netns exec "$NS" curl -s -o /dev/null -m 30 http://10.0.0.2/ || true
+    for mode in keepalive close; do
+        hdr=()
+        [ "$mode" = close ] && hdr=(-H "Connection: close")
+        out=$(ip netns exec "$NS" wrk -t2 -c16 -d"${HTTPD_S}s" "${hdr[@]}" http://10.0.0.2/ 2>&1 || true)
+        echo "httpd-$mode $(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")"
+    done
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    rm -f "$STATS"
+}
+
+if [ "$HTTPD_S" != 0 ]; then
+    make --no-print-directory -j2 "$HTTPD_WISP" >/dev/null
+    $B/bin/wisp-cc --target=process -o "$HTTPD_PROC" --manifest=examples/httpd/manifest.json \
+        --lwip -Iexamples/common examples/common/*.c examples/httpd/httpd.c
+    mkdir -p "$WORK/site"
+    head -c 1024 /dev/zero | tr '\0' x >"$WORK/site/index.html"
+    tar --format=ustar -C "$WORK/site" -cf "$WORK/site.tar" .
+fi
+
+# idle_cpu: CPU time (ms) an idle wisp guest with a NIC and its ring takes
+# over IDLE_S seconds (utime + stime of the whole process, all threads).
+idle_cpu() {
+    local log=$WORK/idle.log pid i t0 t1 hz
+    hz=$(getconf CLK_TCK)
+    ip netns exec "$NS" $B/bin/wisp --net:service0=tap0 -- "$PING_WISP" 10.0.0.2 count=1 idle=$((IDLE_S + 20)) >"$log" 2>&1 &
+    pid=$!
+    for i in $(seq 500); do grep -q READY "$log" && break; sleep 0.02; done
+    sleep 1
+    t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    sleep "$IDLE_S"
+    t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    echo $(( (t1 - t0) * 1000 / hz ))
 }
 
 declare -A series
+KINDS="process wisp wisp-hc wisp-iofd"
 for r in $(seq "$ROUNDS"); do
-    for kind in process wisp; do
-        while read -r phase rate; do
-            series["blk-$phase-$kind"]+="$rate "
-        done < <(blk $kind)
-        series["ping-$kind"]+="$(ping_rate $kind) "
+    for kind in $KINDS; do
+        if [ "$kind" != wisp-iofd ]; then
+            while read -r phase rate; do
+                series["blk-$phase-$kind"]+="$rate "
+            done < <(blk $kind)
+        fi
+        while read -r what rate; do
+            series["$what-$kind"]+="$rate "
+        done < <(ping_rate $kind)
+        if [ "$HTTPD_S" != 0 ] && [ "$kind" != wisp-iofd ]; then
+            while read -r what rate; do
+                series["$what-$kind"]+="${rate:-0} "
+            done < <(httpd_rates $kind)
+        fi
     done
     echo "round $r/$ROUNDS done" >&2
 done
+IDLE_MS=$(idle_cpu)
 
 {
     echo "# bench/io.sh $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), $(kvm_kind), wisp $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "# $ROUNDS interleaved rounds; medians; per-round series in brackets"
-    printf '%-22s %12s %12s %8s\n' "what" "process" "wisp" "wisp/process"
-    for key in $(printf '%s\n' "${!series[@]}" | sed 's/-\(wisp\|process\)$//' | sort -u); do
-        p=$(echo ${series[$key-process]} | tr ' ' '\n' | median)
-        w=$(echo ${series[$key-wisp]} | tr ' ' '\n' | median)
-        ratio=$(awk -v w="$w" -v p="$p" 'BEGIN { if (p > 0) printf "%.2f", w / p; else print "-" }')
-        unit=ops/s; [ "${key#ping}" != "$key" ] && unit="round trips/s"
-        printf '%-22s %12s %12s %8s   (%s; process [%s] wisp [%s])\n' "$key" "$p" "$w" "$ratio" "$unit" \
-            "$(echo ${series[$key-process]})" "$(echo ${series[$key-wisp]})"
+    echo "# wisp: shared rings; wisp-hc: --no-rings (a hypercall per request, the path before"
+    echo "# the rings); wisp-iofd: rings, net kicks through KVM_IOEVENTFD (--ioeventfd)"
+    printf '%-26s %10s %10s %10s %10s %8s %8s\n' "what" "process" "wisp" "wisp-hc" "iofd" \
+        "wisp/proc" "wisp/hc"
+    for key in $(printf '%s\n' "${!series[@]}" | sed 's/-\(wisp\|wisp-hc\|wisp-iofd\|process\)$//' | sort -u); do
+        p=$(echo ${series[$key-process]:-} | tr ' ' '\n' | median)
+        w=$(echo ${series[$key-wisp]:-} | tr ' ' '\n' | median)
+        h=$(echo ${series[$key-wisp-hc]:-} | tr ' ' '\n' | median)
+        n=$(echo ${series[$key-wisp-iofd]:-} | tr ' ' '\n' | median)
+        rp=$(awk -v w="$w" -v p="$p" 'BEGIN { if (p > 0) printf "%.2f", w / p; else print "-" }')
+        rh=$(awk -v w="$w" -v p="$h" 'BEGIN { if (p > 0) printf "%.2f", w / p; else print "-" }')
+        printf '%-26s %10s %10s %10s %10s %8s %8s\n' "$key" "$p" "$w" "$h" "$n" "$rp" "$rh"
+    done
+    echo "# units: blk-* ops/s (64k phases: 4 KiB blocks/s); ping-* round trips/s; httpd-* requests/s;"
+    echo "# exits-per-100-*: VM exits to wisp per 100 round trips / block requests (--stats)"
+    echo "# idle: CPU time of an idle wisp guest with a NIC (ring set up) over ${IDLE_S} s: ${IDLE_MS} ms"
+    echo "# per-round series:"
+    for key in $(printf '%s\n' "${!series[@]}" | sort); do
+        echo "#   $key [$(echo ${series[$key]})]"
     done
 } | tee "$OUT"

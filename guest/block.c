@@ -7,6 +7,7 @@
  */
 #include "hypercall.h"
 #include "internal.h"
+#include "ring.h"
 #include "wisp.h"
 
 solo5_result_t solo5_block_acquire(const char *name, solo5_handle_t *handle,
@@ -18,6 +19,7 @@ solo5_result_t solo5_block_acquire(const char *name, solo5_handle_t *handle,
     if (e == NULL || !e->attached)
         return SOLO5_R_EUNSPEC;
     *handle = index;
+    wg_block_ring_setup(index); /* the shared ring, if the tender offers one */
     info->capacity = e->u.block_basic.capacity;
     info->block_size = e->u.block_basic.block_size;
     return SOLO5_R_OK;
@@ -50,6 +52,10 @@ static solo5_result_t block_io(enum wisp_hypercall nr, solo5_handle_t handle,
         __builtin_add_overflow(offset, (uint64_t)size, &end) ||
         end > e->u.block_basic.capacity)
         return SOLO5_R_EINVAL;
+    if (wg_block_ring_active(handle))
+        return wg_block_ring_request(handle, nr == WISP_HC_BLOCK_WRITE ? WISP_BLOCK_OP_WRITE
+                                                                      : WISP_BLOCK_OP_READ,
+                                     offset, buf, size);
     a.handle = handle;
     a.offset = offset;
     a.data = (wisp_gpa_t)(uintptr_t)buf;
@@ -76,6 +82,8 @@ solo5_result_t wisp_block_flush(solo5_handle_t handle)
 
     if (block_entry(handle) == NULL)
         return SOLO5_R_EINVAL;
+    if (wg_block_ring_active(handle))
+        return wg_block_ring_request(handle, WISP_BLOCK_OP_FLUSH, 0, NULL, 0);
     a.handle = handle;
     wg_hypercall(WISP_HC_BLOCK_FLUSH, &a);
     return (solo5_result_t)a.ret;

@@ -5,6 +5,7 @@
  * the success path, so start-up costs no VM exit.
  */
 #include "internal.h"
+#include "ring.h"
 #include "wisp.h"
 
 const struct wisp_boot_info *wg_bi;
@@ -32,10 +33,14 @@ void wg_start(const struct wisp_boot_info *bi, uint64_t tsc_start)
     if (bi->host_features & WISP_FEATURE_FSGSBASE)
         __asm__ __volatile__("wrfsbase %0" : : "r"((uint64_t)0));
 
+    /* Shared rings (if offered) come from the top of the heap. */
+    uint64_t heap_end = bi->heap_end;
+
+    wg_rings_reserve(bi->heap_start, &heap_end);
     struct solo5_start_info si = {
         .cmdline = (const char *)(uintptr_t)bi->cmdline,
         .heap_start = (uintptr_t)bi->heap_start,
-        .heap_size = (size_t)(bi->heap_end - bi->heap_start),
+        .heap_size = (size_t)(heap_end - bi->heap_start),
     };
     wg_tsc_start = tsc_start;
     __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));

@@ -48,6 +48,10 @@ struct wisp_config {
     int input_handoff_fd;
     int no_seccomp;                /* tests only: skip the seccomp filter */
     int timings;                   /* print the milestones at exit */
+    const char *stats_path;        /* --stats[=FILE]: JSON at exit ("" = stderr) */
+    int stats_fd;                  /* where the caller writes it (seccomp allows it), -1 */
+    int ioeventfd;                 /* --ioeventfd: net ring kicks through KVM_IOEVENTFD */
+    int no_rings;                  /* --no-rings: do not offer shared rings */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */
     /* Optional: called once the VM is fully prepared (resources acquired,
      * registers set), before the seccomp filter and the guest's first
@@ -91,13 +95,61 @@ const char *wisp_event_name(enum wisp_event ev);
 /* wisp_now_ns: CLOCK_MONOTONIC in nanoseconds. */
 uint64_t wisp_now_ns(void);
 
+/* Kinds of VM exit, as --stats counts them. */
+enum wisp_exit_kind {
+    WISP_XK_HYPERCALL,  /* doorbell store (isolated) or port I/O (hvt) */
+    WISP_XK_KICK,       /* a ring kick that reached the tender (no ioeventfd) */
+    WISP_XK_IO,         /* other port I/O (isolated: the exception stub) */
+    WISP_XK_MMIO,       /* other MMIO */
+    WISP_XK_SHUTDOWN,   /* triple fault */
+    WISP_XK_INTR,       /* KVM_RUN interrupted by a signal */
+    WISP_XK_OTHER,
+    WISP_XK_MAX
+};
+
+/* Per-device counters (by handle), for --stats.  Each counter has one
+ * writer: the vCPU thread (hypercalls) or the device's I/O thread (ring),
+ * read after the thread was joined. */
+struct wisp_dev_stats {
+    char name[68];
+    uint32_t type;             /* MFT_DEV_*, 0: no device */
+    uint32_t ring;             /* 1: the guest set up a shared ring */
+    uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes, tx_errors, rx_dropped;
+    uint64_t reads, writes, flushes, read_bytes, write_bytes, io_errors;
+    uint64_t ring_requests;    /* descriptors served from the ring */
+    uint64_t ring_refused;     /* descriptors refused (bad buffer, length, op) */
+    uint64_t ring_kicks;       /* wake-ups of the sleeping I/O thread: guest kicks
+                                  (--ioeventfd) and wisp's own after kick exits */
+    uint64_t ring_notifies;    /* wake-ups of the guest's POLL */
+    uint64_t ring_sleeps;      /* times the I/O thread slept */
+    uint64_t ring_busy_ns;     /* time the I/O thread spent serving */
+};
+
+struct wisp_stats {
+    uint64_t exit_count[WISP_XK_MAX], exit_ns[WISP_XK_MAX];
+    uint64_t hc_count[WISP_HC_MAX], hc_ns[WISP_HC_MAX];
+    uint64_t poll_count, poll_blocked_ns; /* POLL waits and time spent in them */
+    uint32_t ndev;                        /* dev[1 .. ndev) are this run's */
+    struct wisp_dev_stats dev[64];        /* MFT_MAX_ENTRIES */
+};
+
+/* wisp_exit_kind_name: "hypercall", "kick", ... */
+const char *wisp_exit_kind_name(enum wisp_exit_kind k);
+
 struct wisp_result {
     uint64_t events[WISP_EV_MAX];
     enum wisp_end end;
     int status;               /* what the process should exit with */
     uint64_t exits;           /* VM exits served */
     char err[WISP_ERR_MAX];   /* tender error message, for WISP_END_ERROR */
+    struct wisp_stats stats;  /* counted always; timed only with cfg->stats_path */
 };
+
+/*
+ * wisp_stats_json: write res's statistics (exits, hypercalls, devices,
+ * boot phases) to `fd` as one JSON object.  0, or -1 if writing failed.
+ */
+int wisp_stats_json(int fd, const struct wisp_config *cfg, const struct wisp_result *res);
 
 /*
  * wisp_config_init: defaults (the mode's memory size, console on fd 1,

@@ -5,7 +5,10 @@
  * (guest addresses are wisp_gpa_t, which the host never dereferences).
  *
  * Bump WISP_ABI_VERSION on ANY change to a struct, constant or semantics
- * below.  Every shared struct has _Static_asserts on its size and offsets.
+ * below, except an addition a guest only uses after seeing its
+ * WISP_FEATURE_* bit in boot_info.host_features (so an older guest keeps
+ * working unchanged: the shared rings are such an addition).  Every shared
+ * struct has _Static_asserts on its size and offsets.
  *
  * Transport: the guest stores the guest-physical address of an argument
  * struct (8 bytes) to WISP_DOORBELL_GPA + 8 * nr.  That page is mapped
@@ -71,9 +74,11 @@ enum wisp_hypercall {
     /* devices: only registered when such a device is attached */
     WISP_HC_NET_WRITE = 16,   /* struct wisp_hc_net_io */
     WISP_HC_NET_READ = 17,    /* struct wisp_hc_net_io */
+    WISP_HC_NET_RING = 18,    /* struct wisp_hc_ring_setup (WISP_FEATURE_RINGS) */
     WISP_HC_BLOCK_READ = 24,  /* struct wisp_hc_block_io */
     WISP_HC_BLOCK_WRITE = 25, /* struct wisp_hc_block_io */
     WISP_HC_BLOCK_FLUSH = 26, /* struct wisp_hc_block_flush */
+    WISP_HC_BLOCK_RING = 27,  /* struct wisp_hc_ring_setup (WISP_FEATURE_RINGS) */
     WISP_HC_MAX = 64         /* doorbell slots: 64 x 8 bytes */
 };
 
@@ -267,5 +272,132 @@ _Static_assert(__builtin_offsetof(struct wisp_boot_info, host_features) == 104, 
  * CPL3, RFLAGS = 0x2, FS/GS base 0, SSE/AVX usable, CR4.FSGSBASE set
  * (wrfsbase usable) when WISP_FEATURE_FSGSBASE is set. */
 #define WISP_FEATURE_FSGSBASE (1ull << 0)
+/* The tender serves shared I/O rings (below): a guest that sees this bit
+ * MAY set up a ring per device with WISP_HC_NET_RING / WISP_HC_BLOCK_RING;
+ * a guest that does not keeps the NET_* / BLOCK_* hypercalls. */
+#define WISP_FEATURE_RINGS    (1ull << 1)
+
+/* ---- Shared I/O rings (WISP_FEATURE_RINGS) ------------------------------ *
+ * A ring is a page-aligned struct in guest RAM the guest may write, named
+ * by the guest once per device (RING setup hypercall); from then on one
+ * tender I/O thread per device serves it concurrently with the vCPU (and
+ * the vCPU thread itself, in POLL and in kick exits).  The device's NET_*
+ * / BLOCK_* hypercalls keep working, but they bypass the ring: a guest
+ * uses one or the other.
+ *
+ * Each direction has descriptors and two free-running 32-bit indices:
+ * the producer writes descriptor [prod % SLOTS], then prod + 1 (release);
+ * the consumer reads it after prod (acquire), then writes cons + 1.  The
+ * tender treats the whole ring as hostile: it reads an index once,
+ * refuses a producer more than SLOTS ahead of the consumer (or a
+ * consumer ahead of the producer) by ending the guest at its next exit
+ * with a message naming the ring; it copies each descriptor out of guest
+ * memory before checking it, checks every buffer as the hypercalls do
+ * (memory the guest itself may read, or write for data the tender
+ * writes), bounds every length, and refuses a bad descriptor (ret =
+ * WISP_R_EINVAL, counted in --stats) without ending the guest.
+ *
+ * Wake-ups, both ways, with a full fence on each side (Dekker):
+ *   - tender -> guest: the guest sets guest_waiting, fences, checks the
+ *     ring again and only then blocks in POLL; the tender, after it
+ *     publishes, fences and, if guest_waiting, makes POLL return (the
+ *     device's bit in ready_set).
+ *   - guest -> tender: the I/O thread spins a bounded time, then sets
+ *     host_sleeping, fences, checks again and sleeps; the guest, after it
+ *     publishes, fences and, if host_sleeping, kicks: an 8-byte store of
+ *     any value to WISP_KICK_GPA(handle) (in the doorbell page).  A kick
+ *     is an exit in which the tender serves the ring at once (a block
+ *     request is complete when the store returns; a kick also ends a
+ *     block request the guest tired of waiting for); with --ioeventfd a
+ *     NIC's kick wakes the I/O thread through KVM_IOEVENTFD instead.
+ *     While both sides keep up, neither sleeps and no VM exit is made
+ *     per request. */
+#define WISP_KICK_BASE_GPA     (WISP_DOORBELL_GPA + 0x800ull)
+#define WISP_KICK_GPA(handle)  (WISP_KICK_BASE_GPA + 8ull * (uint64_t)(handle))
+
+struct wisp_hc_ring_setup {
+    uint64_t handle;  /* IN: the device */
+    wisp_gpa_t ring;  /* IN: page-aligned struct wisp_net_ring / wisp_block_ring */
+    int32_t ret;      /* OUT: OK; EINVAL (bad handle, ring already set up,
+                         device unsuitable: the guest keeps the hypercalls) */
+    uint32_t _pad;
+};
+_Static_assert(sizeof(struct wisp_hc_ring_setup) == 24, "ring_setup size");
+_Static_assert(__builtin_offsetof(struct wisp_hc_ring_setup, ring) == 8, "ring_setup.ring");
+_Static_assert(__builtin_offsetof(struct wisp_hc_ring_setup, ret) == 16, "ring_setup.ret");
+
+/* Indices of one direction, producer and consumer on separate cache lines. */
+struct wisp_ring_idx {
+    uint32_t prod;
+    uint32_t _pad0[15];
+    uint32_t cons;
+    uint32_t _pad1[15];
+};
+_Static_assert(sizeof(struct wisp_ring_idx) == 128, "ring_idx size");
+_Static_assert(__builtin_offsetof(struct wisp_ring_idx, cons) == 64, "ring_idx.cons");
+
+/* Wake-up flags, one cache line. */
+struct wisp_ring_flags {
+    uint32_t host_sleeping; /* tender: its I/O thread sleeps; kick after publishing */
+    uint32_t guest_waiting; /* guest: it is about to block in POLL */
+    uint32_t _pad[14];
+};
+_Static_assert(sizeof(struct wisp_ring_flags) == 64, "ring_flags size");
+
+/* Network ring: tx (guest produces frames), rx (tender produces frames
+ * into buffers the guest named in rx_desc[].data / len beforehand). */
+#define WISP_NET_RING_SLOTS 256u   /* per direction, a power of two */
+#define WISP_NET_FRAME_MAX  65550u /* largest frame length the tender accepts */
+struct wisp_net_desc {
+    wisp_gpa_t data; /* TX: the frame; RX: the guest's buffer (IN, guest) */
+    uint32_t len;    /* TX: frame length; RX: buffer size IN, frame length OUT */
+    int32_t ret;     /* RX OUT: OK, or EINVAL (refused descriptor, frame
+                        larger than the buffer: dropped) */
+};
+_Static_assert(sizeof(struct wisp_net_desc) == 16, "net_desc size");
+_Static_assert(__builtin_offsetof(struct wisp_net_desc, len) == 8, "net_desc.len");
+_Static_assert(__builtin_offsetof(struct wisp_net_desc, ret) == 12, "net_desc.ret");
+
+struct wisp_net_ring {
+    struct wisp_ring_flags flags;
+    struct wisp_ring_idx tx, rx;
+    struct wisp_net_desc tx_desc[WISP_NET_RING_SLOTS];
+    struct wisp_net_desc rx_desc[WISP_NET_RING_SLOTS];
+    uint8_t _reserved[12288 - 320 - 2 * 16 * WISP_NET_RING_SLOTS];
+};
+_Static_assert(sizeof(struct wisp_net_ring) == 12288, "net_ring size");
+_Static_assert(__builtin_offsetof(struct wisp_net_ring, tx) == 64, "net_ring.tx");
+_Static_assert(__builtin_offsetof(struct wisp_net_ring, rx) == 192, "net_ring.rx");
+_Static_assert(__builtin_offsetof(struct wisp_net_ring, tx_desc) == 320, "net_ring.tx_desc");
+_Static_assert(__builtin_offsetof(struct wisp_net_ring, rx_desc) == 4416, "net_ring.rx_desc");
+
+/* Block ring: the guest produces requests; the tender completes them in
+ * order (req.cons moves past a request once its ret is written).  A FLUSH
+ * completes only after every earlier write is durable (fdatasync). */
+#define WISP_BLOCK_RING_SLOTS 16u
+#define WISP_BLOCK_OP_READ  1u
+#define WISP_BLOCK_OP_WRITE 2u
+#define WISP_BLOCK_OP_FLUSH 3u
+struct wisp_block_desc {
+    uint32_t op;      /* WISP_BLOCK_OP_* */
+    int32_t ret;      /* OUT: as the BLOCK_* hypercalls */
+    uint64_t offset;  /* bytes, whole blocks */
+    wisp_gpa_t data;
+    uint64_t len;     /* bytes, whole blocks */
+};
+_Static_assert(sizeof(struct wisp_block_desc) == 32, "block_desc size");
+_Static_assert(__builtin_offsetof(struct wisp_block_desc, offset) == 8, "block_desc.offset");
+_Static_assert(__builtin_offsetof(struct wisp_block_desc, data) == 16, "block_desc.data");
+_Static_assert(__builtin_offsetof(struct wisp_block_desc, len) == 24, "block_desc.len");
+
+struct wisp_block_ring {
+    struct wisp_ring_flags flags;
+    struct wisp_ring_idx req;
+    struct wisp_block_desc desc[WISP_BLOCK_RING_SLOTS];
+    uint8_t _reserved[4096 - 192 - 32 * WISP_BLOCK_RING_SLOTS];
+};
+_Static_assert(sizeof(struct wisp_block_ring) == 4096, "block_ring size");
+_Static_assert(__builtin_offsetof(struct wisp_block_ring, req) == 64, "block_ring.req");
+_Static_assert(__builtin_offsetof(struct wisp_block_ring, desc) == 192, "block_ring.desc");
 
 #endif /* WISP_ABI_H */

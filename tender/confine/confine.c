@@ -24,6 +24,7 @@
 #include "confine/confine.h"
 #include "core/mode.h"
 #include "core/vm.h"
+#include "devices/ring.h"
 
 /* allow_vcpu_ioctl: ioctl(vcpu_fd, request) only. */
 static int allow_vcpu_ioctl(scmp_filter_ctx ctx, int fd, unsigned long request)
@@ -59,7 +60,8 @@ int confine_build(struct vm *vm, void **out)
             return -1;
         }
     }
-    if (vm->mode->seccomp_rules && vm->mode->seccomp_rules(vm, ctx)) {
+    if (ring_seccomp_rules(vm, ctx) ||
+        (vm->mode->seccomp_rules && vm->mode->seccomp_rules(vm, ctx))) {
         seccomp_release(ctx);
         return -1;
     }
@@ -71,6 +73,7 @@ int confine_precompiled_applies(const struct vm *vm)
 {
     if (!vm->mode->precompiled_filter || vm->cfg->console_fd != CONFINE_CONSOLE_FD ||
         vm->cfg->log_fd != CONFINE_LOG_FD ||
+        (vm->cfg->stats_fd >= 0 && vm->cfg->stats_fd != CONFINE_LOG_FD) ||
         vm->kvm->vcpu_fd != CONFINE_VCPU_FD || confine_core_bpf_len == 0 ||
         vm->cfg->input_fd >= 0 || /* the input module's rules (devices/input.c) */
         vm->dumpcore /* its own rules (debug/dumpcore.c) */)

@@ -109,6 +109,22 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
             cfg->timings = 1;
             continue;
         }
+        if (strcmp(a, "--stats") == 0 || strncmp(a, "--stats=", 8) == 0) {
+            if (cfg->stats_path)
+                return fail(err, len, "--stats: given more than once");
+            if (a[7] == '=' && a[8] == '\0')
+                return fail(err, len, "--stats=: expected a file name after '='");
+            cfg->stats_path = a[7] == '=' ? a + 8 : "";
+            continue;
+        }
+        if (strcmp(a, "--ioeventfd") == 0) {
+            cfg->ioeventfd = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-rings") == 0) {
+            cfg->no_rings = 1;
+            continue;
+        }
         if (strncmp(a, "--mem=", 6) == 0) {
             if (mem_seen++)
                 return fail(err, len, "--mem: given more than once");
@@ -159,6 +175,15 @@ void cli_usage(FILE *out)
             "                 wisp_input_read in <wisp.h>; a unikernel as a filter)\n"
             "  --timings      at exit, print when each boot phase ended (CLOCK_MONOTONIC ns)\n"
             "                 on stderr as \"wisp: event NAME NS\" lines\n"
+            "  --stats[=FILE] at exit, write counts and total times of VM exits, hypercalls\n"
+            "                 and ring operations, packets and bytes per device and the\n"
+            "                 boot phases as JSON to FILE (created or truncated; default\n"
+            "                 stderr)\n"
+            "  --no-rings     do not offer shared I/O rings: every request is a hypercall\n"
+            "                 (isolated mode; for comparisons)\n"
+            "  --ioeventfd    network ring kicks wake the I/O thread through KVM_IOEVENTFD\n"
+            "                 instead of an exit in which wisp sends the frames itself\n"
+            "                 (for measurements: slower on kvm_pvm, see bench/README.md)\n"
             "  --help, -h     show this help and exit\n"
             "  --version      show the version and exit\n"
             "\n"

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,6 +33,7 @@ void wisp_config_init(struct wisp_config *cfg)
     cfg->log_fd = 2;
     cfg->input_fd = -1;
     cfg->input_handoff_fd = -1;
+    cfg->stats_fd = -1;
 }
 
 /* read_kernel: the whole unikernel file into vm->file (bounded). */
@@ -153,8 +155,24 @@ static int create_memory(struct vm *vm)
     return kvm_map_memory(vm);
 }
 
+/* stats_devices: name and type of each attached device, for --stats. */
+static void stats_devices(struct vm *vm)
+{
+    for (unsigned i = 1; i < vm->mft->entries && i < MFT_MAX_ENTRIES; i++) {
+        struct wisp_dev_stats *d = &vm->res->stats.dev[i];
+
+        memset(d, 0, sizeof *d);
+        vm->res->stats.ndev = i + 1;
+        if (!vm->mft->e[i].attached)
+            continue;
+        d->type = vm->mft->e[i].type;
+        memcpy(d->name, vm->mft->e[i].name, sizeof d->name - 1);
+    }
+}
+
 static int setup_modules(struct vm *vm)
 {
+    stats_devices(vm);
     for (const struct module *const *m = wisp_modules; *m; m++)
         if (((*m)->setup && (*m)->setup(vm)) || module_register_hypercalls(vm, *m))
             return -1;
@@ -206,7 +224,11 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     int confined = 0;
 
     signals_block(&saved_mask);
-    memset(res, 0, sizeof *res);
+    /* Not the per-device counters: a boot without devices touches no more
+     * of *res than it did before --stats (stats_devices clears the
+     * entries of the manifest's devices). */
+    memset(res, 0, offsetof(struct wisp_result, stats));
+    memset(&res->stats, 0, offsetof(struct wisp_stats, dev));
     res->events[WISP_EV_MAIN] = cfg->t_main;
     res->end = WISP_END_ERROR;
     res->status = WISP_EXIT_TENDER_ERROR;

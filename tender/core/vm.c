@@ -16,6 +16,7 @@
 #include "core/module.h"
 #include "core/signals.h"
 #include "core/vm.h"
+#include "devices/ring.h"
 
 int vm_fail(struct vm *vm, const char *fmt, ...)
 {
@@ -76,13 +77,22 @@ int vm_guest_abi_error(struct vm *vm, const char *fmt, ...)
 
 int hypercall_dispatch(struct vm *vm, unsigned nr, wisp_gpa_t arg)
 {
+    uint64_t t0;
+    int r;
+
     if (nr >= WISP_HC_MAX || !vm->hypercalls[nr])
         return vm_guest_abi_error(vm, "unknown hypercall %u", nr);
     /* Handlers access the struct in place: it must be aligned for that. */
     if (arg % 8)
         return vm_guest_abi_error(vm, "hypercall %u: argument struct at 0x%llx is not "
                                   "8-byte aligned", nr, (unsigned long long)arg);
-    return vm->hypercalls[nr](vm, arg);
+    vm->res->stats.hc_count[nr]++;
+    if (!vm->cfg->stats_path)
+        return vm->hypercalls[nr](vm, arg);
+    t0 = wisp_now_ns();
+    r = vm->hypercalls[nr](vm, arg);
+    vm->res->stats.hc_ns[nr] += wisp_now_ns() - t0;
+    return r;
 }
 
 int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn)
@@ -111,7 +121,21 @@ int poll_register(struct vm *vm, int fd, unsigned handle)
         return vm_fail(vm, "internal: too many poll sources");
     vm->poll[vm->npoll].fd = fd;
     vm->poll[vm->npoll].handle = handle;
+    vm->poll[vm->npoll].eventfd = 0;
     vm->npoll++;
+    return 0;
+}
+
+int poll_replace(struct vm *vm, unsigned handle, int fd)
+{
+    unsigned i;
+
+    for (i = 0; i < vm->npoll && vm->poll[i].handle != handle; i++)
+        ;
+    if (i == vm->npoll && poll_register(vm, fd, handle))
+        return -1;
+    vm->poll[i].fd = fd;
+    vm->poll[i].eventfd = 1;
     return 0;
 }
 
@@ -158,7 +182,10 @@ const char *wisp_event_name(enum wisp_event ev)
 
 int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
 {
-    struct pollfd fds[VM_MAX_POLL_SOURCES];
+    struct pollfd fds[VM_MAX_POLL_SOURCES + MFT_MAX_ENTRIES];
+    int ring_fds[MFT_MAX_ENTRIES];
+    unsigned ring_handles[MFT_MAX_ENTRIES], nring, nfds;
+    uint64_t ring_ready = ring_poll_serve(vm);
     struct timespec ts = {
         .tv_sec = (time_t)(timeout_ns / 1000000000ull),
         .tv_nsec = (long)(timeout_ns % 1000000000ull),
@@ -166,21 +193,51 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
     uint64_t ready = 0;
     int n, count = 0;
 
+    uint64_t t0;
+
+    if (ring_ready) {
+        /* A shared ring holds input (served just now): no wait. */
+        *ready_set = ring_ready;
+        return __builtin_popcountll(ring_ready);
+    }
     for (unsigned i = 0; i < vm->npoll; i++)
         fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
+    /* the taps of NICs with a ring: served here when they wake us */
+    nring = ring_poll_fds(vm, ring_fds, ring_handles, MFT_MAX_ENTRIES);
+    nfds = vm->npoll;
+    for (unsigned i = 0; i < nring; i++)
+        fds[nfds++] = (struct pollfd){.fd = ring_fds[i], .events = POLLIN};
+    t0 = vm->cfg->stats_path ? wisp_now_ns() : 0;
     do
-        n = ppoll(fds, vm->npoll, &ts, NULL);
+        n = ppoll(fds, nfds, &ts, NULL);
     while (n < 0 && errno == EINTR && !signals_caught());
     if (n < 0 && errno == EINTR)
         n = 0; /* a signal ends the run: back to the run loop, no input */
     if (n < 0)
         return vm_fail(vm, "POLL: ppoll failed: %s", strerror(errno));
+    vm->res->stats.poll_count++;
+    if (t0)
+        vm->res->stats.poll_blocked_ns += wisp_now_ns() - t0;
     for (unsigned i = 0; i < vm->npoll && n > 0; i++) {
         /* POLLHUP: a pipe whose writer is gone has input: its end. */
         if (fds[i].revents & (POLLIN | POLLHUP)) {
+            if (vm->poll[i].eventfd) {
+                uint64_t v;
+
+                /* Reset it: the guest looks at its ring itself. */
+                (void)!read(fds[i].fd, &v, sizeof v);
+            }
             ready |= 1ull << vm->poll[i].handle;
             count++;
         }
+    }
+    if (nring) {
+        ring_ready = ring_poll_serve(vm);
+        for (unsigned i = 0; i < nring; i++)
+            if ((ring_ready & (1ull << ring_handles[i])) && !(ready & (1ull << ring_handles[i]))) {
+                ready |= 1ull << ring_handles[i];
+                count++;
+            }
     }
     *ready_set = ready;
     return count;

@@ -19,6 +19,7 @@ struct vm;
 struct kvm_backend; /* opaque: kvm/kvm_backend.h */
 struct mode_ops;    /* the guest mode: core/mode.h */
 struct hvt;         /* the hvt mode's own state: modes/hvt/hvt.h */
+struct ring_dev;    /* a shared ring: devices/ring.h */
 
 /*
  * A hypercall handler of either mode.  `arg` is the guest-physical address
@@ -35,6 +36,7 @@ typedef int (*hypercall_fn)(struct vm *vm, wisp_gpa_t arg);
 struct poll_source {
     int fd;
     unsigned handle;
+    int eventfd;       /* an eventfd: read (reset) when it fires */
 };
 #define VM_MAX_POLL_SOURCES 64
 
@@ -90,6 +92,9 @@ struct vm {
     /* Host-private state of each device, by handle, owned by the module
      * of the device's type (NULL if none). */
     void *dev_priv[MFT_MAX_ENTRIES];
+    /* Shared rings (devices/ring.h), by handle; isolated mode only. */
+    struct ring_dev *rings[MFT_MAX_ENTRIES];
+    int rings_offered;       /* WISP_FEATURE_RINGS goes to the boot info */
 };
 
 /* vm_fail: format the run's error message; always returns -1. */
@@ -133,10 +138,17 @@ int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn);
 
 /* vm_poll: wait up to timeout_ns for input on any poll source; sets
  * *ready_set to bit (1 << handle) per device with input and returns their
- * number, or -1 (message set) if the wait itself failed. */
+ * number, or -1 (message set) if the wait itself failed.  Shared rings are
+ * served before and after the wait (ring_poll_serve): input already in a
+ * ring returns at once, and the taps of NICs with a ring are waited on
+ * too. */
 int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set);
 
 /* poll_register: add a pollable fd for device `handle`; -1 when full. */
 int poll_register(struct vm *vm, int fd, unsigned handle);
+
+/* poll_replace: device `handle`'s poll source becomes eventfd `fd` (its
+ * shared ring's notify fd), added if it had none; -1 when full. */
+int poll_replace(struct vm *vm, unsigned handle, int fd);
 
 #endif /* WISP_VM_H */

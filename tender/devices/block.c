@@ -20,6 +20,7 @@
 
 #include "devices/block_backend.h"
 #include "devices/device.h"
+#include "devices/ring.h"
 #include "core/module.h"
 #include "core/vm.h"
 #include "wisp/hvt_abi.h"
@@ -250,10 +251,32 @@ static int block_attached(const struct vm *vm)
     return 0;
 }
 
+/* block_setup: in isolated mode (unless --no-rings), the shared-ring I/O
+ * thread of each attached device, idle until the guest names the ring. */
+static int block_setup(struct vm *vm)
+{
+    if (vm->mode->id != MODE_ISOLATED || vm->cfg->no_rings)
+        return 0;
+    for (unsigned i = 1; i < vm->mft->entries; i++) {
+        struct block_dev *d = block_dev(vm, i);
+
+        if (d && !ring_block_start(vm, i, &d->blk))
+            return -1;
+    }
+    return 0;
+}
+
+static int hc_block_ring(struct vm *vm, wisp_gpa_t gpa)
+{
+    return ring_setup_hypercall(vm, gpa, MFT_DEV_BLOCK_BASIC, sizeof(struct wisp_block_ring),
+                                "BLOCK_RING");
+}
+
 static const struct module_hypercall block_hypercalls[] = {
     {WISP_HC_BLOCK_READ, hc_block_read},
     {WISP_HC_BLOCK_WRITE, hc_block_write},
     {WISP_HC_BLOCK_FLUSH, hc_block_flush},
+    {WISP_HC_BLOCK_RING, hc_block_ring},
     {0, NULL},
 };
 
@@ -286,7 +309,7 @@ static int block_seccomp_rules(struct vm *vm, void *ctx)
         if (r)
             return vm_fail(vm, "seccomp: cannot add the block rules");
     }
-    return 0;
+    return ring_block_seccomp_rules(vm, ctx);
 }
 
 static void block_teardown(struct vm *vm)
@@ -298,6 +321,7 @@ static void block_teardown(struct vm *vm)
 
         if (vm->mft->e[i].type != MFT_DEV_BLOCK_BASIC || !d)
             continue;
+        ring_dev_stop(vm->rings[i]);
         blk_close(&d->blk);
         free(d);
         vm->dev_priv[i] = NULL;
@@ -317,6 +341,7 @@ const struct module module_block = {
              "                 of blocks\n",
     .handle_option = block_option,
     .check = block_check,
+    .setup = block_setup,
     .attached = block_attached,
     .hypercalls = {[MODE_ISOLATED] = block_hypercalls, [MODE_HVT] = block_hvt_hypercalls},
     .seccomp_rules = block_seccomp_rules,

@@ -220,6 +220,9 @@ static int core_seccomp_rules(struct vm *vm, void *ctx)
     if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd)) ||
         (log != fd && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
                                        SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)log))) ||
+        (vm->cfg->stats_fd >= 0 && vm->cfg->stats_fd != fd && vm->cfg->stats_fd != log &&
+         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                          SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)vm->cfg->stats_fd))) ||
         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ppoll), 0) ||
         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clock_gettime), 0))
         return vm_fail(vm, "seccomp: cannot add the core rules");

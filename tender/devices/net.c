@@ -47,6 +47,7 @@
 
 #include "devices/device.h"
 #include "core/module.h"
+#include "devices/ring.h"
 #include "devices/tap.h"
 #include "core/vm.h"
 #include "wisp/hvt_abi.h"
@@ -366,21 +367,35 @@ static int net_attached(const struct vm *vm)
     return 0;
 }
 
-/* net_setup: one poll source per attached NIC. */
+/* net_setup: one poll source per attached NIC; in isolated mode (unless
+ * --no-rings) its shared-ring I/O thread, idle until the guest names the
+ * ring. */
 static int net_setup(struct vm *vm)
 {
     for (unsigned i = 1; i < vm->mft->entries; i++) {
         struct mft_entry *e = &vm->mft->e[i];
 
-        if (e->type == MFT_DEV_NET_BASIC && e->attached && poll_register(vm, (int)e->b.hostfd, i))
+        if (e->type != MFT_DEV_NET_BASIC || !e->attached)
+            continue;
+        if (poll_register(vm, (int)e->b.hostfd, i))
+            return -1;
+        if (vm->mode->id == MODE_ISOLATED && !vm->cfg->no_rings &&
+            !ring_net_start(vm, i, (int)e->b.hostfd, e->u.net_basic.mtu))
             return -1;
     }
     return 0;
 }
 
+static int hc_net_ring(struct vm *vm, wisp_gpa_t gpa)
+{
+    return ring_setup_hypercall(vm, gpa, MFT_DEV_NET_BASIC, sizeof(struct wisp_net_ring),
+                                "NET_RING");
+}
+
 static const struct module_hypercall net_hypercalls[] = {
     {WISP_HC_NET_WRITE, hc_net_write},
     {WISP_HC_NET_READ, hc_net_read},
+    {WISP_HC_NET_RING, hc_net_ring},
     {0, NULL},
 };
 
@@ -416,6 +431,7 @@ static void net_teardown(struct vm *vm)
         struct mft_entry *e = &vm->mft->e[i];
 
         if (e->type == MFT_DEV_NET_BASIC && e->attached) {
+            ring_dev_stop(vm->rings[i]); /* it drains frames the guest left */
             close((int)e->b.hostfd);
             e->attached = 0;
         }

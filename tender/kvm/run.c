@@ -49,24 +49,57 @@ static int signal_exit(struct vm *vm)
     return vm_fail(vm, "Exiting on signal %d", signals_caught());
 }
 
+/* exit_kind: how --stats counts this exit. */
+static enum wisp_exit_kind exit_kind(const struct vm *vm, const struct kvm_run *run)
+{
+    switch (run->exit_reason) {
+    case KVM_EXIT_MMIO:
+        if (run->mmio.phys_addr >= WISP_KICK_BASE_GPA &&
+            run->mmio.phys_addr < WISP_DOORBELL_GPA + WISP_PAGE_SIZE)
+            return WISP_XK_KICK;
+        if (run->mmio.phys_addr >= WISP_DOORBELL_GPA &&
+            run->mmio.phys_addr < WISP_KICK_BASE_GPA)
+            return WISP_XK_HYPERCALL;
+        return WISP_XK_MMIO;
+    case KVM_EXIT_IO:
+        return vm->mode->id == MODE_HVT ? WISP_XK_HYPERCALL : WISP_XK_IO;
+    case KVM_EXIT_SHUTDOWN:
+        return WISP_XK_SHUTDOWN;
+    default:
+        return WISP_XK_OTHER;
+    }
+}
+
 int kvm_run_loop(struct vm *vm, int (*handle_exit)(struct vm *vm, struct kvm_run *run))
 {
     struct kvm_run *run = vm->kvm->run;
+    struct wisp_stats *st = &vm->res->stats;
+    int timed = vm->cfg->stats_path != NULL;
 
     for (;;) {
+        enum wisp_exit_kind kind;
+        uint64_t t0 = 0;
         int r;
 
         if (ioctl(vm->kvm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR && signals_caught())
                 return signal_exit(vm);
-            if (errno == EINTR || errno == EAGAIN)
+            if (errno == EINTR || errno == EAGAIN) {
+                st->exit_count[WISP_XK_INTR]++;
                 continue;
+            }
             if (errno == EFAULT)
                 return kvm_translation_fault(vm);
             return vm_fail(vm, "KVM: ioctl (RUN) failed: %s", strerror(errno));
         }
         vm->res->exits++;
+        kind = exit_kind(vm, run);
+        st->exit_count[kind]++;
+        if (timed)
+            t0 = wisp_now_ns();
         r = handle_exit(vm, run);
+        if (timed)
+            st->exit_ns[kind] += wisp_now_ns() - t0;
         if (r < 0)
             return -1;
         if (r == HC_STOP)

@@ -3,7 +3,11 @@
  * guest, maps the outcome to an exit status.  All real work is in
  * wisp_run() (tender/core/run.c); `wisp serve` is tender/serve/.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +21,7 @@ int main(int argc, char *argv[])
     static struct wisp_config cfg;
     static struct wisp_result res;
     char err[WISP_ERR_MAX];
+    int stats_fd = -1;
 
     if (argc > 1 && strcmp(argv[1], "serve") == 0) /* wisp serve: tender/serve/ */
         return serve_main(argc - 1, argv + 1);
@@ -36,6 +41,17 @@ int main(int argc, char *argv[])
     case CLI_RUN:
         break;
     }
+    /* --stats=FILE: opened now, written after the run (under seccomp). */
+    if (cfg.stats_path) {
+        stats_fd = cfg.stats_path[0] ? open(cfg.stats_path, O_WRONLY | O_CREAT | O_TRUNC |
+                                            O_CLOEXEC, 0644) : 2;
+        if (stats_fd < 0) {
+            fprintf(stderr, "wisp: --stats=%s: cannot open: %s\n", cfg.stats_path,
+                    strerror(errno));
+            return WISP_EXIT_TENDER_ERROR;
+        }
+        cfg.stats_fd = stats_fd;
+    }
     /* A closed stdout must not kill the tender silently: report it. */
     signal(SIGPIPE, SIG_IGN);
     fflush(stdout);
@@ -47,5 +63,11 @@ int main(int argc, char *argv[])
             if (res.events[ev])
                 fprintf(stderr, "wisp: event %s %llu\n", wisp_event_name(ev),
                         (unsigned long long)res.events[ev]);
+    if (stats_fd >= 0) {
+        if (wisp_stats_json(stats_fd, &cfg, &res) < 0)
+            fprintf(stderr, "wisp: --stats: cannot write: %s\n", strerror(errno));
+        if (stats_fd > 2)
+            close(stats_fd);
+    }
     return res.status;
 }

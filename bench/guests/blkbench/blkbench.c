@@ -3,7 +3,9 @@
  * Command line: N (default 20000).  Attach an image of at least 64 KiB with
  * --block-sector-size:storage=4096.  Does N one-block reads, then N
  * one-block writes, sequential and wrapping around the image, then the
- * same bytes again as 16-block (64 KiB) requests; times each phase with
+ * same bytes again as 16-block (64 KiB) requests, then N one-block reads
+ * and N one-block writes at pseudo-random block offsets over the whole
+ * image (a fixed LCG, the same sequence every run); times each phase with
  * solo5_clock_monotonic and prints one line per phase:
  *   PHASE ops=N ns=T ops_per_s=R
  * (for the 64 KiB phases, ops counts 4 KiB blocks).  Built by hand:
@@ -67,6 +69,26 @@ static solo5_time_t run(solo5_handle_t h, uint64_t cap, int write, uint64_t n, u
     return solo5_clock_monotonic() - t0;
 }
 
+/* run_random: (n) one-block requests at pseudo-random blocks of the image;
+ * returns elapsed ns, 0 on error. */
+static solo5_time_t run_random(solo5_handle_t h, uint64_t cap, int write, uint64_t n)
+{
+    uint64_t blocks = cap / BS, x = 0x2545f4914f6cdd1dull;
+    solo5_time_t t0 = solo5_clock_monotonic();
+
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t off;
+        solo5_result_t r;
+
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        off = ((x >> 33) % blocks) * BS;
+        r = write ? solo5_block_write(h, off, buf, BS) : solo5_block_read(h, off, buf, BS);
+        if (r != SOLO5_R_OK)
+            return 0;
+    }
+    return solo5_clock_monotonic() - t0;
+}
+
 int solo5_app_main(const struct solo5_start_info *si)
 {
     solo5_handle_t h;
@@ -98,5 +120,11 @@ int solo5_app_main(const struct solo5_start_info *si)
     if (!(t = run(h, info.capacity, 1, n, MULTI)))
         return 1;
     report("write_64k_blocks", n, t);
+    if (!(t = run_random(h, info.capacity, 0, n)))
+        return 1;
+    report("rand_read_4k", n, t);
+    if (!(t = run_random(h, info.capacity, 1, n)))
+        return 1;
+    report("rand_write_4k", n, t);
     return 0;
 }

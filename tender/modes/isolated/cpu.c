@@ -194,6 +194,8 @@ int isolated_setup_cpu(struct vm *vm)
     vm->tsc_hz = hz;
     if (getentropy(&vm->bi->ssp_canary, sizeof vm->bi->ssp_canary) < 0)
         return vm_fail(vm, "getentropy failed: %s", strerror(errno));
+    if (vm->rings_offered)
+        features |= WISP_FEATURE_RINGS;
     vm->bi->host_features = features;
     vm->bi->tsc_freq_hz = hz;
     vm->bi->tsc_ns_mult = (uint64_t)(((unsigned __int128)1000000000ull << 32) / hz);

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 
 #include "core/vm.h"
+#include "devices/ring.h"
 #include "kvm/kvm_backend.h"
 #include "modes/isolated/crash.h"
 #include "modes/isolated/isolated.h"
@@ -39,6 +40,9 @@ static int handle_doorbell(struct vm *vm, struct kvm_run *run)
         return vm_guest_abi_error(vm, "%u-byte store to doorbell offset 0x%llx "
                                   "(expected an aligned 8-byte store)",
                                   run->mmio.len, (unsigned long long)off);
+    if (run->mmio.phys_addr >= WISP_KICK_BASE_GPA) {
+        return ring_kick_exit(vm, (unsigned)((run->mmio.phys_addr - WISP_KICK_BASE_GPA) / 8));
+    }
     nr = (unsigned)(off / 8);
     memcpy(&arg, run->mmio.data, sizeof arg);
     return hypercall_dispatch(vm, nr, arg);
@@ -74,6 +78,9 @@ static int handle_shutdown(struct vm *vm)
 
 int isolated_handle_exit(struct vm *vm, struct kvm_run *run)
 {
+    /* A shared ring the I/O thread refused ends the guest here. */
+    if (ring_check_fault(vm) == HC_STOP)
+        return HC_STOP;
     switch (run->exit_reason) {
     case KVM_EXIT_MMIO:
         if (run->mmio.phys_addr >= WISP_DOORBELL_GPA &&

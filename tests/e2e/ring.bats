@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# Shared I/O rings of isolated mode (include/wisp/abi.h, "Shared I/O
+# rings"): the library uses them (--stats shows it), an old-style guest that
+# never names a ring keeps the hypercalls, hostile rings (ring_evil) get
+# their bad descriptors refused and counted or the guest ended with a
+# message, never a tender crash, and nothing a flush acknowledged is lost
+# when the tender is SIGKILLed (ring_flush).  Network tests run in their
+# own namespace (netns.bash).
+
+load helpers
+load netns
+
+setup() {
+    require_kvm
+    OUT="$BATS_TEST_TMPDIR/guest.out"
+    STATS="$BATS_TEST_TMPDIR/stats.json"
+    IMG="$BATS_TEST_TMPDIR/disk.img"
+    rm -f "$IMG"
+    truncate -s 1M "$IMG"
+}
+
+teardown() {
+    netns_destroy
+}
+
+# dev_stat NAME FIELD: the counter FIELD of device NAME in $STATS.
+dev_stat() {
+    grep -F "\"name\": \"$1\"" "$STATS" | grep -o "\"$2\": [0-9a-z]*" | sed 's/.*: //'
+}
+
+# hc_count NAME: how many hypercalls NAME (e.g. block_read) $STATS counts.
+hc_count() {
+    local n
+    n=$(grep -o "\"name\": \"$1\", \"count\": [0-9]*" "$STATS" | sed 's/.*: //')
+    echo "${n:-0}"
+}
+
+evil_net() {
+    require_netns
+    netns_create
+    netns_tap tap0 10.0.0.1/24
+    # a neighbour entry: frames go out without ARP
+    nsx ip neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev tap0
+}
+
+@test "ring: blkrw runs over the block ring: --stats shows the ring, no BLOCK_* hypercall" {
+    wisp_run --stats="$STATS" --block:storage="$IMG" "$(guest blkrw)" write 5
+    expect_success
+    [ "$(dev_stat storage ring)" = true ]
+    [ "$(dev_stat storage writes)" -gt 0 ]
+    [ "$(dev_stat storage flushes)" = 1 ]
+    [ "$(hc_count block_write)" = 0 ] && [ "$(hc_count block_flush)" = 0 ]
+    [ "$(hc_count block_ring)" = 1 ]
+    grep -q '"boot_ns": {"main": 0, "elf_read": ' "$STATS"
+    wisp_run --stats="$STATS" --block:storage="$IMG" "$(guest blkrw)" check 5
+    expect_success
+    [ "$(dev_stat storage reads)" -gt 0 ] && [ "$(hc_count block_read)" = 0 ]
+}
+
+@test "ring: --no-rings keeps every request a hypercall, with the same result" {
+    wisp_run --no-rings --stats="$STATS" --block:storage="$IMG" "$(guest blkrw)" write 6
+    expect_success
+    [ "$(dev_stat storage ring)" = false ]
+    [ "$(hc_count block_write)" -gt 0 ] && [ "$(hc_count block_ring)" = 0 ]
+    wisp_run --block:storage="$IMG" "$(guest blkrw)" check 6
+    expect_success
+}
+
+@test "ring: kicks are exits served by wisp; with --ioeventfd they reach the I/O thread without one" {
+    evil_net
+    run nsx timeout 60 "$WISP" --stats="$STATS" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" race
+    expect_success
+    grep -qE '"kick": \{"count": [1-9]' "$STATS"
+    run nsx timeout 60 "$WISP" --ioeventfd --stats="$STATS" --net:service0=tap0 \
+        --block:storage="$IMG" -- "$(guest ring_evil)" race
+    expect_success
+    grep -qE '"kick": \{"count": 0,' "$STATS"
+    [ "$(dev_stat service0 ring_kicks)" -gt 0 ]
+    sent=$(dev_stat service0 tx_packets)
+    refused=$(dev_stat service0 ring_refused)
+    errors=$(dev_stat service0 tx_errors)
+    [ $((sent + refused + errors)) -eq 20000 ]
+}
+
+@test "ring: flood ping over the net ring: every frame counted, exits far fewer than frames" {
+    require_netns
+    netns_create
+    netns_tap tap0 10.0.0.1/24
+    netns_bg "$OUT" timeout 120 "$WISP" --stats="$STATS" --net:service0=tap0 -- \
+        "$(guest net_ping)" 10.0.0.2 count=2000
+    wait_for_line "$OUT" READY 30 "$BG_PID"
+    run nsx timeout 60 ping -f -q -c 2000 -w 50 -s 1000 10.0.0.2
+    grep -qE '^2000 packets transmitted, 2000 received, 0% packet loss' <<<"$output"
+    wait_pid "$BG_PID" 60
+    [ "$bg_status" -eq 0 ]
+    [ "$(dev_stat service0 ring)" = true ]
+    [ "$(dev_stat service0 rx_packets)" -ge 2000 ]
+    [ "$(dev_stat service0 tx_packets)" -ge 2000 ]
+    [ "$(hc_count net_read)" = 0 ] && [ "$(hc_count net_write)" = 0 ]
+    exits=$(grep -o '"total": [0-9]*' "$STATS" | sed 's/.*: //')
+    echo "# $exits exits for 2000 round trips" >&3
+    # the hypercall path takes at least 3 per round trip (POLL, read, write)
+    [ "$exits" -lt 4000 ]
+}
+
+@test "ring: an old-style guest that names no ring keeps the hypercalls (block and net)" {
+    evil_net
+    run nsx "$WISP" --stats="$STATS" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" oldguest
+    expect_success
+    assert_output_has "oldguest: block and net hypercalls work"
+    [ "$(dev_stat storage ring)" = false ] && [ "$(dev_stat service0 ring)" = false ]
+}
+
+@test "ring: hostile TX and RX descriptors are refused and counted; the guest goes on" {
+    evil_net
+    netns_bg "$OUT" timeout 60 "$WISP" --stats="$STATS" --net:service0=tap0 \
+        --block:storage="$IMG" -- "$(guest ring_evil)" txbad
+    wait_for_line "$OUT" READY 30 "$BG_PID"
+    nsx ping -c 5 -i 0.2 -W 1 10.0.0.2 >/dev/null 2>&1 || true
+    wait_pid "$BG_PID" 60
+    cat "$OUT"
+    [ "$bg_status" -eq 0 ]
+    grep -qxF "RX refused" "$OUT"
+    [ "$(dev_stat service0 tx_packets)" = 1 ]
+    # 5 TX descriptors, and at least the 3 RX frames awaited
+    [ "$(dev_stat service0 ring_refused)" -ge 8 ]
+}
+
+@test "ring: descriptors rewritten while the tender copies them: each counted once, no crash" {
+    evil_net
+    run nsx timeout 60 "$WISP" --stats="$STATS" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" race
+    expect_success
+    sent=$(dev_stat service0 tx_packets)
+    refused=$(dev_stat service0 ring_refused)
+    errors=$(dev_stat service0 tx_errors)
+    echo "# sent $sent, refused $refused, tap errors $errors" >&3
+    [ $((sent + refused + errors)) -eq 20000 ]
+}
+
+@test "ring: a TX producer index beyond the ring ends the guest with a message" {
+    evil_net
+    run nsx timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" txindex
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_has "wisp: guest violated the hypercall ABI: TX producer index 1000 is more than 256 entries ahead of the consumer index 0 (shared net ring of device 'service0')"
+    assert_output_lacks "FAILURE"
+}
+
+@test "ring: an RX consumer index ahead of the producer ends the guest with a message" {
+    evil_net
+    run nsx timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" rxindex
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_has "RX consumer index 5 is ahead of the producer index 0 (shared net ring of device 'service0')"
+}
+
+@test "ring: bad block requests are EINVAL; a read into tender memory ends the guest" {
+    evil_net
+    run nsx timeout 60 "$WISP" --stats="$STATS" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" blkbad
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_has "block: refused 3, read 1"
+    assert_output_has "wisp: guest violated the hypercall ABI: BLOCK_READ buffer: guest address 0x20000, size 512 is not memory the guest may write (shared block ring of device 'storage')"
+    assert_output_lacks "FAILURE"
+    [ "$(dev_stat storage reads)" = 1 ]
+}
+
+@test "ring: a block request index beyond the ring ends the guest with a message" {
+    evil_net
+    run nsx timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" blkindex
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_has "request producer index 100 is more than 16 entries ahead of the consumer index 0 (shared block ring of device 'storage')"
+}
+
+@test "ring: ring setup refuses misaligned, repeated and wrong-type rings; one outside RAM ends the guest" {
+    evil_net
+    run nsx timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" setup
+    assert_status "$WISP_EXIT_GUEST_FAULT"
+    assert_output_has "setup: refused 3"
+    assert_output_has "BLOCK_RING ring: guest address 0x80000000, size 4096 is outside guest memory"
+}
+
+@test "ring: writes acknowledged by a flush survive a SIGKILL of the tender" {
+    "$WISP" --block:storage="$IMG" -- "$(guest ring_flush)" 512 >"$OUT" 2>&1 &
+    pid=$!
+    for i in $(seq 1500); do grep -q '^FLUSHED' "$OUT" && break; sleep 0.02; done
+    grep -qxF "FLUSHED 512" "$OUT"
+    kill -9 "$pid"
+    wait "$pid" || true
+    # block i holds the byte (i * 7 + 1) & 0xff, all 512 of them
+    for i in 0 1 2 100 255 256 511; do
+        want=$(printf '%02x' $(( (i * 7 + 1) & 255 )))
+        got=$(od -An -tx1 -v -j $((i * 512)) -N 512 "$IMG" | tr -s ' \n' '\n' | sort -u | grep -v '^$')
+        [ "$got" = "$want" ] || { echo "block $i: got '$got', want $want"; return 1; }
+    done
+}
+
+@test "ring: every thread of a wisp serving rings (vCPU and I/O threads) runs under the seccomp filter" {
+    require_netns
+    netns_create
+    netns_tap tap0 10.0.0.1/24
+    netns_bg "$OUT" timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
+        "$(guest ring_evil)" txbad
+    wait_for_line "$OUT" READY 30 "$BG_PID"
+    # BG_PID is timeout (ip netns exec execs it); wisp is its child
+    pid=$(for st in /proc/[0-9]*/stat; do cat "$st" 2>/dev/null; done |
+        awk -v pp="$BG_PID" '$4 == pp { print $1 }' | head -1)
+    [ -n "$pid" ] && grep -q wisp "/proc/$pid/comm"
+    threads=0 names=
+    for t in /proc/"$pid"/task/*; do
+        grep -qP '^Seccomp:\t2$' "$t/status" || { echo "thread $t is not confined"; return 1; }
+        threads=$((threads + 1))
+        names+="$(cat "$t/comm") "
+    done
+    echo "# $threads threads, all confined: $names" >&3
+    # the vCPU, the NIC's and the block device's I/O threads (and any
+    # io_uring worker the kernel started for the block device)
+    [ "$threads" -ge 3 ]
+}
+
+@test "ring: --stats=FILE refuses an unwritable file before the guest starts" {
+    run "$WISP" --stats=/nonexistent/dir/stats.json "$(guest hello)"
+    assert_status "$WISP_EXIT_TENDER_ERROR"
+    assert_output_has "wisp: --stats=/nonexistent/dir/stats.json: cannot open: No such file or directory"
+}
