@@ -39,6 +39,7 @@ struct wisp_config {
     struct wisp_device_arg device_args[WISP_MAX_DEVICE_ARGS];
     int no_seccomp;                /* tests only: skip the seccomp filter */
     int timings;                   /* print the milestones at exit */
+    int solo5_cpl0;                /* --solo5:cpl0: a Solo5 hvt guest at CPL0 */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */
 };
 
