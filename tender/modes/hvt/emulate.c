@@ -25,6 +25,7 @@
 #define RFLAGS_SAFE   0x0cd5ull     /* CF PF AF ZF SF DF OF: what iretq may set */
 #define RFLAGS_FIXED  0x0002ull     /* bit 1 */
 #define X86_FRAME_RFLAGS (X86_STUB_STACK_TOP - 24)
+#define HVT_MAX_NESTED 8
 #define NOT_PRIVILEGED 2          /* emulate(): deliver the fault instead */
 
 /* The trap being handled: the guest's registers (encoding order) and the
@@ -149,8 +150,13 @@ static int deliver(struct vm *vm, struct trap *t, unsigned vector, int has_ec, u
 
     t->vector = vector;
     t->ec = ec;
-    if (vc->handler_depth)
-        return crash(vm, t, "inside the guest's own exception handler");
+    /* A fault inside the handler is delivered again, as the CPU would;
+     * a handler that keeps faulting ends (the CPU would loop forever). */
+    if (vc->handler_depth >= HVT_MAX_NESTED) {
+        snprintf(why, sizeof why, "nested exception number %u inside the guest's own "
+                 "exception handler", vc->handler_depth + 1);
+        return crash(vm, t, why);
+    }
     if (!vc->idt_loaded)
         return crash(vm, t, "before the guest loaded an IDT");
     if ((uint64_t)vector * 16 + 15 > vc->idt_limit ||
@@ -426,8 +432,7 @@ int hvt_cpl3_handle_stub(struct vm *vm, unsigned vector)
         if ((t.ec & PF_PRESENT) && (t.ec & (PF_WRITE | PF_FETCH)) &&
             cr2 >= HVT_GUEST_MIN_BASE && cr2 < vm->mem_size)
             return wx_violation(vm, &t, cr2);
-        if (!vm->hvt->vc.handler_depth)
-            vm->hvt->vc.cr2 = cr2;
+        vm->hvt->vc.cr2 = cr2;
         /* A CPL0 guest sees no U bit. */
         return deliver(vm, &t, 14, 1, t.ec & ~PF_USER, t.rip);
     }
