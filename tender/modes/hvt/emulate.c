@@ -157,8 +157,14 @@ static int deliver(struct vm *vm, struct trap *t, unsigned vector, int has_ec, u
                  "exception handler", vc->handler_depth + 1);
         return crash(vm, t, why);
     }
-    if (!vc->idt_loaded)
-        return crash(vm, t, "before the guest loaded an IDT");
+    if (!vc->idt_loaded) {
+        /* At CPL0 this is a triple fault: end as solo5-hvt does. */
+        vm_console_drain(vm);
+        vm_log(vm, "guest crashed: %s (#%s) at rip 0x%" PRIx64 " before it loaded an IDT",
+               x86_exception_name(vector), x86_exception_mnemonic(vector), t->rip);
+        return vm_fail(vm, "KVM: unhandled exit: exit_reason=0x%x, rip=0x%" PRIx64,
+                       KVM_EXIT_SHUTDOWN, t->rip);
+    }
     if ((uint64_t)vector * 16 + 15 > vc->idt_limit ||
         guest_read(vm, vc->idt_base + vector * 16ull, gate, sizeof gate)) {
         snprintf(why, sizeof why, "and the guest's IDT (0x%" PRIx64 ", limit 0x%x) has no "
