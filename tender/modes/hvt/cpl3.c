@@ -19,7 +19,8 @@
 #define PAGE 0x1000ull
 #define ROUND_UP(x, a)   (((x) + (a) - 1) & ~((a) - 1))
 #define ROUND_DOWN(x, a) ((x) & ~((a) - 1))
-#define HVT_BOOT_INFO_END 0x14000ull /* boot info, manifest, cmdline: < 14912 bytes */
+#define HVT_BOOT_INFO_END 0x14000ull
+#define SYNC (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS) /* boot info, manifest, cmdline: < 14912 bytes */
 
 /* write_stub: each vector's entry `out %al, $(0x80 + v); hlt; jmp .-1`,
  * which changes no register: the tender reads the guest's as they were. */
@@ -178,5 +179,11 @@ int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
     regs.rflags = 0x2;
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
         return vm_fail(vm, "KVM: ioctl (SET_REGS) failed: %s", strerror(errno));
+    /* The fast path: each exit brings the registers in kvm_run, and the
+     * resume sends them back with the next KVM_RUN, no ioctl of its own. */
+    if ((ioctl(vm->kvm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & SYNC) == SYNC) {
+        vm->kvm->run->kvm_valid_regs = SYNC;
+        h->sync_regs = 1;
+    }
     return 0;
 }

@@ -1,7 +1,9 @@
 /*
  * Compatibility mode at CPL3: what the tender does when the guest's
  * exception stub exits (emulate.h).  One exit per trapped instruction:
- * GET_REGS, the decode and the emulation, SET_REGS + SET_SREGS to resume.
+ * the registers (in kvm_run with KVM_CAP_SYNC_REGS, else GET_REGS), the
+ * decode and the emulation, the registers back (kvm_run, else SET_REGS +
+ * SET_SREGS).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -101,9 +103,17 @@ static int resume(struct vm *vm, struct trap *t)
     t->regs.rip = t->rip;
     t->regs.rsp = t->rsp;
     t->regs.rflags = t->rflags;
+    h->sregs.cr2 = h->vc.cr2;
+    if (h->sync_regs) {
+        struct kvm_run *run = vm->kvm->run;
+
+        run->s.regs.regs = t->regs;
+        run->s.regs.sregs = h->sregs;
+        run->kvm_dirty_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+        return HC_CONTINUE;
+    }
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_REGS, &t->regs) < 0)
         return vm_fail(vm, "KVM: ioctl (SET_REGS) failed: %s", strerror(errno));
-    h->sregs.cr2 = h->vc.cr2;
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_SREGS, &h->sregs) < 0)
         return vm_fail(vm, "KVM: ioctl (SET_SREGS) failed: %s", strerror(errno));
     return HC_CONTINUE;
@@ -406,7 +416,9 @@ int hvt_cpl3_handle_stub(struct vm *vm, unsigned vector)
     struct trap t = {.vector = vector};
     int has_ec = x86_exception_has_errcode(vector);
 
-    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_REGS, &t.regs) < 0)
+    if (vm->hvt->sync_regs)
+        t.regs = vm->kvm->run->s.regs.regs;
+    else if (ioctl(vm->kvm->vcpu_fd, KVM_GET_REGS, &t.regs) < 0)
         return vm_fail(vm, "KVM: ioctl (GET_REGS) failed: %s", strerror(errno));
     regs_to_gpr(&t.regs, t.gpr);
     t.rip = frame_u64(vm, X86_FRAME_RIP);
@@ -432,7 +444,9 @@ int hvt_cpl3_handle_stub(struct vm *vm, unsigned vector)
         struct kvm_sregs s;
         uint64_t cr2;
 
-        if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+        if (vm->hvt->sync_regs)
+            s = vm->kvm->run->s.regs.sregs;
+        else if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
             return vm_fail(vm, "KVM: ioctl (GET_SREGS) failed: %s", strerror(errno));
         cr2 = s.cr2;
         if ((t.ec & PF_PRESENT) && (t.ec & (PF_WRITE | PF_FETCH)) &&

@@ -49,6 +49,7 @@ struct hvt {
     int cpl3;                /* the guest runs at CPL3 (emulate.h); 0: --solo5:cpl0 */
     uint64_t cr3;            /* CPL3: the tender's page tables */
     struct kvm_sregs sregs;  /* CPL3: what the guest resumes with */
+    int sync_regs;           /* CPL3: registers travel in kvm_run (KVM_CAP_SYNC_REGS) */
     struct hvt_vcpu vc;      /* CPL3: the guest's view of its CPU */
 };
 
