@@ -9,8 +9,8 @@
 # the guest's --solo5:noring makes it ignore the ring, as a guest built
 # before the ring existed does).  Guests print READY once their NICs are
 # acquired; tests wait for that line, never for a fixed time.  Every wait
-# and loop is bounded.  The guest runs at CPL0, which this machine's KVM
-# emulates (about 1 us per instruction) with --solo5:cpl0, so counts are
+# and loop is bounded.  With --solo5:cpl0 the guest runs at CPL0, which
+# this machine's KVM emulates (about 1 us per instruction), so counts are
 # modest; the default CPL3 run is native (the 100,000-ping flood).  ping -A
 # checks every payload byte against -p (net.bats explains).
 
