@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     hvt_decode(code, in.len, &again);
     if (again.op != in.op || again.len != in.len || again.reg != in.reg || again.rm != in.rm ||
-        again.mem != in.mem || again.ea_disp != in.ea_disp)
+        again.mem != in.mem || again.ea_disp != in.ea_disp || again.imm != in.imm)
         abort();
     if (in.mem)
         (void)hvt_ea(&in, gpr, 0x100000);

@@ -163,6 +163,28 @@ static void test_msr_and_not_emulated(void **state)
     assert_string_equal(in.name, "lldt");
 }
 
+static void test_mov_imm(void **state)
+{
+    struct hvt_insn in;
+
+    (void)state;
+    DECODE(&in, 0xb8, 0x18, 0x00, 0x00, 0x00); /* mov $0x18, %eax */
+    assert_int_equal(in.op, HVT_OP_MOV_IMM);
+    assert_int_equal(in.len, 5);
+    assert_int_equal(in.rm, 0);
+    assert_int_equal(in.imm, 0x18);
+    DECODE(&in, 0x49, 0xbb, 1, 2, 3, 4, 5, 6, 7, 0x88); /* movabs $.., %r11 */
+    assert_int_equal(in.len, 10);
+    assert_int_equal(in.rm, 11);
+    assert_true(in.imm == 0x8807060504030201ull);
+    DECODE(&in, 0xb9, 0xff, 0xff, 0xff, 0xff); /* zero-extended */
+    assert_true(in.imm == 0xffffffffull);
+    DECODE(&in, 0x66, 0xb8, 0x18, 0x00); /* 16-bit: not taken */
+    assert_int_equal(in.op, HVT_OP_UNKNOWN);
+    DECODE(&in, 0xb8, 0x18, 0x00);
+    assert_int_equal(in.op, HVT_OP_UNKNOWN);
+}
+
 static void test_truncated_and_unknown(void **state)
 {
     struct hvt_insn in;
@@ -192,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_ltr_sreg_cr),
         cmocka_unit_test(test_one_byte_and_io),
         cmocka_unit_test(test_msr_and_not_emulated),
+        cmocka_unit_test(test_mov_imm),
         cmocka_unit_test(test_truncated_and_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

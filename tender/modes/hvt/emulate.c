@@ -37,6 +37,7 @@ struct trap {
     uint64_t gpr[16];
     uint64_t rip, rsp, rflags, ec;
     unsigned vector;
+    unsigned ahead;   /* instructions emulated by run_ahead in this exit */
 };
 
 static int canonical(uint64_t a)
@@ -243,6 +244,56 @@ static int load_tr(struct vm *vm, struct trap *t, uint16_t sel)
     return 0;
 }
 
+static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in);
+
+/* run_ahead_ok: an instruction the tender may go on with before resuming:
+ * a descriptor-table or TR load, cli/sti, wrmsr, a segment load, or the
+ * mov of an immediate between them (Solo5's cpu_init: lgdt; mov $0x18,
+ * %eax; ltr %ax; lidt), all in the guest's text. */
+static int run_ahead_ok(const struct vm *vm, const struct hvt_insn *in, uint64_t rip)
+{
+    switch (in->op) {
+    case HVT_OP_LGDT: case HVT_OP_LIDT: case HVT_OP_LTR: case HVT_OP_CLI: case HVT_OP_STI:
+    case HVT_OP_WRMSR: case HVT_OP_MOV_SREG: case HVT_OP_MOV_IMM:
+        return in_text(vm, rip) && in_text(vm, rip + in->len - 1);
+    default:
+        return 0;
+    }
+}
+
+/* run_ahead: after an emulated instruction, emulate the next ones too
+ * while they are such that a trap would follow anyway (a mov $imm is only
+ * taken when a privileged instruction comes right after it): fewer exits.
+ * At most 8 per exit (the recursion through emulate() is bounded); not
+ * when single-stepping (TF). */
+static int run_ahead(struct vm *vm, struct trap *t)
+{
+    if (t->ahead < 8 && !(t->rflags & (1ull << 8))) {
+        uint8_t code[2 * HVT_INSN_MAX];
+        unsigned n = sizeof code;
+        struct hvt_insn in, after;
+
+        while (n && guest_read(vm, t->rip, code, n))
+            n--;
+        hvt_decode(code, n, &in);
+        int r;
+
+        if (!run_ahead_ok(vm, &in, t->rip))
+            return resume(vm, t);
+        if (in.op == HVT_OP_MOV_IMM) {
+            hvt_decode(code + in.len, n - in.len, &after);
+            if (after.op == HVT_OP_MOV_IMM || !run_ahead_ok(vm, &after, t->rip + in.len))
+                return resume(vm, t);
+        }
+        t->ahead++; /* bounds the recursion through emulate() */
+        r = emulate(vm, t, &in);
+        /* Not privileged after all (lgdt of a register): the CPU faults on
+         * it itself. */
+        return r == NOT_PRIVILEGED ? resume(vm, t) : r;
+    }
+    return resume(vm, t);
+}
+
 /* emulate: one privileged instruction; HC_CONTINUE after resuming, HC_STOP,
  * -1, or NOT_PRIVILEGED (deliver the fault). */
 static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
@@ -388,6 +439,9 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
         if (in->imm8 < X86_IDT_VECTORS)
             return deliver(vm, t, in->imm8, 0, 0, next);
         return deliver(vm, t, 13, 1, in->imm8 * 8u + 2, t->rip);
+    case HVT_OP_MOV_IMM:
+        t->gpr[in->rm] = in->imm;
+        break;
     case HVT_OP_RDMSR:
     case HVT_OP_MOV_TO_CR:
     case HVT_OP_PRIV:
@@ -397,7 +451,7 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
         return NOT_PRIVILEGED;
     }
     t->rip = next;
-    return resume(vm, t);
+    return run_ahead(vm, t);
 }
 
 /* wx_violation: a page fault on a present page of guest memory proper

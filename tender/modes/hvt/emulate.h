@@ -40,6 +40,7 @@ enum hvt_op {
     HVT_OP_MOV_SREG,  /* mov r/m16, %ds/%es/%ss/%fs/%gs */
     HVT_OP_INT3, HVT_OP_INTN,
     HVT_OP_PRIV,      /* another privileged instruction, not emulated */
+    HVT_OP_MOV_IMM,   /* mov $imm, %reg (b8+r): not privileged; run-ahead only */
 };
 
 /* One decoded instruction.  Registers are numbered as x86 encodes them
@@ -58,6 +59,7 @@ struct hvt_insn {
     int64_t ea_disp;
     int port_dx;        /* OUT/IN: port in %dx, else imm8 */
     uint8_t imm8;       /* OUT/IN port, INT vector */
+    uint64_t imm;       /* MOV_IMM: the value, zero-extended as the CPU does */
 };
 
 /*

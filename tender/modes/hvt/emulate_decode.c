@@ -208,6 +208,18 @@ void hvt_decode(const uint8_t *code, unsigned n, struct hvt_insn *in)
         else
             set(in, HVT_OP_IN, "in");
         break;
+    case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: {
+        unsigned size = (rex & 8) ? 8 : 4;
+
+        if (o16 || at + size > n)
+            goto unknown;
+        in->imm = 0;
+        memcpy(&in->imm, code + at, size);
+        at += size;
+        in->rm = (uint8_t)((op & 7) | ((rex & 1) ? 8 : 0));
+        set(in, HVT_OP_MOV_IMM, "mov");
+        break;
+    }
     case 0x6c: case 0x6d: set(in, HVT_OP_PRIV, "ins"); break;
     case 0x6e: case 0x6f: set(in, HVT_OP_PRIV, "outs"); break;
     default:
