@@ -43,7 +43,8 @@ rss=(rss -r 21 "$S/rssprobe"
      "hello=$W $hello Hello_wisp")
 hvt=$S/hello.hvt
 if [ -f "$hvt" ]; then
-    boot+=("hello-hvt=$W $hvt Hello_wisp" "hello-hvt-timings=$W --timings $hvt Hello_wisp")
+    boot+=("hello-hvt=$W $hvt Hello_wisp" "hello-hvt-timings=$W --timings $hvt Hello_wisp"
+           "hello-hvt-cpl0=$W --solo5:cpl0 $hvt Hello_wisp")
     rss+=("hello-hvt=$W $hvt Hello_wisp")
 else
     echo "bench: build/tests/guests-hvt/hello.hvt does not exist: compatibility mode not measured (not yet available)"

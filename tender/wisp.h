@@ -52,6 +52,7 @@ struct wisp_config {
     int stats_fd;                  /* where the caller writes it (seccomp allows it), -1 */
     int ioeventfd;                 /* --ioeventfd: net ring kicks through KVM_IOEVENTFD */
     int no_rings;                  /* --no-rings: do not offer shared rings */
+    int solo5_cpl0;                /* --solo5:cpl0: a Solo5 hvt guest at CPL0 */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */
     /* Optional: called once the VM is fully prepared (resources acquired,
      * registers set), before the seccomp filter and the guest's first

@@ -78,6 +78,17 @@ for suite in "${suites[@]}"; do
     echo "==> e2e: $name ($(bats --count "$suite" 2>/dev/null || echo '?') tests)"
     run_tap "$name" bats --tap "$suite"
 done
+# The compatibility suites again with Solo5 guests at CPL0 (--solo5:cpl0,
+# as solo5-hvt runs them; tests/e2e/helpers.bash).
+for suite in "${suites[@]}"; do
+    case "$(basename "$suite")" in
+        compat*.bats|solo5_abi.bats) ;;
+        *) continue ;;
+    esac
+    name="$(basename "$suite" .bats) --solo5:cpl0"
+    echo "==> e2e: $name ($(bats --count "$suite" 2>/dev/null || echo '?') tests)"
+    run_tap "$name" env WISP_SOLO5_CPL0=1 bats --tap "$suite"
+done
 
 echo
 if [ ${#skips[@]} -gt 0 ]; then

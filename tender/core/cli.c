@@ -125,6 +125,10 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
             cfg->no_rings = 1;
             continue;
         }
+        if (strcmp(a, "--solo5:cpl0") == 0) {
+            cfg->solo5_cpl0 = 1;
+            continue;
+        }
         if (strncmp(a, "--mem=", 6) == 0) {
             if (mem_seen++)
                 return fail(err, len, "--mem: given more than once");
@@ -173,6 +177,9 @@ void cli_usage(FILE *out)
     fprintf(out,
             "  --input        the guest's input stream is wisp's stdin (isolated mode:\n"
             "                 wisp_input_read in <wisp.h>; a unikernel as a filter)\n"
+            "  --solo5:cpl0   run a Solo5 hvt unikernel at CPL0 on its own page tables, as\n"
+            "                 solo5-hvt does (default: at CPL3 on wisp's W^X page tables,\n"
+            "                 its privileged instructions emulated by wisp)\n"
             "  --timings      at exit, print when each boot phase ended (CLOCK_MONOTONIC ns)\n"
             "                 on stderr as \"wisp: event NAME NS\" lines\n"
             "  --stats[=FILE] at exit, write counts and total times of VM exits, hypercalls\n"

@@ -310,6 +310,16 @@ static void report(const struct hvt_ring_io *io)
            (unsigned long long)io->write_err);
 }
 
+void hvt_ring_kick(struct vm *vm)
+{
+    struct hvt_ring_io *io = vm->hvt->ring;
+    uint64_t one = 1;
+
+    if (io && write(io->efd, &one, sizeof one) < 0) {
+        /* The counter cannot overflow from single kicks: nothing to do. */
+    }
+}
+
 void hvt_ring_stop(struct vm *vm)
 {
     struct hvt_ring_io *io = vm->hvt->ring;

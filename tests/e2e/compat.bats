@@ -39,9 +39,16 @@ expect_translation_fault() {
     assert_output_lacks "SUCCESS"
 }
 
-# skip_nx NAME: the NX tests cannot pass in this mode, by design.
-skip_nx() {
-    skip "CPL0 guests own their page tables (and solo5-hvt runs them with EFER.NXE=0), so wisp cannot enforce NX in compatibility mode; isolated mode enforces it (guests.bats $1)"
+# expect_nx NAME: at CPL3 (the default) executing non-text memory is a W^X
+# violation; at CPL0 (--solo5:cpl0) it cannot be enforced, by design.
+expect_nx() {
+    if solo5_cpl0; then
+        skip "CPL0 guests own their page tables (and solo5-hvt runs them with EFER.NXE=0), so wisp cannot enforce NX with --solo5:cpl0; the default CPL3 run enforces it"
+    fi
+    require_kvm
+    wisp_run "$(hvt "$1")"
+    expect_translation_fault
+    assert_output_has "W^X violation: execute from non-executable 0x"
 }
 
 @test "compat layout: PT_INTERP /nonexistent/solo5/ first, e_entry 0x100020, ABI1 note hvt/2, MFT1 note" {
@@ -226,10 +233,10 @@ skip_nx() {
     expect_translation_fault
 }
 
-@test "compat fpu: SSE at CPL0 (skipped where the KVM emulator cannot run mulps)" {
+@test "compat fpu: SSE (with --solo5:cpl0 skipped where the KVM emulator cannot run mulps)" {
     require_kvm
     wisp_run "$(hvt fpu)"
-    if [ "$status" -eq 1 ] && grep -qF "KVM: internal error exit: suberror=0x1" <<<"$output" &&
+    if solo5_cpl0 && [ "$status" -eq 1 ] && grep -qF "KVM: internal error exit: suberror=0x1" <<<"$output" &&
         ! grep -qF "SSE ok" <<<"$output"; then
         skip "this KVM emulates CPL0 guest code and cannot emulate SSE mulps (KVM: internal error exit: suberror=0x1); see PLATFORM.md"
     fi
@@ -237,20 +244,20 @@ skip_nx() {
     assert_output_has "SSE ok"
 }
 
-@test "compat wnox: executing .data (NX not enforceable at CPL0)" {
-    skip_nx wnox
+@test "compat wnox: executing .data is a W^X violation, status 1 (at CPL3)" {
+    expect_nx wnox
 }
 
-@test "compat rnox: executing .rodata (NX not enforceable at CPL0)" {
-    skip_nx rnox
+@test "compat rnox: executing .rodata is a W^X violation, status 1 (at CPL3)" {
+    expect_nx rnox
 }
 
-@test "compat hnox: executing the heap (NX not enforceable at CPL0)" {
-    skip_nx hnox
+@test "compat hnox: executing the heap is a W^X violation, status 1 (at CPL3)" {
+    expect_nx hnox
 }
 
-@test "compat snox: executing the stack (NX not enforceable at CPL0)" {
-    skip_nx snox
+@test "compat snox: executing the stack is a W^X violation, status 1 (at CPL3)" {
+    expect_nx snox
 }
 
 @test "compat blk63: 63 block devices (the manifest maximum), single-block I/O on the first and last" {

@@ -5,6 +5,21 @@
 
 TOP="${WISP_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
 WISP="${WISP:-$TOP/build/bin/wisp}"
+# WISP_SOLO5_CPL0=1 (tests/run-all.sh sets it for a second pass of the
+# compatibility suites): every run of wisp gets --solo5:cpl0, so Solo5
+# guests run at CPL0 as solo5-hvt runs them instead of the default CPL3.
+if [ "${WISP_SOLO5_CPL0:-0}" = 1 ] && [ "${WISP##*/}" != wisp-cpl0 ]; then
+    _wisp_real=$WISP
+    WISP="${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/wisp-cpl0"
+    if [ ! -x "$WISP" ]; then
+        printf '#!/bin/sh\nexec "%s" --solo5:cpl0 "$@"\n' "$_wisp_real" >"$WISP.$$"
+        chmod +x "$WISP.$$" && mv "$WISP.$$" "$WISP"
+    fi
+fi
+# solo5_cpl0: whether this pass runs Solo5 guests at CPL0.
+solo5_cpl0() {
+    [ "${WISP_SOLO5_CPL0:-0}" = 1 ]
+}
 WISP_CC="${WISP_CC:-$TOP/build/bin/wisp-cc}"
 WISP_ELFTOOL="${WISP_ELFTOOL:-$TOP/build/bin/wisp-elftool}"
 GUESTS="${WISP_GUESTS:-$TOP/build/tests/guests}"

@@ -4,8 +4,8 @@
 # (formatted output with floats, strtod, qsort, malloc stress, clocks,
 # nanosleep, setjmp/longjmp, ENOSYS, getenv, getentropy), argv from the
 # command line, main's status, stdio flushed at exit and at abort.  The hvt
-# build runs the same checks under compatibility mode where this KVM can
-# run its SSE code at CPL0 (PVM emulates CPL0 code and cannot: skipped).
+# build runs the same checks under compatibility mode, at CPL3 (the
+# default), where its SSE code runs natively on every KVM.
 
 load helpers
 
@@ -15,14 +15,6 @@ setup() {
     require_kvm
     G="$(guest libc)"
     [ -f "$G" ] || skip "$G is not built"
-}
-
-# skip_if_cpl0_sse_unsupported: after a run of the hvt build, skip if the
-# KVM emulator could not run its (SSE) code at CPL0 (PLATFORM.md).
-skip_if_cpl0_sse_unsupported() {
-    if grep -qF "KVM: internal error exit: suberror=0x1" <<<"$output"; then
-        skip "this KVM emulates CPL0 guest code and cannot emulate the SSE instructions newlib uses (KVM: internal error exit); see PLATFORM.md"
-    fi
 }
 
 @test "libc: every self-check passes (printf floats, strtod, qsort, malloc stress, clocks, sleep, setjmp, ENOSYS, entropy)" {
@@ -101,7 +93,6 @@ skip_if_cpl0_sse_unsupported() {
     H="$HVT_GUESTS/libc.hvt"
     [ -f "$H" ] || skip "$H is not built"
     wisp_run "$H"
-    skip_if_cpl0_sse_unsupported
     expect_success
     assert_output_has "printf float: 0.667 6.0e+23 1.41421"
 }
@@ -110,7 +101,6 @@ skip_if_cpl0_sse_unsupported() {
     H="$HVT_GUESTS/libc.hvt"
     [ -f "$H" ] || skip "$H is not built"
     wisp_run "$H" args x y
-    skip_if_cpl0_sse_unsupported
     assert_status 0
     assert_output_has "argv[3]=<y>"
     wisp_run "$H" exit 9

@@ -54,6 +54,11 @@ int hvt_setup_cpu(struct vm *vm, uint64_t entry)
 
     if (set_cpuid(vm))
         return -1;
+    if (vm->hvt->cpl3) {
+        if (hvt_cpl3_setup_cpu(vm, entry))
+            return -1;
+        goto tsc;
+    }
     if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
         return vm_fail(vm, "KVM: ioctl (GET_SREGS) failed: %s", strerror(errno));
     sregs.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
@@ -72,6 +77,7 @@ int hvt_setup_cpu(struct vm *vm, uint64_t entry)
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
         return vm_fail(vm, "KVM: ioctl (SET_SREGS) failed: %s", strerror(errno));
 
+tsc:
     khz = ioctl(vm->kvm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
     if (khz < 0 && errno == EIO)
         return vm_fail(vm, "KVM: host TSC is unstable, cannot continue");
@@ -79,6 +85,8 @@ int hvt_setup_cpu(struct vm *vm, uint64_t entry)
         return vm_fail(vm, "KVM: ioctl (GET_TSC_KHZ) failed: %s",
                        khz < 0 ? strerror(errno) : "frequency 0");
     vm->tsc_hz = (uint64_t)khz * 1000;
+    if (vm->hvt->cpl3)
+        return 0;
 
     memset(&regs, 0, sizeof regs);
     regs.rip = entry;

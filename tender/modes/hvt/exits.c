@@ -10,7 +10,9 @@
 
 #include "modes/hvt/hvt.h"
 #include "kvm/kvm_backend.h"
+#include "core/log.h"
 #include "core/vm.h"
+#include "x86_64/x86_64.h"
 
 int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t data)
 {
@@ -32,6 +34,17 @@ int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t d
 
 int hvt_handle_exit(struct vm *vm, struct kvm_run *run)
 {
+    if (vm->hvt->cpl3) {
+        if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT &&
+            run->io.size == 1 && run->io.port >= HVT_STUB_PORT_BASE &&
+            run->io.port < HVT_STUB_PORT_BASE + X86_IDT_VECTORS)
+            return hvt_cpl3_handle_stub(vm, run->io.port - HVT_STUB_PORT_BASE);
+        if (run->exit_reason == KVM_EXIT_SHUTDOWN) {
+            vm_console_drain(vm);
+            vm_log(vm, "guest crashed: triple fault (the tender's exception stub faulted)");
+            return vm_end(vm, WISP_END_CRASH, WISP_EXIT_GUEST_FAULT);
+        }
+    }
     switch (run->exit_reason) {
     case KVM_EXIT_IO: {
         uint32_t data = 0;

@@ -8,6 +8,9 @@
  *   mem.c        --mem rules, page tables, GDT, ELF load + host W^X, boot info
  *   cpu.c        CPL0 vCPU state, CPUID passthrough, TSC
  *   exits.c      the exit handler: port-I/O dispatch, translation faults
+ *   cpl3.c       the default CPL3 run: tender tables, W^X page tables, vCPU
+ *   emulate.c    the CPL3 run's traps: emulation and exception delivery
+ *   emulate_decode.c  its instruction decoder (pure)
  *
  * The hypercalls are the device modules' (tender/devices/: core.c
  * WALLTIME, PUTS, POLL, HALT; block.c BLOCK_*; net.c NET_* and net_ring.c,
@@ -24,7 +27,9 @@
 #define WISP_HVT_H
 
 #include <stdint.h>
+#include <linux/kvm.h>
 
+#include "modes/hvt/emulate.h"
 #include "wisp/hvt_abi.h"
 
 struct vm;
@@ -41,6 +46,11 @@ struct kvm_run;
 struct hvt {
     uint64_t ring_gpa;       /* struct hvt_ring, or 0 when no ring is offered */
     struct hvt_ring_io *ring; /* devices/net_ring.c, NULL when not running */
+    int cpl3;                /* the guest runs at CPL3 (emulate.h); 0: --solo5:cpl0 */
+    uint64_t cr3;            /* CPL3: the tender's page tables */
+    struct kvm_sregs sregs;  /* CPL3: what the guest resumes with */
+    int sync_regs;           /* CPL3: registers travel in kvm_run (KVM_CAP_SYNC_REGS) */
+    struct hvt_vcpu vc;      /* CPL3: the guest's view of its CPU */
 };
 
 /* Result of the --mem rules (hvt_mem_plan). */
@@ -117,7 +127,8 @@ int hvt_setup_cpu(struct vm *vm, uint64_t entry);
  */
 int hvt_io_exit(struct vm *vm, uint16_t port, int out, unsigned size, uint32_t data);
 
-/* hvt_handle_exit: the mode's exit handler: port I/O (hvt_io_exit), and
+/* hvt_handle_exit: the mode's exit handler: at CPL3 the stub's exits
+ * (hvt_cpl3_handle_stub), and a triple fault as a crash report; : port I/O (hvt_io_exit), and
  * a host/guest translation fault however this KVM reports it. */
 int hvt_handle_exit(struct vm *vm, struct kvm_run *run);
 
@@ -125,6 +136,9 @@ int hvt_handle_exit(struct vm *vm, struct kvm_run *run);
 int hvt_ring_wanted(const struct vm *vm);
 int hvt_ring_start(struct vm *vm);  /* 0: running or not offered; -1: error */
 void hvt_ring_stop(struct vm *vm);
+/* hvt_ring_kick: a CPL3 guest's trapped `outl` to port 0x600: wake the
+ * I/O thread as the ioeventfd would. */
+void hvt_ring_kick(struct vm *vm);
 int hvt_ring_seccomp_rules(struct vm *vm, void *ctx);
 
 /* hvt_finish: release compat-mode resources; a tender error exits 1. */

@@ -13,6 +13,7 @@
 #include "modes/hvt/hvt.h"
 #include "core/mode.h"
 #include "core/vm.h"
+#include "kvm/kvm_backend.h"
 
 static const char *target_name(uint32_t t)
 {
@@ -59,6 +60,7 @@ static int plan_memory(struct vm *vm)
     vm->mem_size = plan.mem_size;
     vm->mem_alloc = plan.alloc_size;
     h->ring_gpa = plan.ring_gpa;
+    h->cpl3 = !vm->cfg->solo5_cpl0;
     if (personality(0xffffffff) & READ_IMPLIES_EXEC)
         return vm_fail(vm, "Cowardly refusing to run with a sys_personality of "
                        "READ_IMPLIES_EXEC: guest text would be writable");
@@ -66,11 +68,14 @@ static int plan_memory(struct vm *vm)
 }
 
 /* load: the ELF segments (host-side W^X) and what the guest may touch,
- * Solo5's GDT and page tables. */
+ * Solo5's GDT and page tables (CPL0) or the tender's tables and W^X page
+ * tables (CPL3, cpl3.c). */
 static int load(struct vm *vm)
 {
     if (hvt_load_elf(vm) || hvt_set_regions(vm))
         return -1;
+    if (vm->hvt->cpl3)
+        return hvt_cpl3_load(vm);
     hvt_write_tables(vm->mem, vm->mem_alloc);
     return 0;
 }
@@ -99,8 +104,17 @@ static int setup_cpu(struct vm *vm)
  * TSYNC so the filter covers every thread (or the load fails). */
 static int seccomp_rules(struct vm *vm, void *ctx)
 {
+    int fd = vm->kvm->vcpu_fd;
+
     if (hvt_ring_seccomp_rules(vm, ctx) || seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1))
         return vm_fail(vm, "seccomp: cannot add the net ring rules");
+    /* CPL3: resuming the guest after an emulated instruction (emulate.c). */
+    if (vm->hvt->cpl3 &&
+        (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)fd),
+                          SCMP_A1(SCMP_CMP_EQ, KVM_SET_REGS)) ||
+         seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)fd),
+                          SCMP_A1(SCMP_CMP_EQ, KVM_SET_SREGS))))
+        return vm_fail(vm, "seccomp: cannot add the CPL3 emulation rules");
     return 0;
 }
 

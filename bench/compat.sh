@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# bench/compat.sh: compatibility mode at CPL3 (the default) against
+# --solo5:cpl0 (the guest at CPL0, as solo5-hvt runs it) and against
+# isolated mode, the same test programs built in both flavours, one run,
+# interleaved rounds, medians.  A program, not a test: it prints the
+# series and the ratios and never passes or fails on a time.
+#   boot   wisp-bench boot: hello (tests/guests/hello) isolated, hvt at
+#          CPL3, hvt at CPL0, and the floor (bench/floor.c); x floor
+#   hcall  tests/guests/hvt_hcloop: ns per POLL hypercall (solo5_yield(0)),
+#          guest-timed: isolated doorbell store, CPL3 trapped outl (trap,
+#          stub, one exit, emulation), CPL0 outl (native port-I/O exit)
+#   ping   tests/guests/net_ping in a private namespace, `ping -f -c N
+#          -s 1000`, round trips per second: isolated, hvt CPL3, hvt CPL0
+#          (CPL0 with PINGS_CPL0 pings: it is emulated on PVM)
+# Environment: ROUNDS (5), BOOT_ROUNDS (200), HC_N (5000), PINGS (5000),
+# PINGS_CPL0 (200).  Output: stdout and build/bench/results/compat.txt
+# (bench/results/compat.txt with RECORD=1).  Needs root and /dev/kvm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=build
+ROUNDS=${ROUNDS:-5}
+BOOT_ROUNDS=${BOOT_ROUNDS:-200}
+HC_N=${HC_N:-5000}
+PINGS=${PINGS:-5000}
+PINGS_CPL0=${PINGS_CPL0:-200}
+OUTDIR=$B/bench/results
+[ "${RECORD:-0}" = 1 ] && OUTDIR=bench/results
+mkdir -p "$OUTDIR"
+OUT=$OUTDIR/compat.txt
+
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "bench/compat: /dev/kvm is not usable" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "bench/compat: needs root (network namespaces)" >&2; exit 1; }
+
+kvm_kind() {
+    if [ -d /sys/module/kvm_pvm ]; then echo kvm_pvm
+    elif [ -d /sys/module/kvm_amd ]; then echo kvm_amd
+    elif [ -d /sys/module/kvm_intel ]; then echo kvm_intel
+    else echo unknown; fi
+}
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+
+# A snapshot of the binaries: a rebuild during the run changes nothing.
+S=$(mktemp -d "$B/bench/compat.XXXXXX")
+NS=wispcompat-$$
+cleanup() {
+    ip netns pids "$NS" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns del "$NS" 2>/dev/null || true
+    rm -rf "$S"
+}
+trap cleanup EXIT
+cp $B/bin/wisp $B/bench/floor $B/bench/wisp-bench $B/tests/guests/hello.wisp \
+   $B/tests/guests-hvt/hello.hvt $B/tests/guests/hvt_hcloop.wisp $B/tests/guests-hvt/hvt_hcloop.hvt \
+   $B/tests/guests/net_ping.wisp $B/tests/guests-hvt/net_ping.hvt "$S"/
+W=$S/wisp
+
+stamp="bench/compat.sh $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), $(kvm_kind), load $(cut -d' ' -f1 /proc/loadavg), wisp $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+
+# ---- boot ------------------------------------------------------------------
+boot_txt=$("$S/wisp-bench" -o "$S/boot.json" boot -n "$BOOT_ROUNDS" "floor=$S/floor" \
+    "hello=$W $S/hello.wisp Hello_wisp" \
+    "hello-hvt=$W $S/hello.hvt Hello_wisp" \
+    "hello-hvt-cpl0=$W --solo5:cpl0 $S/hello.hvt Hello_wisp")
+
+# ---- hcall and ping, interleaved ---------------------------------------------
+hcall() { # KIND: ns per POLL hypercall
+    case $1 in
+        isolated) $W "$S/hvt_hcloop.wisp" "$HC_N" ;;
+        cpl3) $W "$S/hvt_hcloop.hvt" "$HC_N" ;;
+        cpl0) $W --solo5:cpl0 "$S/hvt_hcloop.hvt" $((HC_N / 10)) ;;
+    esac | sed -n 's/^yield0 n=[0-9]* ns_per_op=\([0-9]*\)$/\1/p'
+}
+
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip -n "$NS" tuntap add tap0 mode tap
+ip -n "$NS" addr add 10.0.0.1/24 dev tap0
+ip -n "$NS" link set tap0 up
+
+ping_rate() { # KIND: round trips per second of a flood ping
+    local log=$S/guest.log pid i ms n=$PINGS opt=() g=$S/net_ping.hvt
+    case $1 in
+        isolated) g=$S/net_ping.wisp ;;
+        cpl0) opt=(--solo5:cpl0); n=$PINGS_CPL0 ;;
+    esac
+    ip netns exec "$NS" "$W" "${opt[@]}" --net:service0=tap0 -- "$g" 10.0.0.2 count=$n >"$log" 2>&1 &
+    pid=$!
+    for i in $(seq 1500); do grep -q READY "$log" && break; sleep 0.02; done
+    ms=$(ip netns exec "$NS" ping -f -q -c "$n" -s 1000 -w 300 10.0.0.2 |
+        sed -n 's/.* received, .* time \([0-9]*\)ms$/\1/p')
+    wait "$pid" || true
+    [ -n "$ms" ] && [ "$ms" -gt 0 ] && echo $((n * 1000 / ms)) || echo 0
+}
+
+declare -A series
+for r in $(seq "$ROUNDS"); do
+    for kind in isolated cpl3 cpl0; do
+        series["hcall-$kind"]+="$(hcall $kind) "
+        series["ping-$kind"]+="$(ping_rate $kind) "
+    done
+    echo "round $r/$ROUNDS done" >&2
+done
+
+{
+    echo "# $stamp"
+    echo "# boot: wisp-bench boot, $BOOT_ROUNDS interleaved rounds (µs; x floor = median / floor's median)"
+    echo "$boot_txt" | grep -v '^#'
+    echo "# hcall: ns per POLL hypercall (guest-timed, $HC_N calls; CPL0 $((HC_N / 10))); ping: round trips/s"
+    echo "# (ping -f -s 1000; CPL0 $PINGS_CPL0 pings, else $PINGS); $ROUNDS interleaved rounds, medians, series in brackets"
+    printf '%-8s %12s %12s %12s %10s %10s\n' what isolated cpl3 cpl0 cpl3/iso cpl0/iso
+    for key in hcall ping; do
+        i=$(echo ${series[$key-isolated]} | tr ' ' '\n' | median)
+        c3=$(echo ${series[$key-cpl3]} | tr ' ' '\n' | median)
+        c0=$(echo ${series[$key-cpl0]} | tr ' ' '\n' | median)
+        printf '%-8s %12s %12s %12s %10s %10s   (isolated [%s] cpl3 [%s] cpl0 [%s])\n' "$key" "$i" "$c3" "$c0" \
+            "$(awk -v a="$c3" -v b="$i" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+            "$(awk -v a="$c0" -v b="$i" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+            "$(echo ${series[$key-isolated]})" "$(echo ${series[$key-cpl3]})" "$(echo ${series[$key-cpl0]})"
+    done
+} | tee "$OUT"

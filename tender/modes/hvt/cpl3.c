@@ -1,0 +1,189 @@
+/*
+ * Compatibility mode at CPL3 (emulate.h): the guest memory and vCPU of a
+ * deprivileged Solo5 hvt unikernel.  The tender's own GDT, TSS, IDT and
+ * ring-0 stub (x86_64/tables.c, the stub replaced by one that keeps every
+ * guest register), and W^X page tables from the ELF segments: text R+X,
+ * rodata R+NX, data, bss, heap and stack RW+NX, the ring area RW+NX, the
+ * boot info read-only, everything else below 1 MiB supervisor or unmapped.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "core/vm.h"
+#include "kvm/kvm_backend.h"
+#include "modes/hvt/emulate.h"
+#include "modes/hvt/hvt.h"
+#include "x86_64/x86_64.h"
+
+#define PAGE 0x1000ull
+#define ROUND_UP(x, a)   (((x) + (a) - 1) & ~((a) - 1))
+#define ROUND_DOWN(x, a) ((x) & ~((a) - 1))
+#define HVT_BOOT_INFO_END 0x14000ull
+#define SYNC (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS) /* boot info, manifest, cmdline: < 14912 bytes */
+
+/* write_stub: each vector's entry `out %al, $(0x80 + v); hlt; jmp .-1`,
+ * which changes no register: the tender reads the guest's as they were. */
+static void write_stub(uint8_t *mem)
+{
+    for (unsigned v = 0; v < X86_IDT_VECTORS; v++) {
+        uint8_t code[X86_STUB_ENTRY_SIZE] = {
+            0xe6, (uint8_t)(HVT_STUB_PORT_BASE + v), /* out %al, $port */
+            0xf4,                                    /* hlt */
+            0xeb, 0xfd,                              /* jmp .-3 */
+            0x90, 0x90, 0x90,
+        };
+
+        memcpy(mem + X86_STUB_GPA + (uint64_t)v * X86_STUB_ENTRY_SIZE, code, sizeof code);
+    }
+}
+
+static int map(struct vm *vm, struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags,
+               const char *what)
+{
+    if (len && pt_map(pt, va, len, flags))
+        return vm_fail(vm, "%s: cannot map %s at 0x%llx (+0x%llx): page-table pool "
+                       "exhausted or overlap", vm->kernel, what, (unsigned long long)va,
+                       (unsigned long long)len);
+    return 0;
+}
+
+/* map_guest: the segments with their permissions, every other page of
+ * [1 MiB, mem_size) RW+NX. */
+static int map_guest(struct vm *vm, struct pt_builder *pt)
+{
+    const struct elf_image *img = &vm->img;
+    uint64_t lo[ELF_MAX_SEGMENTS], hi[ELF_MAX_SEGMENTS], fl[ELF_MAX_SEGMENTS];
+    uint64_t at = HVT_GUEST_MIN_BASE;
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < img->nsegs; i++) {
+        const struct elf_segment *s = &img->seg[i];
+        unsigned j = n++;
+
+        for (; j > 0 && lo[j - 1] > ROUND_DOWN(s->vaddr, PAGE); j--) {
+            lo[j] = lo[j - 1];
+            hi[j] = hi[j - 1];
+            fl[j] = fl[j - 1];
+        }
+        lo[j] = ROUND_DOWN(s->vaddr, PAGE);
+        hi[j] = ROUND_UP(s->vaddr + s->memsz, PAGE);
+        fl[j] = PTE_U | ((s->flags & SEG_W) ? PTE_W : 0) | ((s->flags & SEG_X) ? 0 : PTE_NX);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (lo[i] < at)
+            return vm_fail(vm, "%s: segments overlap below 0x%llx", vm->kernel,
+                           (unsigned long long)at);
+        if (map(vm, pt, at, lo[i] - at, PTE_U | PTE_W | PTE_NX, "guest memory") ||
+            map(vm, pt, lo[i], hi[i] - lo[i], fl[i], "an ELF segment"))
+            return -1;
+        at = hi[i];
+    }
+    if (at < vm->mem_size && map(vm, pt, at, vm->mem_size - at, PTE_U | PTE_W | PTE_NX,
+                                 "guest memory"))
+        return -1;
+    if (vm->hvt->ring_gpa &&
+        map(vm, pt, vm->hvt->ring_gpa, HVT_RING_RESERVE, PTE_U | PTE_W | PTE_NX, "the net ring"))
+        return -1;
+    return 0;
+}
+
+/* cpl3_regions: what hypercalls may name: the boot info (read-only) and
+ * the guest's memory above 1 MiB, never the tender's tables below it. */
+static int cpl3_regions(struct vm *vm)
+{
+    struct vm_region r[VM_MAX_REGIONS];
+    unsigned n = 0;
+
+    r[n++] = (struct vm_region){HVT_BOOT_INFO_BASE, HVT_BOOT_INFO_END, 0};
+    for (unsigned i = 0; i < vm->nregions; i++) {
+        struct vm_region x = vm->regions[i];
+
+        if (x.end <= HVT_GUEST_MIN_BASE)
+            continue;
+        if (x.start < HVT_GUEST_MIN_BASE)
+            x.start = HVT_GUEST_MIN_BASE;
+        if (n >= VM_MAX_REGIONS)
+            return vm_fail(vm, "internal: too many guest regions");
+        r[n++] = x;
+    }
+    memcpy(vm->regions, r, n * sizeof r[0]);
+    vm->nregions = n;
+    return 0;
+}
+
+int hvt_cpl3_load(struct vm *vm)
+{
+    struct pt_builder pt;
+
+    x86_write_system_tables(vm->mem);
+    write_stub(vm->mem);
+    if (pt_init(&pt, vm->mem, X86_PT_POOL_START, X86_PT_POOL_END))
+        return vm_fail(vm, "internal: page-table pool too small");
+    if (map(vm, &pt, X86_GDT_GPA, PAGE, PTE_NX, "the GDT") ||
+        map(vm, &pt, X86_IDT_GPA, PAGE, PTE_NX, "the IDT") ||
+        map(vm, &pt, X86_STUB_GPA, PAGE, 0, "the exception stub") ||
+        map(vm, &pt, X86_STUB_STACK_GPA, PAGE, PTE_W | PTE_NX, "the stub stack") ||
+        map(vm, &pt, HVT_BOOT_INFO_BASE, HVT_BOOT_INFO_END - HVT_BOOT_INFO_BASE,
+            PTE_U | PTE_NX, "the boot info") ||
+        map_guest(vm, &pt))
+        return -1;
+    vm->hvt->cr3 = pt.pml4;
+    return cpl3_regions(vm);
+}
+
+static struct kvm_segment segment(uint16_t sel, uint8_t type, int code64)
+{
+    struct kvm_segment s = {
+        .base = 0, .limit = 0xffffffff, .selector = sel, .type = type, .present = 1,
+        .dpl = 3, .db = code64 ? 0 : 1, .s = 1, .l = code64 ? 1 : 0, .g = 1,
+    };
+    return s;
+}
+
+int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
+{
+    struct hvt *h = vm->hvt;
+    struct kvm_sregs *s = &h->sregs;
+    struct kvm_regs regs;
+
+    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, s) < 0)
+        return vm_fail(vm, "KVM: ioctl (GET_SREGS) failed: %s", strerror(errno));
+    /* CR0 and CR4 as solo5-hvt's (cpu.c), plus NXE for W^X. */
+    s->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
+    s->cr3 = h->cr3;
+    s->cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    s->efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
+    s->cs = segment(X86_SEL_UCODE, 0xb, 1);
+    s->ss = segment(X86_SEL_UDATA, 0x3, 0);
+    s->ds = s->es = s->fs = s->gs = s->ss;
+    s->tr = (struct kvm_segment){
+        .base = X86_TSS_GPA, .limit = X86_TSS_SIZE - 1, .selector = X86_SEL_TSS,
+        .type = 0xb, .present = 1, .s = 0,
+    };
+    s->ldt = (struct kvm_segment){.unusable = 1};
+    s->gdt.base = X86_GDT_GPA;
+    s->gdt.limit = X86_GDT_ENTRIES * 8 - 1;
+    s->idt.base = X86_IDT_GPA;
+    s->idt.limit = X86_IDT_VECTORS * 16 - 1;
+    if (ioctl(vm->kvm->vcpu_fd, KVM_SET_SREGS, s) < 0)
+        return vm_fail(vm, "KVM: ioctl (SET_SREGS) failed: %s", strerror(errno));
+    /* The guest believes it runs on solo5-hvt's boot GDT (cpu.c). */
+    h->vc.cs = 0x08;
+    h->vc.ss = 0x10;
+
+    memset(&regs, 0, sizeof regs);
+    regs.rip = entry;
+    regs.rsp = vm->mem_size - 8;
+    regs.rdi = HVT_BOOT_INFO_BASE;
+    regs.rflags = 0x2;
+    if (ioctl(vm->kvm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+        return vm_fail(vm, "KVM: ioctl (SET_REGS) failed: %s", strerror(errno));
+    /* The fast path: each exit brings the registers in kvm_run, and the
+     * resume sends them back with the next KVM_RUN, no ioctl of its own. */
+    if ((ioctl(vm->kvm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & SYNC) == SYNC) {
+        vm->kvm->run->kvm_valid_regs = SYNC;
+        h->sync_regs = 1;
+    }
+    return 0;
+}
