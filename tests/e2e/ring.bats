@@ -213,7 +213,7 @@ evil_net() {
     [ -n "$pid" ] && grep -q wisp "/proc/$pid/comm"
     threads=0 names=
     for t in /proc/"$pid"/task/*; do
-        grep -qP '^Seccomp:\t2$' "$t/status" || { echo "thread $t is not confined"; return 1; }
+        grep -qE '^Seccomp:[[:space:]]+2$' "$t/status" || { echo "thread $t is not confined"; return 1; }
         threads=$((threads + 1))
         names+="$(cat "$t/comm") "
     done
