@@ -487,7 +487,11 @@ ping_guest() {
     netns_tap tap0 10.0.0.1/24
     start_vguest "$out" net_ping --verbose "$@" --net:service0=tap0 --net-mac:service0=02:00:5e:00:00:07 -- 10.0.0.2 idle=3
     # ... and its receive interrupt routed, to end the guest's halts.
-    grep -q "^wisp: virtio: device 'service0': virtio-net at .*, $iface, wakes on IRQ [0-9]*\$" "$out"
+    grep -q "^wisp: virtio: device 'service0': virtio-net at .*, $iface, wakes on IRQ [0-9]*\$" "$out" || {
+        echo "no boot report line for $iface; the guest printed:" >&2
+        cat "$out" >&2
+        return 1
+    }
     grep -qxF "service0: MAC is 02:00:5e:00:00:07" "$out"
     grep -qxF "service0: MTU is 1500" "$out"
     run nsx timeout 60 ping -A -c 50 -w 50 -p 0123456789abcdef -s 1000 10.0.0.2
