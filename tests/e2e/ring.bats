@@ -207,10 +207,20 @@ evil_net() {
     netns_bg "$OUT" timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
         "$(guest ring_evil)" txbad
     wait_for_line "$OUT" READY 30 "$BG_PID"
-    # BG_PID is timeout (ip netns exec execs it); wisp is its child
-    pid=$(for st in /proc/[0-9]*/stat; do cat "$st" 2>/dev/null; done |
-        awk -v pp="$BG_PID" '$4 == pp { print $1 }' | head -1)
-    [ -n "$pid" ] && grep -q wisp "/proc/$pid/comm"
+    # wisp is a descendant of BG_PID: timeout's child where ip netns exec
+    # execs timeout, one level further where it forks (BusyBox's ip)
+    local frontier=" $BG_PID " next p depth
+    pid=""
+    for depth in 1 2 3; do
+        next=$(for st in /proc/[0-9]*/stat; do cat "$st" 2>/dev/null; done |
+            awk -v pp="$frontier" 'index(pp, " " $4 " ") { print $1 }')
+        for p in $next; do
+            grep -q wisp "/proc/$p/comm" 2>/dev/null && pid=$p
+        done
+        [ -n "$pid" ] && break
+        frontier=" $(echo $next) "
+    done
+    [ -n "$pid" ] || { echo "no wisp process under $BG_PID"; return 1; }
     threads=0 names=
     for t in /proc/"$pid"/task/*; do
         grep -qE '^Seccomp:[[:space:]]+2$' "$t/status" || { echo "thread $t is not confined"; return 1; }
