@@ -207,15 +207,18 @@ evil_net() {
     netns_bg "$OUT" timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
         "$(guest ring_evil)" txbad
     wait_for_line "$OUT" READY 30 "$BG_PID"
-    # wisp is a descendant of BG_PID: timeout's child where ip netns exec
-    # execs timeout, one level further where it forks (BusyBox's ip)
+    # wisp is BG_PID itself (BusyBox's timeout execs the program in the
+    # parent and watches from a child) or a descendant (GNU timeout's child;
+    # one level further where ip netns exec forks)
     local frontier=" $BG_PID " next p depth
     pid=""
-    for depth in 1 2 3; do
+    case "$(readlink "/proc/$BG_PID/exe" 2>/dev/null)" in */wisp|*/wisp-static) pid=$BG_PID ;; esac
+    for depth in 1 2 3 4 5 6; do
+        [ -n "$pid" ] && break
         next=$(for st in /proc/[0-9]*/stat; do cat "$st" 2>/dev/null; done |
             awk -v pp="$frontier" 'index(pp, " " $4 " ") { print $1 }')
         for p in $next; do
-            grep -q wisp "/proc/$p/comm" 2>/dev/null && pid=$p
+            case "$(readlink "/proc/$p/exe" 2>/dev/null)" in */wisp|*/wisp-static) pid=$p ;; esac
         done
         [ -n "$pid" ] && break
         frontier=" $(echo $next) "
