@@ -139,6 +139,11 @@ cp "$HW/suites.conf" "$stage/wisp/hwvirt/"
 if [ -n "${HWVIRT_DEBUG_SCRIPT:-}" ]; then
     cp "$HWVIRT_DEBUG_SCRIPT" "$stage/wisp/hwvirt/debug.sh"
 fi
+# Files a debugging script needs (static binaries: the VM has no libc).
+if [ -n "${HWVIRT_EXTRA_DIR:-}" ]; then
+    mkdir -p "$stage/wisp/extra"
+    cp -a "$HWVIRT_EXTRA_DIR/." "$stage/wisp/extra/"
+fi
 [ -x $B/hwvirt/bin/kvm-facts ] && cp $B/hwvirt/bin/kvm-facts "$stage/wisp/hwvirt/"
 # Object files and dependency files are of no use in the VM.
 find "$stage/wisp/build" \( -name '*.o' -o -name '*.d' \) -delete
