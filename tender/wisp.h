@@ -43,9 +43,11 @@ struct wisp_config {
      * hypercall first waits on that Unix socket for one message carrying a
      * connection fd (SCM_RIGHTS), which then becomes both input_fd and
      * console_fd (dup3 onto them); the socket's end before a message ends
-     * the run quietly with status 0. */
+     * the run quietly with status 0.  input_ready_fd >= 0: a pipe on which
+     * one byte is written just before that wait (the guest is booted). */
     int input_fd;
     int input_handoff_fd;
+    int input_ready_fd;
     int no_seccomp;                /* tests only: skip the seccomp filter */
     int timings;                   /* print the milestones at exit */
     const char *stats_path;        /* --stats[=FILE]: JSON at exit ("" = stderr) */

@@ -33,6 +33,7 @@ void wisp_config_init(struct wisp_config *cfg)
     cfg->log_fd = 2;
     cfg->input_fd = -1;
     cfg->input_handoff_fd = -1;
+    cfg->input_ready_fd = -1;
     cfg->stats_fd = -1;
 }
 

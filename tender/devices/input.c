@@ -13,7 +13,11 @@
  * socket (SCM_RIGHTS), makes it the input and console fds, and then is
  * served as usual.  The module does so by standing in for those handlers
  * in vm->hypercalls until the connection is there.  If the server closes
- * the hand-off socket first, the run ends quietly with status 0.
+ * the hand-off socket first, the run ends quietly with status 0.  Before it
+ * first waits it writes one byte ('r', ready) to cfg->input_ready_fd, a
+ * pipe: the server paces its pool boots by it (serve/server.c).  Not on the
+ * hand-off socket: a Unix socket closed with unread data resets its peer,
+ * and the reset would hide a connection already queued for this VM.
  *
  * When the guest exits, a console that is a socket is shut down for
  * writing at once (hc_exit_shut).
@@ -43,6 +47,7 @@ static const unsigned handoff_gated[] = {
 struct input_state {
     int eof;                       /* the stream's end was seen */
     int awaiting;                  /* hand-off pending */
+    int ready_sent;                /* the byte on cfg->input_ready_fd */
     hypercall_fn gated[NGATED];    /* the handlers the gate stands in for */
     hypercall_fn exit_fn;          /* the core's EXIT, for hc_exit_shut */
 };
@@ -91,6 +96,13 @@ static int handoff(struct vm *vm)
     const struct wisp_config *cfg = vm->cfg;
     int conn = -1;
 
+    /* Tell the server this VM is booted (its guest waits for input): it
+     * paces pool boots by it.  Lost if nobody reads: harmless. */
+    if (cfg->input_ready_fd >= 0 && !st->ready_sent) {
+        while (write(cfg->input_ready_fd, "r", 1) < 0 && errno == EINTR)
+            ;
+        st->ready_sent = 1;
+    }
     if (receive_connection(vm, &conn))
         return -1;
     if (conn < 0)
@@ -259,6 +271,9 @@ static int input_seccomp_rules(struct vm *vm, void *ctx)
     if (cfg->input_handoff_fd >= 0) {
         r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
                               SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)cfg->input_handoff_fd));
+        if (cfg->input_ready_fd >= 0)
+            r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+                                  SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)cfg->input_ready_fd));
         r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(dup3), 1,
                               SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)cfg->input_fd));
         if (cfg->console_fd != cfg->input_fd)

@@ -69,6 +69,7 @@ static int probe(const struct serve_opts *o)
         return -1;
     }
     close(c.handoff_fd);
+    close(c.ready_fd);
     while ((r = waitpid(c.pid, &wstatus, WNOHANG)) == 0) {
         if (serve_now_ns() > deadline && !timed_out) {
             kill(c.pid, SIGKILL);

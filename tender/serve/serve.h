@@ -88,10 +88,12 @@ struct vm_child {
     pid_t pid;
     int log_fd;     /* read end of the VM's message pipe (non-blocking) */
     int handoff_fd; /* pool VM: the supervisor's end of its hand-off socket */
+    int ready_fd;   /* pool VM: read end of its ready pipe (non-blocking): a
+                       byte when its guest first waits, EOF when it ends */
 };
 
 /* vm_spawn: fork a VM of o->cfg.  conn >= 0: serve that connection; -1: a
- * pool VM (child->handoff_fd set).  0 or -1 (errno). */
+ * pool VM (child->handoff_fd and child->ready_fd set, else -1).  0 or -1 (errno). */
 int vm_spawn(const struct serve_opts *o, int conn, struct vm_child *child);
 
 
