@@ -321,3 +321,36 @@ wait_log() {
     assert_status 0
     assert_output_has "usage: wisp serve [SERVE OPTIONS] --listen=ADDR"
 }
+
+# pool_vms: the number of the server's VM processes whose guest has not
+# ended (the supervisor's children but the acceptor: the oldest child).
+pool_vms() {
+    local kids
+    kids=$(pgrep -P "$SERVER_PID" | sort -n)
+    echo "$kids" | sed 1d | grep -c . || true
+}
+
+@test "serve: the pool fills to --pool although only one VM per CPU boots at a time" {
+    # Pool boots are paced by each VM's ready byte (devices/input.c,
+    # serve/server.c): with more pool VMs than CPUs, the pool only fills if
+    # every ready byte is written and read.  A VM that never said it was
+    # ready would hold the pool at the number of CPUs.
+    local want=$(( $(nproc) + 3 )) n=0
+    serve --listen=127.0.0.1:0 --pool="$want" --max-vms=2 "$TOP/build/examples/fn-http.wisp"
+    for _ in $(seq 1 100); do
+        n=$(pool_vms)
+        [ "$n" -ge "$want" ] && break
+        sleep 0.1
+    done
+    [ "$n" -eq "$want" ] || { echo "pool VMs: $n, expected $want" >&2; cat "$SERVER_LOG" >&2; false; }
+    # Each still serves one connection (the ready byte did not disturb the
+    # hand-off), and the pool refills.
+    for i in 1 2 3; do
+        run curl -sS --max-time 10 "http://127.0.0.1:$PORT/p$i"
+        assert_status 0
+        assert_output_has '"status":"200 OK"'
+    done
+    wait_log "(pool)"
+    stop
+    [ "$stop_status" -eq 0 ]
+}
