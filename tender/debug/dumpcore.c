@@ -24,6 +24,7 @@
 #include "core/module.h"
 #include "core/vm.h"
 #include "debug/dumpcore.h"
+#include "debug/gdb.h"
 #include "kvm/kvm_backend.h"
 
 #define PAGE 4096ull
@@ -113,6 +114,7 @@ static void dumpcore_teardown(struct vm *vm)
 
 void dumpcore_record_fault(struct vm *vm, const struct vm_fault *f)
 {
+    gdb_guest_fault(vm, f); /* --gdb: the debugger sees the crash first */
     if (state(vm))
         state(vm)->fault = *f;
 }
