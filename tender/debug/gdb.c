@@ -288,7 +288,7 @@ static int gdb_seccomp(struct vm *vm, void *ctx)
 /* await_ack: gdb acknowledges the last packet; closing before that makes
  * it report a broken connection instead of the guest's end.  One second
  * at most. */
-static void await_ack(struct gdb *g)
+void gdb_await_ack(struct gdb *g)
 {
     struct pollfd p = {.fd = g->fd, .events = POLLIN};
     struct timespec ts = {1, 0};
@@ -316,7 +316,7 @@ static void gdb_teardown(struct vm *vm)
         else
             snprintf(msg, sizeof msg, "W%02x", vm->res->status & 0xff);
         if (gdb_send(g, msg, strlen(msg)) == 0)
-            await_ack(g);
+            gdb_await_ack(g);
         close(g->fd);
     }
     if (g->listen_fd >= 0)

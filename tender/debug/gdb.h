@@ -10,7 +10,8 @@
  * watchpoints (debug registers), single-steps, continues, interrupts
  * (Ctrl-C: SIGIO from the socket kicks the vCPU out of KVM_RUN), kills
  * and detaches.  A guest crash stops in the debugger first (SIGSEGV at
- * the faulting instruction; SIGABRT for a Solo5 abort with a trap frame),
+ * the faulting instruction; for a Solo5 unikernel, where its trap frame
+ * says),
  * then the run ends as it would without it.
  */
 #ifndef WISP_GDB_H

@@ -78,6 +78,11 @@ void gdb_sw_remove(struct gdb *g);
 /* gdb_hw_dr7: DR0-3 and DR7 for the hardware slots in use. */
 uint64_t gdb_hw_dr7(const struct gdb *g, uint64_t dr[4]);
 
+/* gdb_await_ack: wait (one second at most) for gdb's ack of the last
+ * packet, before closing the connection: closing first makes gdb report a
+ * broken connection. */
+void gdb_await_ack(struct gdb *g);
+
 /* gdb_send: one framed packet to the debugger; 0 or -1. */
 int gdb_send(struct gdb *g, const char *payload, size_t len);
 

@@ -26,7 +26,6 @@
 #define SIGTRAP_NR 5
 #define SIGINT_NR 2
 #define SIGSEGV_NR 11
-#define SIGABRT_NR 6
 
 /* signal_end: an ending signal (core/signals.h) arrived while the
  * tender waited for the debugger: the run ends as it would in KVM_RUN. */
@@ -48,6 +47,8 @@ static void finish(struct gdb *g, const char *why)
     g->fd = -1;
     g->finished = 1;
     g->stopped = 0;
+    /* A SIGIO while serving may have set it; none comes any more. */
+    guest_debug_run(g->vm)->immediate_exit = signals_caught() ? 1 : 0;
     if (why)
         vm_log(g->vm, "gdb: %s", why);
 }
@@ -135,8 +136,11 @@ static enum served serve(struct vm *vm, struct gdb *g)
                 g->stepping = a == GDB_ACT_STEP;
                 return SERVE_RESUME;
             case GDB_ACT_KILL:
+                if (!g->proto.no_reply)
+                    gdb_await_ack(g); /* vKill's OK */
                 return SERVE_KILL;
             case GDB_ACT_DETACH:
+                gdb_await_ack(g);
                 return SERVE_DETACH;
             }
         }
@@ -342,7 +346,7 @@ static void isolated_frame(struct vm *vm, struct guest_debug_frame *f)
 void gdb_guest_fault(struct vm *vm, const struct vm_fault *f)
 {
     struct gdb *g = vm->gdb;
-    int sig = f->vector == VM_FAULT_NO_VECTOR ? SIGABRT_NR : SIGSEGV_NR;
+    int sig = SIGSEGV_NR; /* a CPU exception (Solo5: its trap frame) */
     char reply[16];
 
     if (!g || g->finished || g->fd < 0)
@@ -361,7 +365,8 @@ void gdb_guest_fault(struct vm *vm, const struct vm_fault *f)
     case SERVE_RESUME:
         /* It cannot run on: tell gdb the guest ended with the signal. */
         snprintf(reply, sizeof reply, "X%02x", sig);
-        gdb_send(g, reply, strlen(reply));
+        if (gdb_send(g, reply, strlen(reply)) == 0)
+            gdb_await_ack(g);
         finish(g, NULL);
         break;
     case SERVE_KILL:
