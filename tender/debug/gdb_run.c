@@ -261,6 +261,15 @@ static void hw_reply(const struct gdb *g, uint64_t dr6, char *reply, size_t len)
                  (unsigned long long)h->addr);
 }
 
+/* sw_at: whether one of the inserted software breakpoints is at addr. */
+static int sw_at(const struct gdb *g, uint64_t addr)
+{
+    for (unsigned i = 0; g->inserted && i < g->nsw; i++)
+        if (g->sw[i].addr == addr)
+            return 1;
+    return 0;
+}
+
 /* kvm_stop: KVM intercepted the #DB or #BP (hardware KVM with
  * KVM_SET_GUEST_DEBUG): the vCPU is at the guest instruction. */
 static int kvm_stop(struct vm *vm, struct gdb *g)
@@ -275,8 +284,16 @@ static int kvm_stop(struct vm *vm, struct gdb *g)
         return HC_CONTINUE; /* stepping through the tender's stub */
     else if (s.exception == 1)
         snprintf(reply, sizeof reply, "T%02x", SIGTRAP_NR);
-    else
+    else if (sw_at(g, s.pc))
         snprintf(reply, sizeof reply, "T%02xswbreak:;", SIGTRAP_NR);
+    else if (sw_at(g, s.pc - 1)) {
+        /* KVM left rip after the int3 (seen under QEMU's emulated SVM):
+         * the original instruction runs next. */
+        if (guest_debug_set_rip(vm, s.pc - 1) < 0)
+            return vm_fail(vm, "gdb: cannot set rip: %s", strerror(errno));
+        snprintf(reply, sizeof reply, "T%02xswbreak:;", SIGTRAP_NR);
+    } else
+        snprintf(reply, sizeof reply, "T%02x", SIGTRAP_NR); /* the guest's own int3 */
     stop(g, reply, 1);
     return HC_CONTINUE;
 }
@@ -294,11 +311,8 @@ static int stub_stop(struct vm *vm, struct gdb *g, unsigned vector)
         return vm_fail(vm, "gdb: no exception frame");
     memcpy(v, p, sizeof v); /* rip, cs, rflags, rsp, ss */
     rip = v[0];
-    if (vector == 3 && g->inserted) {
-        for (unsigned i = 0; i < g->nsw; i++)
-            if (g->sw[i].addr == rip - 1)
-                rip--; /* our int3: execute the original instruction next */
-    }
+    if (vector == 3 && sw_at(g, rip - 1))
+        rip--; /* our int3: execute the original instruction next */
     if (vector == 1)
         guest_debug_take_dr6(vm, &dr6);
     if (guest_debug_return_to_user(vm, &g->user, rip, v[3], v[2] & ~X86_RFLAGS_TF) < 0)

@@ -278,3 +278,13 @@ int guest_debug_take_dr6(struct vm *vm, uint64_t *dr6)
     d.dr6 = 0xffff0ff0ull; /* nothing hit */
     return ioctl(vm->kvm->vcpu_fd, KVM_SET_DEBUGREGS, &d) < 0 ? -1 : 0;
 }
+
+int guest_debug_set_rip(struct vm *vm, uint64_t rip)
+{
+    struct kvm_regs r;
+
+    if (get_regs(vm, &r))
+        return -1;
+    r.rip = rip;
+    return set_regs(vm, &r);
+}
