@@ -275,21 +275,24 @@ static int sw_at(const struct gdb *g, uint64_t addr)
 static int kvm_stop(struct vm *vm, struct gdb *g)
 {
     struct guest_debug_stop s;
+    uint64_t rip;
     char reply[64];
 
     guest_debug_exit_info(vm, &s);
+    if (guest_debug_get_rip(vm, &rip) < 0)
+        return vm_fail(vm, "gdb: cannot read rip: %s", strerror(errno));
     if (s.exception == 1 && (s.dr6 & 0xf))
         hw_reply(g, s.dr6, reply, sizeof reply);
     else if (s.exception == 1 && (s.dr6 & DR6_BS) && in_stub(s.pc))
         return HC_CONTINUE; /* stepping through the tender's stub */
     else if (s.exception == 1)
         snprintf(reply, sizeof reply, "T%02x", SIGTRAP_NR);
-    else if (sw_at(g, s.pc))
+    else if (sw_at(g, rip))
         snprintf(reply, sizeof reply, "T%02xswbreak:;", SIGTRAP_NR);
-    else if (sw_at(g, s.pc - 1)) {
+    else if (sw_at(g, rip - 1)) {
         /* KVM left rip after the int3 (seen under QEMU's emulated SVM):
          * the original instruction runs next. */
-        if (guest_debug_set_rip(vm, s.pc - 1) < 0)
+        if (guest_debug_set_rip(vm, rip - 1) < 0)
             return vm_fail(vm, "gdb: cannot set rip: %s", strerror(errno));
         snprintf(reply, sizeof reply, "T%02xswbreak:;", SIGTRAP_NR);
     } else

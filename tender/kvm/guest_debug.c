@@ -288,3 +288,13 @@ int guest_debug_set_rip(struct vm *vm, uint64_t rip)
     r.rip = rip;
     return set_regs(vm, &r);
 }
+
+int guest_debug_get_rip(struct vm *vm, uint64_t *rip)
+{
+    struct kvm_regs r;
+
+    if (get_regs(vm, &r))
+        return -1;
+    *rip = r.rip;
+    return 0;
+}

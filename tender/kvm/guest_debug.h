@@ -69,7 +69,8 @@ int guest_debug_save_user(struct vm *vm, struct guest_debug_user *u);
 int guest_debug_return_to_user(struct vm *vm, const struct guest_debug_user *u, uint64_t rip,
                                uint64_t rsp, uint64_t rflags);
 
-/* guest_debug_set_rip: move the stopped guest's rip; 0 or -1. */
+/* guest_debug_get_rip / set_rip: the stopped guest's rip; 0 or -1. */
+int guest_debug_get_rip(struct vm *vm, uint64_t *rip);
 int guest_debug_set_rip(struct vm *vm, uint64_t rip);
 
 /* guest_debug_take_dr6: the guest's DR6 (which debug condition hit), then
