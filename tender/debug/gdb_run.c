@@ -18,6 +18,7 @@
 #include "debug/dumpcore.h"
 #include "debug/gdb.h"
 #include "debug/gdb_priv.h"
+#include "modes/hvt/emulate.h"
 #include "modes/isolated/crash.h"
 #include "x86_64/x86_64.h"
 
@@ -372,6 +373,8 @@ void gdb_guest_fault(struct vm *vm, const struct vm_fault *f)
                                           .rsp = f->rsp};
     if (vm->mode->id == MODE_ISOLATED)
         isolated_frame(vm, &g->frame);
+    else if (hvt_fault_regs(vm, f->rip, g->frame.gpr, &g->frame.rflags) == 0)
+        g->frame.mask |= GDF_GPRS | GDF_RFLAGS; /* as the tender delivered the fault */
     if (vm->mode->id == MODE_ISOLATED)
         vm_console_drain(vm); /* what the guest wrote before it crashed */
     snprintf(reply, sizeof reply, "T%02x", sig);

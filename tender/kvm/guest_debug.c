@@ -116,6 +116,12 @@ int guest_debug_read_regs(struct vm *vm, const struct guest_debug_frame *frame,
     memset(out, 0, GDB_REGS_SIZE);
     if (get_regs(vm, &r) || get_sregs(vm, &s))
         return -1;
+    if (frame && (frame->mask & GDF_GPRS)) {
+        static const unsigned encoding[16] = {0, 3, 1, 2, 6, 7, 5, 4, 8, 9, 10, 11, 12, 13, 14, 15};
+
+        for (unsigned i = 0; i < 16; i++) /* GDB order i <- encoding register */
+            *gpr(&r, i) = frame->gpr[encoding[i]];
+    }
     if (frame && (frame->mask & GDF_RIP))
         r.rip = frame->rip;
     if (frame && (frame->mask & GDF_RSP))

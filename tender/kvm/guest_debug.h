@@ -20,11 +20,13 @@ struct guest_debug_frame {
     unsigned mask;  /* GDF_* */
     uint64_t rip, rsp, rflags;
     uint16_t cs, ss;
+    uint64_t gpr[16]; /* GDF_GPRS: encoding order (rax, rcx, rdx, rbx, rsp, ...) */
 };
 #define GDF_RIP    1u
 #define GDF_RSP    2u
 #define GDF_RFLAGS 4u
 #define GDF_SEGS   8u
+#define GDF_GPRS   16u
 
 /* guest_debug_read_regs: the vCPU's registers (with `frame`'s, if not
  * NULL) into the GDB layout; 0 or -1. */

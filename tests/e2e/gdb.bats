@@ -198,10 +198,13 @@ expect_wisp() { # STATUS: wisp's exit status, its output shown on a mismatch
     [[ "$wisp_output" == *"Solo5: solo5_exit(0) called"* ]]
 
     start_wisp --gdb=unix:"$sock" "$HVT_GUESTS/gdb.hvt" crash
-    gdb_batch "$HVT_GUESTS/gdb.hvt" continue 'x/i $pc' continue
+    gdb_batch "$HVT_GUESTS/gdb.hvt" continue 'x/i $pc' bt continue
     expect_wisp 255
     assert_output_has "Program received signal SIGSEGV, Segmentation fault."
     assert_output_matches '^=> 0x[0-9a-f]+ <crash_here\+[0-9]+>:'
+    # the registers of the fault, not of the guest's HALT: a clean backtrace
+    assert_output_matches "^#1 +0x[0-9a-f]+ in solo5_app_main "
+    assert_output_matches "^#2 +0x[0-9a-f]+ in _start "
     [[ "$wisp_output" == *"Solo5: trap: type=#PF"* ]]
 }
 
