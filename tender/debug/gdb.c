@@ -200,6 +200,19 @@ static int write_debug_stub(struct vm *vm)
     return 0;
 }
 
+/* open_int3_gate: the tender's IDT gate for #BP gets DPL 3, so that an
+ * int3 at CPL3 is a #BP (as on Linux) and not a #GP: hardware checks a
+ * software interrupt's gate DPL (PVM does not). */
+static int open_int3_gate(struct vm *vm)
+{
+    uint8_t *gate = gpa_to_host(vm, X86_IDT_GPA + 16ull * 3, 16);
+
+    if (!gate)
+        return vm_fail(vm, "--gdb: no IDT at 0x%llx", (unsigned long long)X86_IDT_GPA);
+    gate[5] |= 3u << 5; /* type/attribute byte: DPL in bits 5-6 */
+    return 0;
+}
+
 /* gdb_setup: listen, and the SIGIO handler (no SA_RESTART: a blocked
  * read sees EINTR too), both before the filter forbids them. */
 static int gdb_setup(struct vm *vm)
@@ -222,6 +235,8 @@ static int gdb_setup(struct vm *vm)
     if (vm->mode->id == MODE_ISOLATED && write_debug_stub(vm))
         return -1;
     g->stub_mode = vm->mode->id == MODE_ISOLATED || vm->hvt->cpl3;
+    if (g->stub_mode && open_int3_gate(vm))
+        return -1;
     if (host_cpuid_get(vm, &hc))
         return -1;
     g->hw_debug = !hc.is_pvm;

@@ -42,7 +42,7 @@ static int signal_end(struct vm *vm)
 static void finish(struct gdb *g, const char *why)
 {
     gdb_sw_remove(g);
-    guest_debug_set(g->vm, 0, 0, NULL, 0);
+    guest_debug_set(g->vm, 0, 0, 0, NULL, 0);
     if (g->fd >= 0)
         close(g->fd);
     g->fd = -1;
@@ -171,7 +171,9 @@ static int arm(struct vm *vm, struct gdb *g)
     uint64_t dr7 = gdb_hw_dr7(g, dr);
 
     gdb_sw_insert(g);
-    if (guest_debug_set(vm, 1, g->stepping, dr, dr7) < 0)
+    /* CPL3 guests: #BP through the tender's stub on every KVM (KVM's own
+     * interception re-delivered the int3 under QEMU's emulated SVM). */
+    if (guest_debug_set(vm, 1, !g->stub_mode, g->stepping, dr, dr7) < 0)
         return vm_fail(vm, "gdb: KVM_SET_GUEST_DEBUG failed: %s", strerror(errno));
     return 0;
 }

@@ -211,13 +211,14 @@ static int set_guest_drs(struct vm *vm, const uint64_t dr[4], uint64_t dr7)
     return ioctl(vm->kvm->vcpu_fd, KVM_SET_DEBUGREGS, &d) < 0 ? -1 : 0;
 }
 
-int guest_debug_set(struct vm *vm, int enable, int step, const uint64_t dr[4], uint64_t dr7)
+int guest_debug_set(struct vm *vm, int enable, int sw_bp, int step, const uint64_t dr[4],
+                    uint64_t dr7)
 {
     struct kvm_guest_debug dbg;
 
     memset(&dbg, 0, sizeof dbg);
     if (enable) {
-        dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
+        dbg.control = KVM_GUESTDBG_ENABLE | (sw_bp ? KVM_GUESTDBG_USE_SW_BP : 0);
         if (step)
             dbg.control |= KVM_GUESTDBG_SINGLESTEP;
         if (dr7 & 0xff) {

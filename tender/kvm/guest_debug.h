@@ -41,10 +41,11 @@ int guest_debug_read_regs(struct vm *vm, const struct guest_debug_frame *frame,
 int guest_debug_write_regs(struct vm *vm, const uint8_t in[GDB_REGS_SIZE]);
 
 /* guest_debug_set: KVM_SET_GUEST_DEBUG.  enable 0: everything off.
- * Otherwise software breakpoints (#BP) exit to the tender, `step` traps
- * after one instruction, and dr[0..3] / dr7 arm hardware breakpoints and
- * watchpoints when dr7 enables any.  0, or -1 with errno. */
-int guest_debug_set(struct vm *vm, int enable, int step, const uint64_t dr[4], uint64_t dr7);
+ * Otherwise `sw_bp`: KVM intercepts #BP (software breakpoints); `step`
+ * traps after one instruction; dr[0..3] / dr7 arm hardware breakpoints
+ * and watchpoints when dr7 enables any.  0, or -1 with errno. */
+int guest_debug_set(struct vm *vm, int enable, int sw_bp, int step, const uint64_t dr[4],
+                    uint64_t dr7);
 
 /* guest_debug_exit: what a KVM_EXIT_DEBUG says: the exception (1 #DB,
  * 3 #BP), the guest's pc and DR6. */
