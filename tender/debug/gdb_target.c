@@ -200,8 +200,12 @@ static int hw_remove(struct gdb *g, enum gdb_bp_type type, uint64_t addr, uint64
 
 static int insert_bp(void *t, enum gdb_bp_type type, uint64_t addr, uint64_t len)
 {
-    if (type != GDB_BP_SW && !((struct gdb *)t)->hw_debug)
+    const struct gdb *g = t;
+
+    if (type != GDB_BP_SW && !g->hw_debug)
         return 1; /* unsupported: an empty reply */
+    if (type == GDB_BP_SW && !g->stub_mode && !g->hw_debug)
+        return -1; /* CPL0 guest on PVM: KVM would emulate the int3 and fail */
     return type == GDB_BP_SW ? sw_insert(t, addr) : hw_insert(t, type, addr, len);
 }
 
