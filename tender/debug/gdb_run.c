@@ -95,7 +95,8 @@ static void stop(struct gdb *g, const char *reply, int tell)
         finish(g, "the debugger went away; the guest runs on");
 }
 
-/* act: what a command asks: GDB_ACT_* into the run's terms. */
+/* How serving the debugger ended: the guest resumes, the debugger killed
+ * it or detached, the connection is gone, or an ending signal came. */
 enum served { SERVE_RESUME, SERVE_KILL, SERVE_DETACH, SERVE_GONE, SERVE_ERROR };
 
 /* serve: read and answer packets until one resumes, kills or detaches. */
