@@ -76,7 +76,8 @@ int confine_precompiled_applies(const struct vm *vm)
         (vm->cfg->stats_fd >= 0 && vm->cfg->stats_fd != CONFINE_LOG_FD) ||
         vm->kvm->vcpu_fd != CONFINE_VCPU_FD || confine_core_bpf_len == 0 ||
         vm->cfg->input_fd >= 0 || /* the input module's rules (devices/input.c) */
-        vm->dumpcore /* its own rules (debug/dumpcore.c) */)
+        vm->dumpcore /* its own rules (debug/dumpcore.c) */ ||
+        vm->gdb /* its own rules (debug/gdb.c) */)
         return 0;
     for (unsigned i = 1; i < vm->mft->entries; i++)
         if (vm->mft->e[i].attached)

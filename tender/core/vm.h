@@ -82,6 +82,7 @@ struct vm {
     struct hvt *hvt;         /* the hvt mode's own state (modes/hvt only) */
     struct dumpcore *dumpcore; /* --dumpcore's state (debug/dumpcore.c), or NULL */
     struct symbols *symbols; /* function names for crash reports (debug/symbols.c) */
+    struct gdb *gdb;         /* --gdb's server (debug/gdb*.c), or NULL */
 
     uint64_t tsc_base, tsc_hz, mono_base; /* guest TSC <-> host clock */
 

@@ -24,7 +24,9 @@
 #include "core/module.h"
 #include "core/vm.h"
 #include "debug/dumpcore.h"
+#include "debug/gdb.h"
 #include "kvm/kvm_backend.h"
+#include "modes/hvt/emulate.h"
 
 #define PAGE 4096ull
 #define NOTE_ALIGN(x) (((x) + 3) & ~(size_t)3)
@@ -113,6 +115,7 @@ static void dumpcore_teardown(struct vm *vm)
 
 void dumpcore_record_fault(struct vm *vm, const struct vm_fault *f)
 {
+    gdb_guest_fault(vm, f); /* --gdb: the debugger sees the crash first */
     if (state(vm))
         state(vm)->fault = *f;
 }
@@ -155,6 +158,19 @@ static void prstatus(struct vm *vm, const struct vm_fault *f, struct elf_prstatu
     u->rip = f->valid ? f->rip : r.rip;
     u->rsp = f->valid ? f->rsp : r.rsp;
     u->eflags = r.rflags;
+    if (f->valid && vm->mode->id == MODE_HVT) {
+        /* Compatibility mode at CPL3: the registers at the fault, as the
+         * tender delivered it, not those of the guest's HALT. */
+        uint64_t g[16], fl;
+
+        if (hvt_fault_regs(vm, f->rip, g, &fl) == 0) {
+            u->rax = g[0]; u->rcx = g[1]; u->rdx = g[2]; u->rbx = g[3];
+            u->rsp = g[4]; u->rbp = g[5]; u->rsi = g[6]; u->rdi = g[7];
+            u->r8 = g[8]; u->r9 = g[9]; u->r10 = g[10]; u->r11 = g[11];
+            u->r12 = g[12]; u->r13 = g[13]; u->r14 = g[14]; u->r15 = g[15];
+            u->eflags = fl;
+        }
+    }
     u->cs = s.cs.selector; u->ss = s.ss.selector; u->ds = s.ds.selector;
     u->es = s.es.selector; u->fs = s.fs.selector; u->gs = s.gs.selector;
     u->fs_base = s.fs.base; u->gs_base = s.gs.base;

@@ -11,6 +11,7 @@
 #include "core/mode.h"
 #include "core/signals.h"
 #include "core/vm.h"
+#include "debug/gdb.h"
 
 static unsigned long long guest_rip(struct vm *vm)
 {
@@ -81,6 +82,9 @@ int kvm_run_loop(struct vm *vm, int (*handle_exit)(struct vm *vm, struct kvm_run
         uint64_t t0 = 0;
         int r;
 
+        /* --gdb: the debugger's turn while the guest is stopped */
+        if (vm->gdb && (r = gdb_before_run(vm)) != HC_CONTINUE)
+            return r < 0 ? -1 : 0;
         if (ioctl(vm->kvm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR && signals_caught())
                 return signal_exit(vm);
@@ -97,7 +101,10 @@ int kvm_run_loop(struct vm *vm, int (*handle_exit)(struct vm *vm, struct kvm_run
         st->exit_count[kind]++;
         if (timed)
             t0 = wisp_now_ns();
-        r = handle_exit(vm, run);
+        if (vm->gdb && gdb_claims_exit(vm, run))
+            r = gdb_debug_exit(vm, run);
+        else
+            r = handle_exit(vm, run);
         if (timed)
             st->exit_ns[kind] += wisp_now_ns() - t0;
         if (r < 0)

@@ -62,6 +62,9 @@ setup() {
     [ -f "$dir/${line##*/}" ]
     run gdb -nx -batch -ex bt "$HVT_GUESTS/exception.hvt" "$dir/${line##*/}"
     assert_output_matches "^#0 +solo5_app_main .*exception\.c:10"
+    # at CPL3 the core holds the registers of the fault (the tender delivered
+    # it), and wisp-cc's .debug_frame lets gdb unwind: the caller too
+    solo5_cpl0 || assert_output_matches "^#1 +0x[0-9a-f]+ in _start "
 }
 
 @test "dumpcore: no core when the guest exits normally" {

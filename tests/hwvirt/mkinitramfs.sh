@@ -70,16 +70,33 @@ find_exe() {  # a PATH lookup that ignores shell builtins (true, echo)
 }
 mkdir -p "$stage/usr/local/bin" "$stage/var" "$stage/etc/netns"
 ln -s /run "$stage/var/run"
-for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf date true}; do
-    p=$(find_exe "$t") || { echo "mkinitramfs: $t not on this host; not in the VM" >&2; continue; }
-    cp "$p" "$stage/usr/local/bin/$t"
-    ldd "$p" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+add_exe() {  # PATH NAME: the executable as /usr/local/bin/NAME, with its libraries
+    cp "$1" "$stage/usr/local/bin/$2"
+    ldd "$1" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
         while read -r lib; do
             [ -e "$stage$lib" ] && continue
             mkdir -p "$stage$(dirname "$lib")"
             cp -L "$lib" "$stage$lib"
         done
+}
+for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf date true}; do
+    p=$(find_exe "$t") || { echo "mkinitramfs: $t not on this host; not in the VM" >&2; continue; }
+    add_exe "$p" "$t"
 done
+# gdb for gdb.bats: Debian's gdb-minimal (the debugger without Python, whose
+# standard library the VM lacks), fetched once with apt-get download and
+# unpacked under build/hwvirt/gdb-minimal; its libraries are the host's
+# (tools/install-deps.sh installs gdb).  Without it gdb.bats skips there.
+gdbm=$B/hwvirt/gdb-minimal
+if [ ! -x "$gdbm/usr/bin/gdb" ]; then
+    mkdir -p "$gdbm.deb"
+    if (cd "$gdbm.deb" && apt-get download gdb-minimal >/dev/null 2>&1); then
+        dpkg-deb -x "$(ls "$gdbm.deb"/gdb-minimal_*.deb | head -n 1)" "$gdbm"
+    else
+        echo "mkinitramfs: cannot download gdb-minimal; gdb.bats skips in the VM" >&2
+    fi
+fi
+[ -x "$gdbm/usr/bin/gdb" ] && add_exe "$gdbm/usr/bin/gdb" gdb
 [ -f "$stage/usr/local/bin/true" ] && cp "$stage/usr/local/bin/true" "$stage/bin/true"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$stage/etc/hosts"
 

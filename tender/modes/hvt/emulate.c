@@ -161,6 +161,11 @@ static int deliver(struct vm *vm, struct trap *t, unsigned vector, int has_ec, u
 
     t->vector = vector;
     t->ec = ec;
+    memcpy(vc->fault_gpr, t->gpr, sizeof vc->fault_gpr);
+    vc->fault_gpr[4] = t->rsp;
+    vc->fault_rip = t->rip;
+    vc->fault_rflags = t->rflags;
+    vc->fault_valid = 1;
     /* A fault inside the handler is delivered again, as the CPU would;
      * a handler that keeps faulting ends (the CPU would loop forever). */
     if (vc->handler_depth >= HVT_MAX_NESTED) {
@@ -513,4 +518,15 @@ int hvt_cpl3_handle_stub(struct vm *vm, unsigned vector)
     /* Traps (#DB, #BP, #OF) return after the instruction; KVM reports the
      * frame the CPU pushed, which already says so. */
     return deliver(vm, &t, vector, has_ec, t.ec, t.rip);
+}
+
+int hvt_fault_regs(const struct vm *vm, uint64_t rip, uint64_t r[16], uint64_t *rflags)
+{
+    const struct hvt_vcpu *vc = vm->hvt ? &vm->hvt->vc : NULL;
+
+    if (!vc || !vm->hvt->cpl3 || !vc->fault_valid || vc->fault_rip != rip)
+        return -1;
+    memcpy(r, vc->fault_gpr, sizeof vc->fault_gpr);
+    *rflags = vc->fault_rflags;
+    return 0;
 }

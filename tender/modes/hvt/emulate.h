@@ -84,7 +84,17 @@ struct hvt_vcpu {
     uint16_t cs, ss;                /* selectors the guest believes in */
     uint64_t cr2;                   /* last page-fault address delivered */
     unsigned handler_depth;         /* exceptions delivered, not yet iretq'd */
+    /* The guest's registers when the tender last delivered an exception to
+     * its handler (encoding order), for core files and gdb: Solo5's trap
+     * frame (the HALT cookie) has only rip, rsp and rflags. */
+    int fault_valid;
+    uint64_t fault_gpr[16], fault_rip, fault_rflags;
 };
+
+/* hvt_fault_regs: those registers, if the last delivered exception was
+ * at `rip`: 0 with r[16] in encoding order (rax, rcx, rdx, rbx, rsp, rbp,
+ * rsi, rdi, r8-r15) and *rflags; -1 otherwise. */
+int hvt_fault_regs(const struct vm *vm, uint64_t rip, uint64_t r[16], uint64_t *rflags);
 
 /* hvt_cpl3_handle_stub: the stub exited for `vector`: emulate, deliver or
  * end the guest.  Returns as an exit handler (HC_CONTINUE, HC_STOP, -1). */
