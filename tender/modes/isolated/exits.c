@@ -235,9 +235,14 @@ static int syscall_trap(struct vm *vm, struct crash_info *c, const struct kvm_re
     } else {
         return 0;
     }
-    snprintf(why, len, "the guest executed %s%s: system calls are not available to a wisp "
-             "guest (the hypercall ABI is its only interface)", name,
-             c->rip ? "" : " at an unknown address");
+    if (c->rip)
+        snprintf(why, len, "the guest executed %s at 0x%llx: system calls are not available "
+                 "to a wisp guest (the hypercall ABI is its only interface)", name,
+                 (unsigned long long)c->rip);
+    else
+        snprintf(why, len, "the guest executed %s at an unknown address: system calls are "
+                 "not available to a wisp guest (the hypercall ABI is its only interface)",
+                 name);
     c->why = why;
     c->has_errcode = 0;
     return 1;

@@ -12,7 +12,8 @@
  * A KIND the CPU (its CPUID as the tender sets it) lacks prints
  * "skipped: ..." and exits 0.  The register contents are a valid PUTS
  * argument struct's address, so a store KVM split into 8-byte pieces would
- * print "doorbell hypercall ran".
+ * print "doorbell hypercall ran".  "pending: no newline" is left in the
+ * line-buffered console just before the store: the report must show it.
  */
 #include <wisp/abi.h>
 
@@ -43,7 +44,7 @@ static int is(const struct solo5_start_info *si, const char *s)
 
 static int skipped(const char *why)
 {
-    t_puts("skipped: ");
+    t_puts("\nskipped: ");
     t_puts(why);
     t_puts("\n");
     return SOLO5_EXIT_SUCCESS;
@@ -66,6 +67,7 @@ int solo5_app_main(const struct solo5_start_info *si)
     t_puts("doorbell_store: ");
     t_puts(si->cmdline);
     t_puts("\n");
+    t_puts("pending: no newline");
     if (is(si, "sse16")) {
         __asm__ volatile("movdqa %0, %%xmm0\n\tmovups %%xmm0, (%1)"
                          : : "m"(src[0]), "r"(bell) : "xmm0", "memory");
