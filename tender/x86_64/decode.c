@@ -53,8 +53,10 @@ static int modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
     in->ea_base = in->ea_index = -1;
     in->ea_scale = 1;
     in->ea_disp = 0;
-    if (mod == 3)
+    if (mod == 3) {
+        in->len = *at;
         return 0;
+    }
     in->mem = 1;
     if (rm == 4) {
         uint8_t sib, base, index;
@@ -90,6 +92,7 @@ static int modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
         *at += 4;
         in->ea_disp = d;
     }
+    in->len = *at;
     return 0;
 }
 
@@ -167,8 +170,10 @@ int x86_decode(const uint8_t *code, unsigned n, struct x86_insn *in)
         if (rxb < 0 || at >= n)
             return -1;
         in->opcode = code[at++];
-        if (in->map == X86_MAP_0F && in->opcode == 0x77)
+        if (in->map == X86_MAP_0F && in->opcode == 0x77) {
+            in->len = at;
             return 0; /* vzeroupper, vzeroall */
+        }
         return modrm(code, n, &at, (uint8_t)rxb, in);
     }
     if (code[at] != 0x0f) {
@@ -182,8 +187,10 @@ int x86_decode(const uint8_t *code, unsigned n, struct x86_insn *in)
             memcpy(&a, code + at, 8);
             in->moffs = in->mem = 1;
             in->ea_disp = (int64_t)a;
+            in->len = at + 8;
             return 0;
         }
+        in->len = at;
         return has_modrm_1(in->opcode) ? modrm(code, n, &at, in->rex & 7, in) : 0;
     }
     if (++at >= n)
@@ -201,6 +208,7 @@ int x86_decode(const uint8_t *code, unsigned n, struct x86_insn *in)
     hm = has_modrm_0f(in->opcode);
     if (hm < 0)
         return -1;
+    in->len = at;
     return hm ? modrm(code, n, &at, in->rex & 7, in) : 0;
 }
 
@@ -217,6 +225,40 @@ uint64_t x86_ea(const struct x86_insn *in, const uint64_t gpr[16])
     if (in->ea_index >= 0)
         a += gpr[in->ea_index] * in->ea_scale;
     return a;
+}
+
+int x86_mov_store64(const uint8_t *code, unsigned n, const uint64_t gpr[16], uint64_t next_rip,
+                    uint64_t *addr, uint64_t *value)
+{
+    struct x86_insn in;
+    unsigned end;
+
+    if (x86_decode(code, n, &in) || in.enc != X86_ENC_LEGACY || in.map != X86_MAP_1 ||
+        !in.rex_w || in.opsize16 || in.rep || in.other_prefix || !in.mem)
+        return 0;
+    switch (in.opcode) {
+    case 0x89:
+    case 0xa3:
+        end = in.len;
+        *value = gpr[in.opcode == 0xa3 ? 0 : in.reg & 15];
+        break;
+    case 0xc7: {
+        int32_t imm;
+
+        if ((in.reg & 7) != 0 || in.len + 4 > n)
+            return 0;
+        memcpy(&imm, code + in.len, 4);
+        end = in.len + 4;
+        *value = (uint64_t)(int64_t)imm;
+        break;
+    }
+    default:
+        return 0;
+    }
+    if (end != n)
+        return 0;
+    *addr = in.ea_rip ? next_rip + (uint64_t)in.ea_disp : x86_ea(&in, gpr);
+    return 1;
 }
 
 /* name_0f: the two-byte opcodes worth naming. */

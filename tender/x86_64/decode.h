@@ -33,6 +33,7 @@ enum x86_enc {
  * Registers are numbered as x86 encodes them (0 rax, 1 rcx, 2 rdx, 3 rbx,
  * 4 rsp, 5 rbp, 6 rsi, 7 rdi, 8-15 r8-r15). */
 struct x86_insn {
+    unsigned len;         /* bytes decoded: prefixes to displacement (or moffs) */
     enum x86_enc enc;
     enum x86_map map;
     uint8_t opcode;
@@ -64,6 +65,17 @@ int x86_decode(const uint8_t *code, unsigned n, struct x86_insn *in);
  * given the guest's registers in encoding order; for movdir64b the
  * address it stores to (in the register ModRM.reg names). */
 uint64_t x86_ea(const struct x86_insn *in, const uint64_t gpr[16]);
+
+/*
+ * x86_mov_store64: whether code[0..n) is exactly one of the 8-byte stores
+ * the guest library makes to the doorbell (include/wisp/abi.h), and no
+ * more bytes: `mov r64, m64` (REX.W 89), `mov $imm32, m64` (REX.W c7 /0)
+ * or `movabs %rax, moffs64` (REX.W a3), with no other prefix.  Then
+ * *addr and *value are what it stores where, given the registers (gpr,
+ * encoding order) and the address of the next instruction (next_rip).
+ */
+int x86_mov_store64(const uint8_t *code, unsigned n, const uint64_t gpr[16], uint64_t next_rip,
+                    uint64_t *addr, uint64_t *value);
 
 /*
  * x86_insn_name: a name for the instruction at code[0..n) for a report:

@@ -40,7 +40,7 @@ doorbell() {
     wisp_run "$(guest doorbell_store)" "$1"
     skip_if_cpu_lacks
     assert_status "$WISP_EXIT_GUEST_FAULT"
-    assert_output_matches "wisp: guest (crashed: the doorbell store could not be emulated: $2 at 0x[0-9a-f]+ |violated the hypercall ABI: a store wider than 8 bytes to doorbell offset 0x[0-9a-f]+ \\(the instruction before 0x)"
+    assert_output_matches "wisp: guest (crashed: the doorbell store could not be emulated: $2 at 0x[0-9a-f]+ |violated the hypercall ABI: a store to doorbell offset 0x[0-9a-f]+ by an instruction that is not an 8-byte mov \\(it ends at 0x)"
     assert_output_lacks "KVM: internal error"
     assert_output_lacks "doorbell hypercall ran"
     assert_output_lacks "FAILURE"
@@ -51,7 +51,7 @@ doorbell() {
     require_kvm
     wisp_run "$(guest doorbell_store)" sse16
     assert_status "$WISP_EXIT_GUEST_FAULT"
-    assert_output_has "wisp: guest violated the hypercall ABI: a store wider than 8 bytes to doorbell offset 0x8 (the instruction before 0x"
+    assert_output_has "wisp: guest violated the hypercall ABI: a store to doorbell offset 0x8 by an instruction that is not an 8-byte mov (it ends at 0x"
     assert_output_lacks "doorbell hypercall ran"
     assert_output_lacks "FAILURE"
     expect_drained

@@ -76,38 +76,50 @@ static void describe_insn(const uint8_t *code, unsigned n, uint64_t rip, char *b
         snprintf(buf + at, len - (size_t)at, "%s)", n ? (n > 8 ? " ..." : "") : " unreadable");
 }
 
-/*
- * doorbell_store_whole: whether the 8-byte doorbell store KVM reported is
- * the whole store.  KVM splits a wider one (a 16-byte SSE store, fxsave,
- * ...) into 8-byte MMIO exits, each looking like a valid store, and has
- * already advanced RIP past the instruction, so its bytes cannot be
- * trusted to tell.  KVM_RUN with immediate_exit set completes the pending
- * write without running any guest instruction (KVM's API): it fails with
- * EINTR when nothing remains, or exits again with the next piece.  0 (a
- * whole store: dispatch it), else the run ends (the guest's fault).
- */
-static int doorbell_store_whole(struct vm *vm, struct kvm_run *run)
+static void regs_to_gpr(const struct kvm_regs *r, uint64_t g[16])
 {
-    uint64_t off = run->mmio.phys_addr - WISP_DOORBELL_GPA;
-    struct kvm_regs regs;
-    int r;
+    const uint64_t v[16] = {r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
+                            r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15};
 
-    run->immediate_exit = 1;
-    r = ioctl(vm->kvm->vcpu_fd, KVM_RUN, 0);
-    run->immediate_exit = 0;
-    if (r < 0 && errno == EINTR)
-        return 0;
-    if (r < 0)
-        return vm_fail(vm, "KVM: ioctl (RUN) to complete a doorbell store failed: %s",
-                       strerror(errno));
-    if (run->exit_reason != KVM_EXIT_MMIO)
-        return kvm_exit_error(vm, run);
+    memcpy(g, v, sizeof v);
+}
+
+/*
+ * doorbell_store_ok: the store KVM reported (8 bytes of `data` at `gpa`)
+ * is one the ABI allows: one of the 8-byte movs the guest library emits
+ * (x86_mov_store64) ends right before the guest's RIP (KVM has already
+ * completed the instruction: RIP is the next one) and, with the guest's
+ * registers, stores exactly that data there.  A wider store (16-byte SSE,
+ * fxsave, a string store) reaches the tender as 8-byte pieces KVM split it
+ * into: none is such a mov; bytes crafted to also read as one (an
+ * overlapping encoding) can pass for the first piece at most, which then
+ * does what that mov would, never for the next (the address differs).
+ * 0, or the guest ends.  Costs a few hundred ns: the registers come with
+ * the exit (KVM_CAP_SYNC_REGS, isolated_setup_cpu).
+ */
+static int doorbell_store_ok(struct vm *vm, uint64_t gpa, uint64_t data)
+{
+    struct kvm_regs regs;
+    uint64_t gpr[16], addr, value;
+
     if (guest_regs(vm, &regs))
         return -1;
-    return vm_guest_abi_error(vm, "a store wider than 8 bytes to doorbell offset 0x%llx "
-                              "(the instruction before 0x%llx; expected one aligned 8-byte "
-                              "store, KVM split this one into 8-byte pieces)",
-                              (unsigned long long)off, (unsigned long long)regs.rip);
+    regs_to_gpr(&regs, gpr);
+    for (unsigned len = 2; len <= X86_INSN_MAX && len <= regs.rip; len++) {
+        enum guest_fault f;
+        const uint8_t *p = guest_range(vm, regs.rip - len, len, 0, &f);
+
+        if (!p)
+            break;
+        if (x86_mov_store64(p, len, gpr, regs.rip, &addr, &value) && addr == gpa &&
+            value == data)
+            return 0;
+    }
+    return vm_guest_abi_error(vm, "a store to doorbell offset 0x%llx by an instruction that "
+                              "is not an 8-byte mov (it ends at 0x%llx; KVM splits a wider "
+                              "store into 8-byte pieces)",
+                              (unsigned long long)(gpa - WISP_DOORBELL_GPA),
+                              (unsigned long long)regs.rip);
 }
 
 /* handle_doorbell: a guest store to the doorbell page is a hypercall. */
@@ -125,28 +137,20 @@ static int handle_doorbell(struct vm *vm, struct kvm_run *run)
         return vm_guest_abi_error(vm, "%u-byte store to doorbell offset 0x%llx "
                                   "(expected an aligned 8-byte store)",
                                   run->mmio.len, (unsigned long long)off);
-    r = doorbell_store_whole(vm, run);
+    memcpy(&arg, run->mmio.data, sizeof arg);
+    r = doorbell_store_ok(vm, run->mmio.phys_addr, arg);
     if (r)
         return r;
     if (run->mmio.phys_addr >= WISP_KICK_BASE_GPA) {
         return ring_kick_exit(vm, (unsigned)((run->mmio.phys_addr - WISP_KICK_BASE_GPA) / 8));
     }
     nr = (unsigned)(off / 8);
-    memcpy(&arg, run->mmio.data, sizeof arg);
     return hypercall_dispatch(vm, nr, arg);
 }
 
 static int in_doorbell(uint64_t a)
 {
     return a >= WISP_DOORBELL_GPA && a < WISP_DOORBELL_GPA + WISP_PAGE_SIZE;
-}
-
-static void regs_to_gpr(const struct kvm_regs *r, uint64_t g[16])
-{
-    const uint64_t v[16] = {r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
-                            r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15};
-
-    memcpy(g, v, sizeof v);
 }
 
 /* operand_address: the address of the memory operand of the instruction
