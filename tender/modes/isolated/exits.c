@@ -171,39 +171,6 @@ static int operand_address(const uint8_t *code, unsigned n, const struct kvm_reg
 }
 
 /*
- * emulation_failure: KVM could not emulate an instruction
- * (KVM_INTERNAL_ERROR_EMULATION; hardware KVM reports it so only with
- * KVM_CAP_EXIT_ON_EMULATION_FAILURE, isolated_setup_cpu).  At CPL3 in
- * isolated mode KVM emulates only accesses to the doorbell (the one
- * unbacked page the guest's page tables map): the guest's fault, a crash
- * report.  At CPL0 it was the tender's stub: a tender error.
- */
-static int emulation_failure(struct vm *vm, struct kvm_run *run)
-{
-    struct kvm_regs regs;
-    struct kvm_sregs sregs;
-    uint8_t code[X86_INSN_MAX];
-    char what[128], why[256];
-    uint64_t a = 0;
-    unsigned n;
-
-    if (guest_regs(vm, &regs) || ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0 ||
-        (sregs.cs.selector & 3) != 3)
-        return kvm_exit_error(vm, run);
-    n = guest_code(vm, regs.rip, code);
-    describe_insn(code, n, regs.rip, what, sizeof what);
-    if (!operand_address(code, n, &regs, regs.rsp, &a) || in_doorbell(a))
-        snprintf(why, sizeof why, "the doorbell store could not be emulated: %s is an "
-                 "instruction KVM cannot emulate; the doorbell takes one aligned 8-byte mov",
-                 what);
-    else
-        snprintf(why, sizeof why, "KVM could not emulate %s (operand at 0x%llx)", what,
-                 (unsigned long long)a);
-    return crash_report(vm, &(struct crash_info){.vector = 6, .rip = regs.rip, .rsp = regs.rsp,
-                                                 .cr2 = sregs.cr2, .why = why});
-}
-
-/*
  * syscall_trap: the guest executed syscall or sysenter (kvm_trap_syscalls):
  *   - a #UD or #GP at an instruction that is one of them (a CPU that
  *     honours EFER.SCE off, SYSENTER_CS 0, or AMD's long mode);
@@ -250,6 +217,48 @@ static int syscall_trap(struct vm *vm, struct crash_info *c, const struct kvm_re
     c->why = why;
     c->has_errcode = 0;
     return 1;
+}
+
+/*
+ * emulation_failure: KVM could not emulate an instruction
+ * (KVM_INTERNAL_ERROR_EMULATION; hardware KVM reports it so only with
+ * KVM_CAP_EXIT_ON_EMULATION_FAILURE, isolated_setup_cpu).  At CPL3 it is
+ * the guest's instruction, the guest's fault: in isolated mode KVM
+ * emulates a CPL3 access to the doorbell (the one unbacked page the guest
+ * maps), and on AMD hardware a sysenter (#UD intercepted).  At CPL0 it was
+ * the tender's stub: a tender error.
+ */
+static int emulation_failure(struct vm *vm, struct kvm_run *run)
+{
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    uint8_t code[X86_INSN_MAX];
+    char what[128], why[256];
+    struct crash_info c = {.vector = 6};
+    uint64_t a = 0;
+    unsigned n;
+
+    if (guest_regs(vm, &regs) || ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0 ||
+        (sregs.cs.selector & 3) != 3)
+        return kvm_exit_error(vm, run);
+    c.rip = regs.rip;
+    c.rsp = regs.rsp;
+    c.cr2 = sregs.cr2;
+    n = guest_code(vm, regs.rip, code);
+    if (syscall_trap(vm, &c, &regs, code, n, why, sizeof why))
+        return crash_report(vm, &c);
+    describe_insn(code, n, regs.rip, what, sizeof what);
+    if (operand_address(code, n, &regs, regs.rsp, &a) && in_doorbell(a))
+        snprintf(why, sizeof why, "the doorbell store could not be emulated: %s is an "
+                 "instruction KVM cannot emulate; the doorbell takes one aligned 8-byte mov",
+                 what);
+    else if (operand_address(code, n, &regs, regs.rsp, &a))
+        snprintf(why, sizeof why, "KVM could not emulate %s, operand at 0x%llx", what,
+                 (unsigned long long)a);
+    else
+        snprintf(why, sizeof why, "KVM could not emulate %s", what);
+    c.why = why;
+    return crash_report(vm, &c);
 }
 
 /* handle_stub: the exception stub reported `vector` (or the syscall or
