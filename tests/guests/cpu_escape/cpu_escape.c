@@ -5,7 +5,7 @@
  *   sysenter     the sysenter instruction (SYSENTER_CS is 0: #GP, or #UD)
  *   noncanonical a load from 0x8000000000000000 (#GP, no CR2)
  *   kernelhalf   a store to 0xffff800000001000 (#PF)
- *   beyondram    a load from 0x7ff0000000, far beyond guest RAM (#PF)
+ *   beyondram    a store to 0x7ff0000000, far beyond guest RAM (#PF)
  * Each prints "cpu_escape: KIND at 0x<rip>" with the instruction's address
  * first, so a test can check that the report names the same one, then
  * leaves "pending: no newline" in the console buffer for the report to
@@ -36,7 +36,7 @@ __asm__(".text\n"
         ".globl esc_sysenter\nesc_sysenter: sysenter\n ud2\n"
         ".globl esc_noncanonical\nesc_noncanonical: movq (%rdi), %rax\n ud2\n"
         ".globl esc_kernelhalf\nesc_kernelhalf: movq %rax, (%rdi)\n ud2\n"
-        ".globl esc_beyondram\nesc_beyondram: movq (%rdi), %rax\n ud2\n");
+        ".globl esc_beyondram\nesc_beyondram: movq %rax, (%rdi)\n ud2\n");
 
 int solo5_app_main(const struct solo5_start_info *si)
 {
