@@ -111,7 +111,8 @@ static int operand_address(const uint8_t *code, unsigned n, const struct kvm_reg
  *   - the stub's syscall/sysenter entry (a KVM that ignored SCE and
  *     entered LSTAR at CPL0), or a page fault fetching it at CPL3 (PVM
  *     enters LSTAR at CPL3): the syscall was at RCX - 2.
- * Fills c->why and c->rip; 0 when it was none of these.
+ * Fills c->why, c->rip (0: unknown) and c->vector (#UD); 0 when it was
+ * none of these.
  */
 static int syscall_trap(struct vm *vm, struct crash_info *c, const struct kvm_regs *regs,
                         const uint8_t *code, unsigned n, char *why, size_t len)
@@ -149,6 +150,7 @@ static int syscall_trap(struct vm *vm, struct crash_info *c, const struct kvm_re
                  "not available to a wisp guest (the hypercall ABI is its only interface)",
                  name);
     c->why = why;
+    c->vector = 6; /* what the CPU raises with SCE off: for --dumpcore */
     c->has_errcode = 0;
     return 1;
 }
