@@ -21,11 +21,20 @@
  * Argument structs (and a struct wisp_net_buf array) MUST be 8-byte
  * aligned; data buffers may have any alignment.
  *
+ * The store MUST be one 8-byte `mov` (REX.W 89 `mov %r64, m64`, REX.W c7 /0
+ * `movq $imm32, m64` or REX.W a3 `movabs %rax, moffs64`, no other prefix):
+ * the tender checks that such a mov ends at the guest's RIP and stored that
+ * value at that address.  Any other store to the page (a 16-byte SSE store,
+ * which KVM splits into two 8-byte exits; AVX, fxsave, xsave, movdir64b,
+ * string stores) and any load from it ends the guest, before any
+ * hypercall it names runs; one KVM cannot emulate at all is reported as a
+ * crash ("the doorbell store could not be emulated: ...").
+ *
  * Policy for bad guest input (tender side): an argument struct or buffer that
  * is not entirely inside memory the guest itself may access that way, a
  * misaligned argument struct, an unknown hypercall number or a store of
- * the wrong width ends the guest (exit status WISP_EXIT_GUEST_FAULT, with a
- * message naming the hypercall and the address).  Per-request argument errors
+ * the wrong width or by the wrong instruction ends the guest (exit status
+ * WISP_EXIT_GUEST_FAULT, with a message naming the hypercall and the address).  Per-request argument errors
  * (bad handle, bad offset or length) return WISP_R_EINVAL in the struct.
  */
 #ifndef WISP_ABI_H

@@ -22,6 +22,17 @@ int kvm_map_memory(struct vm *vm);
  * (CLOCK_MONOTONIC). */
 int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns, uint64_t *mono_ns);
 
+/*
+ * kvm_trap_syscalls: make syscall and sysenter at CPL3 end in the tender's
+ * stub, never at RIP 0: EFER.SCE stays off (the caller's EFER), so a CPU
+ * that honours it raises #UD; STAR/LSTAR/CSTAR lead to
+ * X86_SYSCALL_TRAP_GPA on a KVM that ignores SCE (PVM), SYSENTER_CS 0
+ * makes sysenter #GP (Intel; AMD raises #UD in long mode) and
+ * SYSENTER_EIP leads to X86_SYSENTER_TRAP_GPA otherwise.  0, or -1 with
+ * the message set.
+ */
+int kvm_trap_syscalls(struct vm *vm);
+
 /* kvm_run_loop: KVM_RUN until `handle_exit` (the guest mode's) stops the
  * guest (0; vm->res filled) or fails (-1); EFAULT from KVM_RUN (hardware
  * KVM's report of a write to host-read-only guest memory) is a translation

@@ -45,14 +45,13 @@ static void write_tss(uint8_t *mem)
 
 static void write_idt_and_stub(uint8_t *mem)
 {
-    for (unsigned v = 0; v < X86_IDT_VECTORS; v++) {
+    for (unsigned v = 0; v <= X86_TRAP_SYSENTER; v++) {
         uint64_t entry = X86_STUB_GPA + (uint64_t)v * X86_STUB_ENTRY_SIZE;
         uint8_t code[X86_STUB_ENTRY_SIZE] = {
-            0xb0, (uint8_t)v,        /* mov $v, %al        */
-            0xe6, X86_STUB_PORT,     /* out %al, $PORT     */
-            0xf4,                    /* hlt                */
-            0xeb, 0xfd,              /* jmp .-3 (to hlt)   */
-            0x90,                    /* nop (padding)      */
+            0xe6, (uint8_t)(X86_STUB_PORT_BASE + v), /* out %al, $(BASE + v) */
+            0xf4,                                    /* hlt                  */
+            0xeb, 0xfd,                              /* jmp .-3 (to hlt)     */
+            0x90, 0x90, 0x90,                        /* nop (padding)        */
         };
         uint64_t lo = (entry & 0xffff) | ((uint64_t)X86_SEL_KCODE << 16) |
                       (1ull << 32) /* IST1 */ | (0x8eull << 40) /* P, DPL0, int gate */ |
@@ -60,6 +59,8 @@ static void write_idt_and_stub(uint8_t *mem)
         uint64_t hi = entry >> 32;
 
         memcpy(mem + entry, code, sizeof code);
+        if (v >= X86_IDT_VECTORS)
+            continue; /* the syscall/sysenter entries have no gate */
         put64(mem, X86_IDT_GPA + 16ull * v, lo);
         put64(mem, X86_IDT_GPA + 16ull * v + 8, hi);
     }

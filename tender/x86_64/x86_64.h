@@ -30,7 +30,16 @@
 
 #define X86_IDT_VECTORS      32
 #define X86_STUB_ENTRY_SIZE  8
-#define X86_STUB_PORT        0x7c   /* the stub's one `out`: vector in AL */
+#define X86_STUB_PORT_BASE   0x80   /* the stub's `out` to BASE + vector: no register changed */
+
+/* Where syscall and sysenter lead (kvm_trap_syscalls): two more stub
+ * entries after the 32 exception entries, which report the pseudo-vectors
+ * X86_TRAP_SYSCALL and X86_TRAP_SYSENTER.  Supervisor-only: a KVM that
+ * entered them at CPL3 takes a page fault there instead, at this RIP. */
+#define X86_TRAP_SYSCALL     32
+#define X86_TRAP_SYSENTER    33
+#define X86_SYSCALL_TRAP_GPA  (X86_STUB_GPA + X86_TRAP_SYSCALL * X86_STUB_ENTRY_SIZE)
+#define X86_SYSENTER_TRAP_GPA (X86_STUB_GPA + X86_TRAP_SYSENTER * X86_STUB_ENTRY_SIZE)
 
 #define X86_SEL_KCODE        0x08
 #define X86_SEL_UDATA        (0x18 | 3)
@@ -63,6 +72,7 @@
 #define X86_EFER_LME (1ull << 8)
 #define X86_EFER_LMA (1ull << 10)
 #define X86_EFER_NXE (1ull << 11)
+#define X86_EFER_SCE (1ull << 0)  /* never set: syscall is #UD (kvm_trap_syscalls) */
 
 /* Page-table entry bits. */
 #define PTE_P   (1ull << 0)
@@ -97,9 +107,12 @@ int pt_map(struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags);
 /*
  * x86_write_system_tables: write the GDT, TSS, IDT and exception stub into
  * `mem` at their private addresses.  Each IDT gate (vectors 0-31, DPL0,
- * IST1) points to an 8-byte stub entry `mov $vector,%al; out %al,$PORT;
- * hlt; jmp .-1`, so any exception exits to the tender with one KVM_EXIT_IO
- * whose data byte is the vector.
+ * IST1) points to an 8-byte stub entry `out %al,$(X86_STUB_PORT_BASE +
+ * vector); hlt; jmp .-1`, so any exception exits to the tender with one
+ * KVM_EXIT_IO whose port names the vector, every guest register as it was
+ * (the crash report reads them: x86_ea of a #GP operand, RCX after syscall).  Two more entries of the same form at
+ * X86_SYSCALL_TRAP_GPA and X86_SYSENTER_TRAP_GPA report X86_TRAP_SYSCALL
+ * and X86_TRAP_SYSENTER.
  */
 void x86_write_system_tables(uint8_t *mem);
 

@@ -186,6 +186,31 @@ static void test_crash_describe(void **state)
     crash_describe(&X->vm, &c, buf, sizeof buf);
     assert_string_equal(buf, "guest crashed: general protection fault (#GP), error code 0x0\n"
                              "  instruction at 0x102000 in rodata segment, rsp 0x0\n");
+    /* the address decides, not the error code (PVM sets RSVD outside RAM) */
+    c = (struct crash_info){.vector = 14, .has_errcode = 1, .errcode = 0xf, .rip = 0x100010,
+                            .rsp = MEM - 8, .cr2 = 0xffff800000001000ull};
+    crash_describe(&X->vm, &c, buf, sizeof buf);
+    assert_string_equal(buf, "guest crashed: page fault: access outside guest memory at "
+                             "0xffff800000001000 (error code 0xf)\n"
+                             "  instruction at 0x100010 in text segment, rsp 0x3ffff8\n");
+    /* a #GP on a non-canonical operand names it; a canonical one is not blamed */
+    c = (struct crash_info){.vector = 13, .has_errcode = 1, .rip = 0x100010, .rsp = MEM - 8,
+                            .has_addr = 1, .addr = 0x8000000000000000ull};
+    crash_describe(&X->vm, &c, buf, sizeof buf);
+    assert_string_equal(buf, "guest crashed: general protection fault (#GP), error code 0x0: "
+                             "access to non-canonical address 0x8000000000000000, outside "
+                             "guest memory\n"
+                             "  instruction at 0x100010 in text segment, rsp 0x3ffff8\n");
+    c.addr = 0x7fffffffffffull;
+    crash_describe(&X->vm, &c, buf, sizeof buf);
+    assert_string_equal(buf, "guest crashed: general protection fault (#GP), error code 0x0\n"
+                             "  instruction at 0x100010 in text segment, rsp 0x3ffff8\n");
+    /* the exit handler's own words */
+    c.why = "the guest executed syscall at 0x100010: no";
+    crash_describe(&X->vm, &c, buf, sizeof buf);
+    assert_string_equal(buf, "guest crashed: the guest executed syscall at 0x100010: no\n"
+                             "  instruction at 0x100010 in text segment, rsp 0x3ffff8\n");
+    c = (struct crash_info){.vector = 13, .has_errcode = 1, .errcode = 0, .rip = 0x102000};
     /* a short buffer is cut, NUL-terminated */
     assert_int_equal(crash_describe(&X->vm, &c, buf, 16), 15);
     assert_string_equal(buf, "guest crashed: ");

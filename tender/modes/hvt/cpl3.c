@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "core/vm.h"
+#include "kvm/kvm.h"
 #include "kvm/kvm_backend.h"
 #include "modes/hvt/emulate.h"
 #include "modes/hvt/hvt.h"
@@ -168,6 +169,9 @@ int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
     s->idt.limit = X86_IDT_VECTORS * 16 - 1;
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_SREGS, s) < 0)
         return vm_fail(vm, "KVM: ioctl (SET_SREGS) failed: %s", strerror(errno));
+    /* syscall/sysenter lead to the stub, never to RIP 0 (emulate.c). */
+    if (kvm_trap_syscalls(vm))
+        return -1;
     /* The guest believes it runs on solo5-hvt's boot GDT (cpu.c). */
     h->vc.cs = 0x08;
     h->vc.ss = 0x10;

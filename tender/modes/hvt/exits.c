@@ -37,7 +37,7 @@ int hvt_handle_exit(struct vm *vm, struct kvm_run *run)
     if (vm->hvt->cpl3) {
         if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT &&
             run->io.size == 1 && run->io.port >= HVT_STUB_PORT_BASE &&
-            run->io.port < HVT_STUB_PORT_BASE + X86_IDT_VECTORS)
+            run->io.port <= HVT_STUB_PORT_BASE + X86_TRAP_SYSENTER) /* + syscall entries */
             return hvt_cpl3_handle_stub(vm, run->io.port - HVT_STUB_PORT_BASE);
         if (run->exit_reason == KVM_EXIT_SHUTDOWN) {
             vm_console_drain(vm);

@@ -125,10 +125,32 @@ static struct kvm_segment segment(uint16_t sel, uint8_t type, uint8_t dpl, int c
     return s;
 }
 
+/*
+ * exit_reporting: what the exit handler needs to judge an exit (exits.c):
+ * the registers in kvm_run on every exit where KVM can sync them (the
+ * doorbell check reads RIP at no ioctl's cost), and an exit instead of an
+ * injected #UD when KVM cannot emulate a CPL3 instruction (hardware KVM
+ * injects #UD by default; a KVM without the capability keeps doing so,
+ * and the #UD path reports it).
+ */
+static int exit_reporting(struct vm *vm)
+{
+    struct kvm_enable_cap cap = {.cap = KVM_CAP_EXIT_ON_EMULATION_FAILURE, .args = {1}};
+
+    if (ioctl(vm->kvm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS)
+        vm->kvm->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+    if (ioctl(vm->kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_ON_EMULATION_FAILURE) > 0 &&
+        ioctl(vm->kvm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+        return vm_fail(vm, "KVM: cannot enable KVM_CAP_EXIT_ON_EMULATION_FAILURE: %s",
+                       strerror(errno));
+    return 0;
+}
+
 /* setup_vcpu: CPUID, XCR0 (x87/SSE/AVX/AVX-512 as supported), control
  * registers (PG, PE, WP, NE, MP; PAE, OSFXSR, OSXMMEXCPT, OSXSAVE,
  * FSGSBASE, SMEP, SMAP, UMIP where supported), EFER (LME, LMA, NXE), CPL3
- * segments, TR/GDTR/IDTR of the private tables; entry at the image's entry
+ * segments, TR/GDTR/IDTR of the private tables, syscall and sysenter
+ * trapped into the stub (kvm_trap_syscalls); entry at the image's entry
  * point with the stack at its top and the boot info in rdi.  Sets
  * *features to the WISP_FEATURE_* bits the guest may rely on. */
 static int setup_vcpu(struct vm *vm, uint64_t *features)
@@ -171,6 +193,8 @@ static int setup_vcpu(struct vm *vm, uint64_t *features)
     sregs.idt.limit = X86_IDT_VECTORS * 16 - 1;
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
         return vm_fail(vm, "KVM: KVM_SET_SREGS failed: %s", strerror(errno));
+    if (kvm_trap_syscalls(vm))
+        return -1;
 
     memset(&regs, 0, sizeof regs);
     regs.rip = vm->img.entry;
@@ -181,7 +205,7 @@ static int setup_vcpu(struct vm *vm, uint64_t *features)
         return vm_fail(vm, "KVM: KVM_SET_REGS failed: %s", strerror(errno));
 
     *features = WISP_FEATURE_FSGSBASE;
-    return 0;
+    return exit_reporting(vm);
 }
 
 int isolated_setup_cpu(struct vm *vm)

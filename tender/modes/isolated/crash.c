@@ -60,14 +60,21 @@ const char *crash_region(const struct vm *vm, uint64_t addr)
     return "unmapped memory";
 }
 
-/* page_fault_kind: what the access was, from CR2 and the error code. */
+/* canonical: whether bits 63..47 of `a` are all equal (48-bit VAs). */
+static int canonical(uint64_t a)
+{
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* page_fault_kind: what the access was: from CR2 first (the address says
+ * where), the error code only for addresses inside guest memory (KVM
+ * kinds differ in its bits: PVM sets the reserved-bit flag for most
+ * accesses outside it). */
 static const char *page_fault_kind(const struct vm *vm, const struct crash_info *c)
 {
     uint64_t a = c->cr2;
     const struct vm_layout *l = &vm->layout;
 
-    if (c->errcode & PF_RSVD)
-        return "reserved bit set in a page-table entry";
     if (a < WISP_PAGE_SIZE || a >= (uint64_t)0 - WISP_PAGE_SIZE)
         return "NULL pointer access"; /* small offsets either side of NULL */
     if (in(a, l->guard_start, l->guard_end))
@@ -77,6 +84,8 @@ static const char *page_fault_kind(const struct vm *vm, const struct crash_info 
     if (in(a, WISP_PAGE_SIZE, X86_PT_POOL_END) &&
         !in(a, WISP_BOOT_INFO_GPA, WISP_BOOT_INFO_GPA + WISP_BOOT_INFO_SIZE))
         return "access to tender memory";
+    if (c->errcode & PF_RSVD)
+        return "reserved bit set in a page-table entry";
     if (c->errcode & PF_PRESENT) {
         if (c->errcode & PF_FETCH)
             return "execute from non-executable memory";
@@ -93,7 +102,9 @@ size_t crash_describe(const struct vm *vm, const struct crash_info *c, char *buf
 {
     int n;
 
-    if (c->vector == 14) {
+    if (c->why) {
+        n = snprintf(buf, len, "guest crashed: %s\n", c->why);
+    } else if (c->vector == 14) {
         const char *region = crash_region(vm, c->cr2);
         const char *kind = page_fault_kind(vm, c);
         int say_region = strcmp(region, "outside guest memory") && strcmp(region, "NULL page");
@@ -101,6 +112,12 @@ size_t crash_describe(const struct vm *vm, const struct crash_info *c, char *buf
         n = snprintf(buf, len, "guest crashed: page fault: %s at 0x%llx%s%s (error code 0x%llx)\n",
                      kind, (unsigned long long)c->cr2, say_region ? " in " : "",
                      say_region ? region : "", (unsigned long long)c->errcode);
+    } else if (c->has_errcode && c->has_addr && !canonical(c->addr)) {
+        /* #GP, #SS: the CPU checks canonical form before any page walk */
+        n = snprintf(buf, len, "guest crashed: %s (#%s), error code 0x%llx: access to "
+                     "non-canonical address 0x%llx, outside guest memory\n",
+                     x86_exception_name(c->vector), x86_exception_mnemonic(c->vector),
+                     (unsigned long long)c->errcode, (unsigned long long)c->addr);
     } else if (c->has_errcode) {
         n = snprintf(buf, len, "guest crashed: %s (#%s), error code 0x%llx\n",
                      x86_exception_name(c->vector), x86_exception_mnemonic(c->vector),
@@ -118,7 +135,7 @@ size_t crash_describe(const struct vm *vm, const struct crash_info *c, char *buf
 }
 
 /* frame_pointer: the guest's RBP at the fault (the exception stub
- * changes only RAX), 0 if unknown. */
+ * changes no register), 0 if unknown. */
 static uint64_t frame_pointer(struct vm *vm)
 {
     struct kvm_regs regs;

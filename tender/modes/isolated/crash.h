@@ -16,6 +16,14 @@ struct crash_info {
     int has_errcode;
     uint64_t errcode;
     uint64_t rip, rsp, cr2;
+    /* For a #GP or #SS: the address of the instruction's memory operand
+     * (x86_ea), when it could be decoded. */
+    int has_addr;
+    uint64_t addr;
+    /* When set, the report's first line says this instead of naming the
+     * exception: what the guest did (syscall, an instruction the doorbell
+     * cannot take), decided by the exit handler. */
+    const char *why;
 };
 
 /* crash_describe: format the report (two lines, each ending in "\n"; the

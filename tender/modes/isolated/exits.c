@@ -1,7 +1,8 @@
 /*
  * The exits of an isolated-mode guest: after KVM_RUN, one of
  *   - a store to the hypercall doorbell (KVM_EXIT_MMIO): dispatch;
- *   - the exception stub's `out` (KVM_EXIT_IO): crash report;
+ *   - the exception stub's `out` (KVM_EXIT_IO): crash report (traps.c);
+ *   - KVM could not emulate a guest instruction: crash report (traps.c);
  *   - a triple fault (KVM_EXIT_SHUTDOWN): last-resort report;
  *   - anything else: a tender error naming the exit.
  */
@@ -12,18 +13,47 @@
 #include "core/vm.h"
 #include "devices/ring.h"
 #include "kvm/kvm_backend.h"
-#include "modes/isolated/crash.h"
 #include "modes/isolated/isolated.h"
+#include "modes/isolated/traps.h"
+#include "x86_64/decode.h"
 #include "x86_64/x86_64.h"
 
-static uint64_t read_u64(const struct vm *vm, uint64_t gpa)
+/*
+ * doorbell_store_ok: the store KVM reported (8 bytes of `data` at `gpa`)
+ * is one the ABI allows: one of the 8-byte movs the guest library emits
+ * (x86_mov_store64) ends right before the guest's RIP (KVM has already
+ * completed the instruction: RIP is the next one) and, with the guest's
+ * registers, stores exactly that data there.  A wider store (16-byte SSE,
+ * fxsave, a string store) reaches the tender as 8-byte pieces KVM split it
+ * into: none is such a mov; bytes crafted to also read as one (an
+ * overlapping encoding) can pass for the first piece at most, which then
+ * does what that mov would, never for the next (the address differs).
+ * 0, or the guest ends.  Costs a few hundred ns: the registers come with
+ * the exit (KVM_CAP_SYNC_REGS, isolated_setup_cpu).
+ */
+static int doorbell_store_ok(struct vm *vm, uint64_t gpa, uint64_t data)
 {
-    uint64_t v = 0;
-    const void *p = gpa_to_host(vm, gpa, sizeof v);
+    struct kvm_regs regs;
+    uint64_t gpr[16], addr, value;
 
-    if (p)
-        memcpy(&v, p, sizeof v);
-    return v;
+    if (isolated_guest_regs(vm, &regs))
+        return -1;
+    isolated_regs_to_gpr(&regs, gpr);
+    for (unsigned len = 2; len <= X86_INSN_MAX && len <= regs.rip; len++) {
+        enum guest_fault f;
+        const uint8_t *p = guest_range(vm, regs.rip - len, len, 0, &f);
+
+        if (!p)
+            break;
+        if (x86_mov_store64(p, len, gpr, regs.rip, &addr, &value) && addr == gpa &&
+            value == data)
+            return 0;
+    }
+    return vm_guest_abi_error(vm, "a store to doorbell offset 0x%llx by an instruction that "
+                              "is not an 8-byte mov (it ends at 0x%llx; KVM splits a wider "
+                              "store into 8-byte pieces)",
+                              (unsigned long long)(gpa - WISP_DOORBELL_GPA),
+                              (unsigned long long)regs.rip);
 }
 
 /* handle_doorbell: a guest store to the doorbell page is a hypercall. */
@@ -32,6 +62,7 @@ static int handle_doorbell(struct vm *vm, struct kvm_run *run)
     uint64_t off = run->mmio.phys_addr - WISP_DOORBELL_GPA;
     uint64_t arg;
     unsigned nr;
+    int r;
 
     if (!run->mmio.is_write)
         return vm_guest_abi_error(vm, "read from the hypercall doorbell at 0x%llx",
@@ -40,28 +71,15 @@ static int handle_doorbell(struct vm *vm, struct kvm_run *run)
         return vm_guest_abi_error(vm, "%u-byte store to doorbell offset 0x%llx "
                                   "(expected an aligned 8-byte store)",
                                   run->mmio.len, (unsigned long long)off);
+    memcpy(&arg, run->mmio.data, sizeof arg);
+    r = doorbell_store_ok(vm, run->mmio.phys_addr, arg);
+    if (r)
+        return r;
     if (run->mmio.phys_addr >= WISP_KICK_BASE_GPA) {
         return ring_kick_exit(vm, (unsigned)((run->mmio.phys_addr - WISP_KICK_BASE_GPA) / 8));
     }
     nr = (unsigned)(off / 8);
-    memcpy(&arg, run->mmio.data, sizeof arg);
     return hypercall_dispatch(vm, nr, arg);
-}
-
-/* handle_stub: the exception stub reported `vector`; collect the frame. */
-static int handle_stub(struct vm *vm, unsigned vector)
-{
-    struct kvm_sregs sregs;
-    struct crash_info c = {.vector = vector};
-
-    if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
-        return vm_fail(vm, "KVM: KVM_GET_SREGS failed: %s", strerror(errno));
-    c.cr2 = sregs.cr2;
-    c.has_errcode = x86_exception_has_errcode(vector);
-    c.errcode = c.has_errcode ? read_u64(vm, X86_FRAME_ERRCODE) : 0;
-    c.rip = read_u64(vm, X86_FRAME_RIP);
-    c.rsp = read_u64(vm, X86_FRAME_RSP);
-    return crash_report(vm, &c);
 }
 
 static int handle_shutdown(struct vm *vm)
@@ -91,12 +109,17 @@ int isolated_handle_exit(struct vm *vm, struct kvm_run *run)
         return vm_guest_abi_error(vm, "access to unbacked address 0x%llx",
                                   (unsigned long long)run->mmio.phys_addr);
     case KVM_EXIT_IO:
-        if (run->io.port == X86_STUB_PORT && run->io.direction == KVM_EXIT_IO_OUT &&
-            run->io.size == 1)
-            return handle_stub(vm, *((uint8_t *)run + run->io.data_offset));
+        if (run->io.port >= X86_STUB_PORT_BASE &&
+            run->io.port <= X86_STUB_PORT_BASE + X86_TRAP_SYSENTER &&
+            run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 1)
+            return isolated_handle_stub(vm, run->io.port - X86_STUB_PORT_BASE);
         return vm_fail(vm, "KVM: unexpected port I/O exit: port 0x%x", run->io.port);
     case KVM_EXIT_SHUTDOWN:
         return handle_shutdown(vm);
+    case KVM_EXIT_INTERNAL_ERROR:
+        if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
+            return isolated_emulation_failure(vm, run);
+        return kvm_exit_error(vm, run);
     default:
         return kvm_exit_error(vm, run);
     }
