@@ -64,6 +64,17 @@ expect_not_emulated() {
     done
 }
 
+@test "compat cpl3: sgdt, sidt, str, sldt, smsw show the guest's own tables and solo5-hvt's CR0 (CR4.UMIP)" {
+    require_kvm
+    wisp_run "$(hvt hvt_sdt)"
+    if grep -qF "umip: not offered by this KVM" <<<"$output"; then
+        skip "this KVM offers no UMIP (CPUID.7.0:ECX bit 2): at CPL3 these stores show the tender's tables"
+    fi
+    assert_status 0
+    assert_output_has "sgdt, sidt, str, sldt, smsw: the guest's own values: ok"
+    assert_output_lacks "FAILURE"
+}
+
 @test "compat cpl3: a divide error reaches Solo5's trap handler (#DE), ABORT, 255" {
     require_kvm
     trap_scenario de

@@ -153,6 +153,12 @@ int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
     s->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
     s->cr3 = h->cr3;
     s->cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    /* UMIP: sgdt, sidt, sldt, str and smsw at CPL3 raise #GP, and the
+     * tender answers with the guest's own values (emulate.c), not its
+     * tables'.  Where KVM does not offer UMIP they run natively and show
+     * the tender's GDT, IDT and TR (docs: SOLO5_HVT_ABI.md, PLATFORM.md). */
+    if (h->umip)
+        s->cr4 |= X86_CR4_UMIP;
     s->efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
     s->cs = segment(X86_SEL_UCODE, 0xb, 1);
     s->ss = segment(X86_SEL_UDATA, 0x3, 0);
@@ -168,9 +174,13 @@ int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
     s->idt.limit = X86_IDT_VECTORS * 16 - 1;
     if (ioctl(vm->kvm->vcpu_fd, KVM_SET_SREGS, s) < 0)
         return vm_fail(vm, "KVM: ioctl (SET_SREGS) failed: %s", strerror(errno));
-    /* The guest believes it runs on solo5-hvt's boot GDT (cpu.c). */
+    /* The guest believes it runs on solo5-hvt's boot GDT and no IDT
+     * (cpu.c), with the CR0 solo5-hvt sets (what smsw shows). */
     h->vc.cs = 0x08;
     h->vc.ss = 0x10;
+    h->vc.gdt_base = HVT_GDT_BASE;
+    h->vc.gdt_limit = 3 * 8 - 1;
+    h->vc.cr0 = s->cr0;
 
     memset(&regs, 0, sizeof regs);
     regs.rip = entry;

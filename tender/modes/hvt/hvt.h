@@ -50,6 +50,7 @@ struct hvt {
     uint64_t cr3;            /* CPL3: the tender's page tables */
     struct kvm_sregs sregs;  /* CPL3: what the guest resumes with */
     int sync_regs;           /* CPL3: registers travel in kvm_run (KVM_CAP_SYNC_REGS) */
+    int umip;                /* KVM offers CR4.UMIP (CPUID.7.0:ECX.2): set at CPL3 */
     struct hvt_vcpu vc;      /* CPL3: the guest's view of its CPU */
 };
 
