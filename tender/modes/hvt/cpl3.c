@@ -2,7 +2,11 @@
  * Compatibility mode at CPL3 (emulate.h): the guest memory and vCPU of a
  * deprivileged Solo5 hvt unikernel.  The tender's own GDT, TSS, IDT and
  * ring-0 stub (x86_64/tables.c, the stub replaced by one that keeps every
- * guest register), and W^X page tables from the ELF segments: text R+X,
+ * guest register), the TSS with an I/O permission bitmap that opens the
+ * hypercall ports 0x500-0x50b to CPL3 and nothing else (so a hypercall is
+ * one direct port-I/O exit, no trap; PVM and hardware KVM both honour it;
+ * a KVM that did not would raise #GP and the stub path serves the outl
+ * as before), and W^X page tables from the ELF segments: text R+X,
  * rodata R+NX, data, bss, heap and stack RW+NX, the ring area RW+NX, the
  * boot info read-only, everything else below 1 MiB supervisor or unmapped.
  */
@@ -117,6 +121,10 @@ int hvt_cpl3_load(struct vm *vm)
     struct pt_builder pt;
 
     x86_write_system_tables(vm->mem);
+    vm->hvt->tss_limit = X86_TSS_SIZE - 1;
+    if (vm->hvt->direct_io)
+        vm->hvt->tss_limit = x86_tss_allow_ports(vm->mem, HVT_HYPERCALL_PIO_BASE,
+                                                 HVT_HYPERCALL_MAX + 3);
     write_stub(vm->mem);
     if (pt_init(&pt, vm->mem, X86_PT_POOL_START, X86_PT_POOL_END))
         return vm_fail(vm, "internal: page-table pool too small");
@@ -164,7 +172,7 @@ int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
     s->ss = segment(X86_SEL_UDATA, 0x3, 0);
     s->ds = s->es = s->fs = s->gs = s->ss;
     s->tr = (struct kvm_segment){
-        .base = X86_TSS_GPA, .limit = X86_TSS_SIZE - 1, .selector = X86_SEL_TSS,
+        .base = X86_TSS_GPA, .limit = h->tss_limit, .selector = X86_SEL_TSS,
         .type = 0xb, .present = 1, .s = 0,
     };
     s->ldt = (struct kvm_segment){.unusable = 1};

@@ -10,7 +10,9 @@
  *     1.8), emulates it against the guest's virtual CPU state (struct
  *     hvt_vcpu): lgdt/lidt/ltr recorded (never installed), mov to a segment
  *     register and the far return accepted with CPL3 selectors, cli/sti
- *     no-ops, outl to 0x500+n the hypercall as at CPL0, wrmsr FS_BASE,
+ *     no-ops, outl to 0x500+n the hypercall as at CPL0 (only with
+ *     --solo5:trap-io or on a KVM that ignored the tender TSS's I/O
+ *     bitmap: it lets exactly those ports exit directly), wrmsr FS_BASE,
  *     mov %cr2, iretq; cli;hlt ends the run as solo5-hvt does; with
  *     CR4.UMIP (where KVM offers it) sgdt, sidt, sldt, str and smsw,
  *     answered from the recorded state;
