@@ -5,8 +5,8 @@
 # mode at CPL3 with the direct port-I/O exit (TSS I/O bitmap), at CPL3
 # trapped (--solo5:trap-io: #GP, stub, exit, emulation), at CPL0 (native
 # port-I/O exit).  Under TCG wall time says little about hardware, so it
-# counts exits: the KVM module's own (debugfs kvm/exits: every VM exit,
-# those handled in the kernel too) and those that reach wisp (--stats),
+# counts exits: every VM exit with its reason (the kvm:kvm_exit tracepoint,
+# those KVM handles in the kernel too) and those that reach wisp (--stats),
 # per hypercall, beside the guest-timed ns (TCG time, for what it is worth).
 #   On the host:  bench/compat_hwvirt.sh   boots the make test-hwvirt VM
 #                 with this script instead of the suites (HWVIRT_DEBUG_SCRIPT),
@@ -36,43 +36,69 @@ fi
 # ---- in the VM -------------------------------------------------------------------
 W=/wisp/build/bin/wisp
 G=/wisp/build/tests
-mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs debugfs /sys/kernel/debug
-K=/sys/kernel/debug/kvm
-[ -r $K/exits ] || { echo "no $K/exits"; exit 1; }
+T=/sys/kernel/tracing
+mountpoint -q $T 2>/dev/null || mount -t tracefs tracefs $T
+[ -d $T/events/kvm/kvm_exit ] || { echo "no kvm_exit tracepoint in $T"; exit 1; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
 
-run() { # KIND: "NS KVM_EXITS_x100 WISP_EXITS_x100" per hypercall
-    local opt="" g=$G/guests-hvt/hvt_hcloop.hvt e0 e1 ns st
+args() { # KIND: wisp's options and guest
     case $1 in
-        isolated) g=$G/guests/hvt_hcloop.wisp ;;
-        cpl3trap) opt=--solo5:trap-io ;;
-        cpl0) opt=--solo5:cpl0 ;;
+        isolated) echo "$G/guests/hvt_hcloop.wisp" ;;
+        cpl3) echo "$G/guests-hvt/hvt_hcloop.hvt" ;;
+        cpl3trap) echo "--solo5:trap-io $G/guests-hvt/hvt_hcloop.hvt" ;;
+        cpl0) echo "--solo5:cpl0 $G/guests-hvt/hvt_hcloop.hvt" ;;
     esac
-    e0=$(cat $K/exits)
-    ns=$($W $opt --stats=/tmp/st.json "$g" "$HC_N" | sed -n 's/^yield0 n=[0-9]* ns_per_op=\([0-9]*\)$/\1/p') || true
-    e1=$(cat $K/exits)
-    st=$(grep '"exits"' /tmp/st.json | sed -n 's/.*"total": \([0-9]*\).*/\1/p') || true
-    echo "${ns:-0} $(( (e1 - e0) * 100 / HC_N )) $(( ${st:-0} * 100 / HC_N ))"
+}
+
+run() { # KIND: "NS WISP_EXITS_x100 HANDLER_NS" per hypercall
+    local ns st
+    ns=$($W --stats=/tmp/st.json $(args $1) "$HC_N" | sed -n 's/^yield0 n=[0-9]* ns_per_op=\([0-9]*\)$/\1/p') || true
+    st=$(grep '"exits"' /tmp/st.json | sed -n 's/.*"total": \([0-9]*\), "hypercall": {"count": [0-9]*, "ns": \([0-9]*\)}.*"io": {"count": [0-9]*, "ns": \([0-9]*\)}.*/\1 \2 \3/p') || true
+    set -- ${st:-0 0 0}
+    echo "${ns:-0} $(( $1 * 100 / HC_N )) $(( ($2 + $3) / HC_N ))"
+}
+
+# exits KIND: VM exits (the kvm_exit tracepoint: every exit, those KVM
+# handles itself too) of one run, per 100 hypercalls, by reason.
+exits() {
+    echo 0 >$T/tracing_on
+    echo 65536 >$T/buffer_size_kb
+    echo >$T/trace
+    echo 1 >$T/events/kvm/kvm_exit/enable
+    echo 1 >$T/tracing_on
+    $W $(args $1) "$HC_N" >/dev/null 2>&1 || true
+    echo 0 >$T/tracing_on
+    echo 0 >$T/events/kvm/kvm_exit/enable
+    grep kvm_exit $T/trace | awk -v n="$HC_N" '
+        { for (i = 1; i < NF; i++) if ($i == "reason") r[$(i + 1)]++; t++ }
+        END { printf "%d (", t * 100 / n; s = ""
+              for (k in r) if (r[k] * 100 / n >= 1) { printf "%s%s %d", s, k, r[k] * 100 / n; s = ", " }
+              printf ")" }'
 }
 
 declare -A s
 for r in $(seq "$ROUNDS"); do
     for k in isolated cpl3 cpl3trap cpl0; do
-        read -r ns kx wx < <(run $k)
-        s[ns-$k]+="$ns " s[kx-$k]+="$kx " s[wx-$k]+="$wx "
+        read -r ns wx hn < <(run $k)
+        s[ns-$k]+="$ns " s[wx-$k]+="$wx " s[hn-$k]+="$hn "
     done
 done
 echo "# bench/compat_hwvirt.sh $(date -u '+%Y-%m-%d %H:%M UTC'), make test-hwvirt VM (QEMU TCG, -cpu max,"
 echo "# kvm-amd nested), kernel $(uname -r), $HC_N POLL hypercalls per run, $ROUNDS rounds, medians"
-echo "# ns: guest-timed ns per hypercall (TCG time); kvm-exits: VM exits per 100 hypercalls (debugfs"
-echo "# kvm/exits, whole run incl. boot); wisp-exits: exits reaching wisp per 100 (--stats total)"
+echo "# hcall-ns: guest-timed ns per hypercall (TCG time, for what it is worth); wisp-exits: exits"
+echo "# reaching wisp per 100 hypercalls (--stats total, boot included); handler-ns: wisp's time in"
+echo "# its exit handler per hypercall (--stats: emulation, registers, the POLL itself; TCG time)"
 printf '%-12s %10s %10s %10s %10s\n' what isolated cpl3 cpl3trap cpl0
-for key in ns kx wx; do
-    case $key in ns) name=hcall-ns ;; kx) name=kvm-exits ;; wx) name=wisp-exits ;; esac
+for key in ns wx hn; do
+    case $key in ns) name=hcall-ns ;; wx) name=wisp-exits ;; hn) name=handler-ns ;; esac
     printf '%-12s' "$name"
     for k in isolated cpl3 cpl3trap cpl0; do
         printf ' %10s' "$(echo ${s[$key-$k]} | tr ' ' '\n' | median)"
     done
     printf '   (%s)\n' "$(for k in isolated cpl3 cpl3trap cpl0; do printf '%s [%s] ' $k "$(echo ${s[$key-$k]})"; done)"
+done
+echo "# VM exits per 100 hypercalls (kvm:kvm_exit tracepoint, one run each, boot included), by reason"
+for k in isolated cpl3 cpl3trap cpl0; do
+    printf '%-12s %s\n' "$k" "$(exits $k)"
 done
 echo "# end"
