@@ -7,8 +7,14 @@
 #   boot   wisp-bench boot: hello (tests/guests/hello) isolated, hvt at
 #          CPL3, hvt at CPL0, and the floor (bench/floor.c); x floor
 #   hcall  tests/guests/hvt_hcloop: ns per POLL hypercall (solo5_yield(0)),
-#          guest-timed: isolated doorbell store, CPL3 trapped outl (trap,
-#          stub, one exit, emulation), CPL0 outl (native port-I/O exit)
+#          guest-timed, and the tender process's CPU time (user + sys, which
+#          on PVM includes the guest's) per hypercall, less sensitive to the
+#          load of other processes: isolated doorbell store, CPL3 direct outl
+#          (the TSS I/O bitmap: one port-I/O exit), CPL3 trapped outl
+#          (--solo5:trap-io: #GP, stub, one exit, emulation), CPL0 outl
+#          (native port-I/O exit; emulated CPL0 code on PVM).  Exits per
+#          hypercall from --stats (hypercall + stub exits that reach wisp).
+#          On hardware KVM under TCG: bench/compat_hwvirt.sh.
 #   ping   tests/guests/net_ping in a private namespace, `ping -f -c N
 #          -s 1000`, round trips per second: isolated, hvt CPL3, hvt CPL0
 #          (CPL0 with PINGS_CPL0 pings: it is emulated on PVM)
@@ -62,12 +68,18 @@ boot_txt=$("$S/wisp-bench" -o "$S/boot.json" boot -n "$BOOT_ROUNDS" "floor=$S/fl
     "hello-hvt-cpl0=$W --solo5:cpl0 $S/hello.hvt Hello_wisp")
 
 # ---- hcall and ping, interleaved ---------------------------------------------
-hcall() { # KIND: ns per POLL hypercall
+hcall() { # KIND: "NS CPU_NS EXITS_x100" per POLL hypercall
+    local n=$HC_N opt=() g=$S/hvt_hcloop.hvt ns cpu st
     case $1 in
-        isolated) $W "$S/hvt_hcloop.wisp" "$HC_N" ;;
-        cpl3) $W "$S/hvt_hcloop.hvt" "$HC_N" ;;
-        cpl0) $W --solo5:cpl0 "$S/hvt_hcloop.hvt" $((HC_N / 10)) ;;
-    esac | sed -n 's/^yield0 n=[0-9]* ns_per_op=\([0-9]*\)$/\1/p'
+        isolated) g=$S/hvt_hcloop.wisp ;;
+        cpl3trap) opt=(--solo5:trap-io) ;;
+        cpl0) opt=(--solo5:cpl0) ;;
+    esac
+    # bash's `time` gives the child's user and sys CPU seconds.
+    cpu=$( { TIMEFORMAT='%U %S'; time $W "${opt[@]}" --stats="$S/st.json" "$g" "$n" >"$S/hc.out" 2>/dev/null; } 2>&1 )
+    ns=$(sed -n 's/^yield0 n=[0-9]* ns_per_op=\([0-9]*\)$/\1/p' "$S/hc.out")
+    st=$(grep '"exits"' "$S/st.json" | sed -n 's/.*"hypercall": {"count": \([0-9]*\).*"io": {"count": \([0-9]*\).*/\1 \2/p')
+    echo "${ns:-0} $(awk -v c="$cpu" -v n="$n" 'BEGIN { split(c, a, " "); printf "%d", (a[1] + a[2]) * 1e9 / n }') $(awk -v s="$st" -v n="$n" 'BEGIN { split(s, a, " "); printf "%d", (a[1] + a[2]) * 100 / n }')"
 }
 
 ip netns add "$NS"
@@ -94,9 +106,12 @@ ping_rate() { # KIND: round trips per second of a flood ping
 
 declare -A series
 for r in $(seq "$ROUNDS"); do
-    for kind in isolated cpl3 cpl0; do
-        series["hcall-$kind"]+="$(hcall $kind) "
-        series["ping-$kind"]+="$(ping_rate $kind) "
+    for kind in isolated cpl3 cpl3trap cpl0; do
+        read -r ns cpu ex < <(hcall $kind)
+        series["hcall-$kind"]+="$ns "
+        series["hcpu-$kind"]+="$cpu "
+        series["hexit-$kind"]+="$ex "
+        [ $kind = cpl3trap ] || series["ping-$kind"]+="$(ping_rate $kind) "
     done
     echo "round $r/$ROUNDS done" >&2
 done
@@ -105,16 +120,23 @@ done
     echo "# $stamp"
     echo "# boot: wisp-bench boot, $BOOT_ROUNDS interleaved rounds (µs; x floor = median / floor's median)"
     echo "$boot_txt" | grep -v '^#'
-    echo "# hcall: ns per POLL hypercall (guest-timed, $HC_N calls; CPL0 $((HC_N / 10))); ping: round trips/s"
+    echo "# hcall: ns per POLL hypercall (guest-timed, $HC_N calls); hcpu: the tender's"
+    echo "# CPU ns (user + sys) per hypercall; hexit: exits reaching wisp per 100 hypercalls (--stats);"
+    echo "# cpl3 = direct port-I/O exit (TSS I/O bitmap), cpl3trap = --solo5:trap-io; ping: round trips/s"
     echo "# (ping -f -s 1000; CPL0 $PINGS_CPL0 pings, else $PINGS); $ROUNDS interleaved rounds, medians, series in brackets"
-    printf '%-8s %12s %12s %12s %10s %10s\n' what isolated cpl3 cpl0 cpl3/iso cpl0/iso
-    for key in hcall ping; do
+    printf '%-8s %10s %10s %10s %10s %9s %9s %9s\n' what isolated cpl3 cpl3trap cpl0 cpl3/iso trap/iso cpl0/iso
+    for key in hcall hcpu hexit ping; do
         i=$(echo ${series[$key-isolated]} | tr ' ' '\n' | median)
         c3=$(echo ${series[$key-cpl3]} | tr ' ' '\n' | median)
+        ct=$(echo ${series[$key-cpl3trap]:-} | tr ' ' '\n' | median)
         c0=$(echo ${series[$key-cpl0]} | tr ' ' '\n' | median)
-        printf '%-8s %12s %12s %12s %10s %10s   (isolated [%s] cpl3 [%s] cpl0 [%s])\n' "$key" "$i" "$c3" "$c0" \
+        [ -n "${series[$key-cpl3trap]:-}" ] || ct=-
+        printf '%-8s %10s %10s %10s %10s %9s %9s %9s   (isolated [%s] cpl3 [%s] cpl3trap [%s] cpl0 [%s])\n' \
+            "$key" "$i" "$c3" "$ct" "$c0" \
             "$(awk -v a="$c3" -v b="$i" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+            "$(awk -v a="$ct" -v b="$i" 'BEGIN { if (b > 0 && a != "-") printf "%.2f", a / b; else print "-" }')" \
             "$(awk -v a="$c0" -v b="$i" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
-            "$(echo ${series[$key-isolated]})" "$(echo ${series[$key-cpl3]})" "$(echo ${series[$key-cpl0]})"
+            "$(echo ${series[$key-isolated]})" "$(echo ${series[$key-cpl3]})" \
+            "$(echo ${series[$key-cpl3trap]:-})" "$(echo ${series[$key-cpl0]})"
     done
 } | tee "$OUT"

@@ -55,6 +55,7 @@ struct wisp_config {
     int ioeventfd;                 /* --ioeventfd: net ring kicks through KVM_IOEVENTFD */
     int no_rings;                  /* --no-rings: do not offer shared rings */
     int solo5_cpl0;                /* --solo5:cpl0: a Solo5 hvt guest at CPL0 */
+    int solo5_trap_io;             /* --solo5:trap-io: CPL3 hypercalls trap (no I/O bitmap) */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */
     /* Optional: called once the VM is fully prepared (resources acquired,
      * registers set), before the seccomp filter and the guest's first
@@ -102,7 +103,7 @@ uint64_t wisp_now_ns(void);
 enum wisp_exit_kind {
     WISP_XK_HYPERCALL,  /* doorbell store (isolated) or port I/O (hvt) */
     WISP_XK_KICK,       /* a ring kick that reached the tender (no ioeventfd) */
-    WISP_XK_IO,         /* other port I/O (isolated: the exception stub) */
+    WISP_XK_IO,         /* other port I/O (the exception stub: isolated, hvt at CPL3) */
     WISP_XK_MMIO,       /* other MMIO */
     WISP_XK_SHUTDOWN,   /* triple fault */
     WISP_XK_INTR,       /* KVM_RUN interrupted by a signal */

@@ -129,6 +129,10 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
             cfg->solo5_cpl0 = 1;
             continue;
         }
+        if (strcmp(a, "--solo5:trap-io") == 0) {
+            cfg->solo5_trap_io = 1;
+            continue;
+        }
         if (strncmp(a, "--mem=", 6) == 0) {
             if (mem_seen++)
                 return fail(err, len, "--mem: given more than once");
@@ -180,6 +184,9 @@ void cli_usage(FILE *out)
             "  --solo5:cpl0   run a Solo5 hvt unikernel at CPL0 on its own page tables, as\n"
             "                 solo5-hvt does (default: at CPL3 on wisp's W^X page tables,\n"
             "                 its privileged instructions emulated by wisp)\n"
+            "  --solo5:trap-io  at CPL3, every hypercall (outl to 0x500+n) traps to wisp's\n"
+            "                 exception stub and is emulated, instead of exiting directly\n"
+            "                 through the TSS I/O bitmap (for comparisons: bench/compat.sh)\n"
             "  --timings      at exit, print when each boot phase ended (CLOCK_MONOTONIC ns)\n"
             "                 on stderr as \"wisp: event NAME NS\" lines\n"
             "  --stats[=FILE] at exit, write counts and total times of VM exits, hypercalls\n"

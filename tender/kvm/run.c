@@ -12,6 +12,7 @@
 #include "core/signals.h"
 #include "core/vm.h"
 #include "debug/gdb.h"
+#include "wisp/hvt_abi.h"
 
 static unsigned long long guest_rip(struct vm *vm)
 {
@@ -63,7 +64,10 @@ static enum wisp_exit_kind exit_kind(const struct vm *vm, const struct kvm_run *
             return WISP_XK_HYPERCALL;
         return WISP_XK_MMIO;
     case KVM_EXIT_IO:
-        return vm->mode->id == MODE_HVT ? WISP_XK_HYPERCALL : WISP_XK_IO;
+        /* hvt: the hypercall ports (0x500+n, the kick at 0x600); below
+         * them, the CPL3 exception stub's exits (modes/hvt/emulate.h). */
+        return vm->mode->id == MODE_HVT && run->io.port >= HVT_HYPERCALL_PIO_BASE
+                   ? WISP_XK_HYPERCALL : WISP_XK_IO;
     case KVM_EXIT_SHUTDOWN:
         return WISP_XK_SHUTDOWN;
     default:

@@ -43,6 +43,26 @@ static void write_tss(uint8_t *mem)
     memcpy(t + 102, &iomap, sizeof iomap);
 }
 
+uint32_t x86_tss_allow_ports(uint8_t *mem, uint16_t first, uint16_t count)
+{
+    uint8_t *t = mem + X86_TSS_GPA, *map = t + X86_TSS_SIZE;
+    uint32_t end = (uint32_t)first + count, nbytes = (end + 7) / 8 + 1, limit;
+    uint16_t iomap = X86_TSS_SIZE;
+    uint64_t d, at = X86_GDT_GPA + (X86_SEL_TSS & ~7u);
+
+    if (X86_TSS_GPA + X86_TSS_SIZE + nbytes > X86_GDT_GPA + 0x1000)
+        return X86_TSS_SIZE - 1;       /* would leave the page: no bitmap */
+    memset(map, 0xff, nbytes);         /* the last byte: the terminator */
+    for (uint32_t p = first; p < end; p++)
+        map[p / 8] &= (uint8_t)~(1u << (p % 8));
+    memcpy(t + 102, &iomap, sizeof iomap);
+    limit = X86_TSS_SIZE + nbytes - 1;
+    memcpy(&d, mem + at, sizeof d);
+    d = (d & ~(0xffffull | (0xfull << 48))) | (limit & 0xffff) | ((uint64_t)(limit >> 16) << 48);
+    put64(mem, at, d);
+    return limit;
+}
+
 static void write_idt_and_stub(uint8_t *mem)
 {
     for (unsigned v = 0; v <= X86_TRAP_SYSENTER; v++) {

@@ -7,7 +7,8 @@
  * Private layout (guest-physical == guest-virtual; all supervisor-only or
  * unmapped, so a CPL3 guest cannot read or change any of it):
  *   0x0000            unmapped (NULL page)
- *   0x1000  GDT, TSS at 0x1800          supervisor, read-only, NX
+ *   0x1000  GDT, TSS at 0x1800 (+ I/O bitmap, compat at CPL3)
+ *                                       supervisor, read-only, NX
  *   0x2000  IDT (32 gates)              supervisor, read-only, NX
  *   0x3000  exception stub code         supervisor, read-only, executable
  *   0x4000  exception stub stack (IST1) supervisor, read-write, NX
@@ -115,6 +116,18 @@ int pt_map(struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags);
  * and X86_TRAP_SYSENTER.
  */
 void x86_write_system_tables(uint8_t *mem);
+
+/*
+ * x86_tss_allow_ports: give the TSS written by x86_write_system_tables an
+ * I/O permission bitmap (in the same supervisor-only page, after the TSS)
+ * that lets CPL3 reach ports [first, first + count) and no other, and
+ * extend the TSS descriptor's limit over it.  Note the CPU checks one bit
+ * per byte accessed: a 4-byte access at first + count - 1 needs the bits
+ * up to first + count + 2, so the caller passes that span.  Returns the
+ * new TSS limit (for the TR the vCPU is given); a span whose bitmap would
+ * not fit in the page gets none (the limit stays X86_TSS_SIZE - 1).
+ */
+uint32_t x86_tss_allow_ports(uint8_t *mem, uint16_t first, uint16_t count);
 
 /* x86_exception_has_errcode: whether the CPU pushes an error code. */
 int x86_exception_has_errcode(unsigned vector);

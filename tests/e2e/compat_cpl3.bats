@@ -64,6 +64,17 @@ expect_not_emulated() {
     done
 }
 
+@test "compat cpl3: sgdt, sidt, str, sldt, smsw show the guest's own tables and solo5-hvt's CR0 (CR4.UMIP)" {
+    require_kvm
+    wisp_run "$(hvt hvt_sdt)"
+    if grep -qF "umip: not offered by this KVM" <<<"$output"; then
+        skip "this KVM offers no UMIP (CPUID.7.0:ECX bit 2): at CPL3 these stores show the tender's tables"
+    fi
+    assert_status 0
+    assert_output_has "sgdt, sidt, str, sldt, smsw: the guest's own values: ok"
+    assert_output_lacks "FAILURE"
+}
+
 @test "compat cpl3: a divide error reaches Solo5's trap handler (#DE), ABORT, 255" {
     require_kvm
     trap_scenario de
@@ -133,7 +144,7 @@ expect_not_emulated() {
     assert_output_has "FS_BASE 0x8000000000000000 is not a canonical address"
 }
 
-@test "compat cpl3: privileged instructions wisp does not emulate are named: rdmsr, wrmsr GS_BASE, mov %cr3, wbinvd, invlpg" {
+@test "compat cpl3: privileged instructions wisp does not emulate are named: rdmsr, wrmsr GS_BASE, mov %cr3, wbinvd, invlpg, lmsw" {
     cpl3_only
     trap_scenario rdmsr
     expect_not_emulated rdmsr
@@ -146,6 +157,8 @@ expect_not_emulated() {
     expect_not_emulated wbinvd
     trap_scenario invlpg
     expect_not_emulated invlpg
+    trap_scenario lmsw
+    expect_not_emulated lmsw
 }
 
 @test "compat cpl3: a 1-byte OUT is solo5-hvt's invalid port access, status 1" {
@@ -153,6 +166,61 @@ expect_not_emulated() {
     trap_scenario outb
     assert_status 1
     assert_output_has "Invalid guest port access: port=0x500"
+}
+
+# exit_counts FILE: "HYPERCALL IO" exit counts from a --stats JSON file.
+exit_counts() {
+    grep '"exits"' "$1" |
+        sed -n 's/.*"hypercall": {"count": \([0-9]*\).*"io": {"count": \([0-9]*\).*/\1 \2/p'
+}
+
+@test "compat cpl3: hypercalls exit directly through the tender's TSS I/O bitmap; --solo5:trap-io traps each" {
+    cpl3_only
+    local f="$BATS_TEST_TMPDIR/stats.json" hc io
+    wisp_run --stats="$f" "$(hvt hvt_hcloop)" 1000
+    assert_status 0
+    assert_output_has "yield0 n=1000 ns_per_op="
+    read -r hc io < <(exit_counts "$f")
+    # Only cpu_init's privileged instructions trap (a handful of stub exits).
+    echo "direct: hypercall exits $hc, stub exits $io" >&2
+    [ "$hc" -ge 1000 ] && [ "$io" -lt 20 ]
+    wisp_run --solo5:trap-io --stats="$f" "$(hvt hvt_hcloop)" 1000
+    assert_status 0
+    read -r hc io < <(exit_counts "$f")
+    echo "trapped: hypercall exits $hc, stub exits $io" >&2
+    [ "$hc" -eq 0 ] && [ "$io" -ge 1000 ]
+}
+
+@test "compat cpl3: the I/O bitmap opens the hypercall ports only: OUT to the stub's port 0x8d, outl to 0x509 are refused" {
+    require_kvm
+    trap_scenario out_stub
+    assert_status 1
+    assert_output_has "Invalid guest port access: port=0x8d"
+    trap_scenario outl_past
+    assert_status 1
+    assert_output_has "Invalid guest port access: port=0x509"
+}
+
+@test "compat cpl3: an iretq frame with IOPL 3 does not raise the guest's IOPL: OUT to 0x8d still refused" {
+    cpl3_only
+    trap_scenario iretq_iopl
+    assert_output_has "iopl after iretq: 0"
+    assert_status 1
+    assert_output_has "Invalid guest port access: port=0x8d"
+}
+
+@test "compat cpl3: a forged GDT whose TSS is the tender's (0x1800): its IST is not read, crash report" {
+    cpl3_only
+    trap_scenario tss_tender
+    expect_crash "divide error (#DE), and the guest's TSS has no readable IST1 stack"
+}
+
+@test "compat cpl3: a far return into the tender's stub page with CS 0x08 stays at CPL3 and faults (#PF), 255" {
+    cpl3_only
+    trap_scenario lretq_stub
+    assert_status 255
+    assert_output_has "Solo5: trap: type=#PF ec=0x11 rip=0x3000"
+    assert_output_has "Solo5: trap: cr2=0x3000"
 }
 
 @test "compat cpl3: cli; hlt ends the run as solo5-hvt's unhandled KVM_EXIT_HLT, status 1" {

@@ -163,6 +163,44 @@ static void test_msr_and_not_emulated(void **state)
     assert_string_equal(in.name, "lldt");
 }
 
+/* The stores UMIP makes trap: sgdt, sidt (memory only), sldt, str, smsw
+ * (memory or register; smsw's register form is a ModRM with mod 3). */
+static void test_umip_stores(void **state)
+{
+    struct hvt_insn in;
+
+    (void)state;
+    DECODE(&in, 0x0f, 0x01, 0x07); /* sgdt (%rdi) */
+    assert_int_equal(in.op, HVT_OP_SGDT);
+    assert_true(in.mem);
+    assert_int_equal(in.len, 3);
+    assert_int_equal(hvt_ea(&in, gpr, 0), 0x8000);
+    DECODE(&in, 0x0f, 0x01, 0x4e, 0x10); /* sidt 0x10(%rsi) */
+    assert_int_equal(in.op, HVT_OP_SIDT);
+    assert_int_equal(in.len, 4);
+    assert_int_equal(hvt_ea(&in, gpr, 0), 0x7010);
+    DECODE(&in, 0x0f, 0x00, 0xc0); /* sldt %eax */
+    assert_int_equal(in.op, HVT_OP_SLDT);
+    assert_false(in.mem);
+    assert_int_equal(in.rm, 0);
+    DECODE(&in, 0x0f, 0x00, 0x08); /* str (%rax) */
+    assert_int_equal(in.op, HVT_OP_STR);
+    assert_true(in.mem);
+    DECODE(&in, 0x48, 0x0f, 0x01, 0xe1); /* smsw %rcx */
+    assert_int_equal(in.op, HVT_OP_SMSW);
+    assert_false(in.mem);
+    assert_int_equal(in.rm, 1);
+    assert_int_equal(in.opsize, 8);
+    assert_int_equal(in.len, 4);
+    DECODE(&in, 0x0f, 0x01, 0x20); /* smsw (%rax) */
+    assert_int_equal(in.op, HVT_OP_SMSW);
+    assert_true(in.mem);
+    DECODE(&in, 0x0f, 0x01, 0xf0); /* lmsw %ax */
+    assert_string_equal(in.name, "lmsw");
+    DECODE(&in, 0x0f, 0x01, 0xc1); /* vmcall: not sgdt */
+    assert_string_equal(in.name, "vmcall");
+}
+
 static void test_mov_imm(void **state)
 {
     struct hvt_insn in;
@@ -214,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_ltr_sreg_cr),
         cmocka_unit_test(test_one_byte_and_io),
         cmocka_unit_test(test_msr_and_not_emulated),
+        cmocka_unit_test(test_umip_stores),
         cmocka_unit_test(test_mov_imm),
         cmocka_unit_test(test_truncated_and_unknown),
     };

@@ -2,7 +2,11 @@
  * Compatibility mode at CPL3 (emulate.h): the guest memory and vCPU of a
  * deprivileged Solo5 hvt unikernel.  The tender's own GDT, TSS, IDT and
  * ring-0 stub (x86_64/tables.c, the stub replaced by one that keeps every
- * guest register), and W^X page tables from the ELF segments: text R+X,
+ * guest register), the TSS with an I/O permission bitmap that opens the
+ * hypercall ports 0x500-0x50b to CPL3 and nothing else (so a hypercall is
+ * one direct port-I/O exit, no trap; PVM and hardware KVM both honour it;
+ * a KVM that did not would raise #GP and the stub path serves the outl
+ * as before), and W^X page tables from the ELF segments: text R+X,
  * rodata R+NX, data, bss, heap and stack RW+NX, the ring area RW+NX, the
  * boot info read-only, everything else below 1 MiB supervisor or unmapped.
  */
@@ -118,6 +122,10 @@ int hvt_cpl3_load(struct vm *vm)
     struct pt_builder pt;
 
     x86_write_system_tables(vm->mem);
+    vm->hvt->tss_limit = X86_TSS_SIZE - 1;
+    if (vm->hvt->direct_io)
+        vm->hvt->tss_limit = x86_tss_allow_ports(vm->mem, HVT_HYPERCALL_PIO_BASE,
+                                                 HVT_HYPERCALL_MAX + 3);
     write_stub(vm->mem);
     if (pt_init(&pt, vm->mem, X86_PT_POOL_START, X86_PT_POOL_END))
         return vm_fail(vm, "internal: page-table pool too small");
@@ -154,12 +162,18 @@ int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
     s->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG;
     s->cr3 = h->cr3;
     s->cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    /* UMIP: sgdt, sidt, sldt, str and smsw at CPL3 raise #GP, and the
+     * tender answers with the guest's own values (emulate.c), not its
+     * tables'.  Where KVM does not offer UMIP they run natively and show
+     * the tender's GDT, IDT and TR (docs: SOLO5_HVT_ABI.md, PLATFORM.md). */
+    if (h->umip)
+        s->cr4 |= X86_CR4_UMIP;
     s->efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;
     s->cs = segment(X86_SEL_UCODE, 0xb, 1);
     s->ss = segment(X86_SEL_UDATA, 0x3, 0);
     s->ds = s->es = s->fs = s->gs = s->ss;
     s->tr = (struct kvm_segment){
-        .base = X86_TSS_GPA, .limit = X86_TSS_SIZE - 1, .selector = X86_SEL_TSS,
+        .base = X86_TSS_GPA, .limit = h->tss_limit, .selector = X86_SEL_TSS,
         .type = 0xb, .present = 1, .s = 0,
     };
     s->ldt = (struct kvm_segment){.unusable = 1};
@@ -172,9 +186,13 @@ int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
     /* syscall/sysenter lead to the stub, never to RIP 0 (emulate.c). */
     if (kvm_trap_syscalls(vm))
         return -1;
-    /* The guest believes it runs on solo5-hvt's boot GDT (cpu.c). */
+    /* The guest believes it runs on solo5-hvt's boot GDT and no IDT
+     * (cpu.c), with the CR0 solo5-hvt sets (what smsw shows). */
     h->vc.cs = 0x08;
     h->vc.ss = 0x10;
+    h->vc.gdt_base = HVT_GDT_BASE;
+    h->vc.gdt_limit = 3 * 8 - 1;
+    h->vc.cr0 = s->cr0;
 
     memset(&regs, 0, sizeof regs);
     regs.rip = entry;

@@ -31,6 +31,16 @@ static struct kvm_segment seg(uint16_t sel, uint8_t type, int code64)
     return s;
 }
 
+/* cpuid_has_umip: CPUID.7.0:ECX bit 2 in KVM's supported table: KVM lets
+ * the guest set CR4.UMIP (hardware, or KVM's emulation of it). */
+static int cpuid_has_umip(const struct kvm_cpuid2 *t)
+{
+    for (unsigned i = 0; i < t->nent; i++)
+        if (t->entries[i].function == 7 && t->entries[i].index == 0)
+            return (t->entries[i].ecx >> 2) & 1;
+    return 0;
+}
+
 static int set_cpuid(struct vm *vm)
 {
     struct host_cpuid hc;
@@ -38,6 +48,7 @@ static int set_cpuid(struct vm *vm)
 
     if (host_cpuid_get(vm, &hc))
         return -1;
+    vm->hvt->umip = cpuid_has_umip(hc.supported);
     /* Solo5 passes KVM's table through unmodified (SOLO5_HVT_ABI.md 1.7). */
     r = ioctl(vm->kvm->vcpu_fd, KVM_SET_CPUID2, hc.supported);
     host_cpuid_free(&hc);

@@ -251,6 +251,27 @@ static int load_tr(struct vm *vm, struct trap *t, uint16_t sel)
 
 static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in);
 
+/* store_system_value: sldt, str or smsw with CR4.UMIP: `v` to a 16-bit
+ * memory operand, or to a register as the CPU writes it (16 bits merged,
+ * 32 zero-extended, 64 whole). */
+static int store_system_value(struct vm *vm, struct trap *t, const struct hvt_insn *in,
+                              uint64_t v)
+{
+    if (in->mem) {
+        uint64_t a = hvt_ea(in, t->gpr, t->rip);
+        uint16_t w = (uint16_t)v;
+
+        if (guest_write(vm, a, &w, sizeof w))
+            return bad_operand(vm, t, in->name, a);
+        return 0;
+    }
+    if (in->opsize == 2)
+        t->gpr[in->rm] = (t->gpr[in->rm] & ~0xffffull) | (v & 0xffff);
+    else
+        t->gpr[in->rm] = in->opsize == 4 ? (uint32_t)v : v;
+    return 0;
+}
+
 /* run_ahead_ok: an instruction the tender may go on with before resuming:
  * a descriptor-table or TR load, cli/sti, wrmsr, a segment load, or the
  * mov of an immediate between them (Solo5's cpu_init: lgdt; mov $0x18,
@@ -438,6 +459,29 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
         t->rsp = f[3];
         return resume(vm, t);
     }
+    case HVT_OP_SGDT:
+    case HVT_OP_SIDT: {
+        uint8_t d[10];
+        uint16_t limit = in->op == HVT_OP_SGDT ? vc->gdt_limit : vc->idt_limit;
+        uint64_t base = in->op == HVT_OP_SGDT ? vc->gdt_base : vc->idt_base;
+
+        if (!in->mem)
+            return NOT_PRIVILEGED;
+        memcpy(d, &limit, 2);
+        memcpy(d + 2, &base, 8);
+        a = hvt_ea(in, t->gpr, t->rip);
+        if (guest_write(vm, a, d, sizeof d))
+            return bad_operand(vm, t, in->name, a);
+        break;
+    }
+    case HVT_OP_SLDT:
+    case HVT_OP_STR:
+    case HVT_OP_SMSW:
+        if ((r = store_system_value(vm, t, in,
+                                    in->op == HVT_OP_SLDT ? 0 /* no LDT, as under solo5-hvt */
+                                    : in->op == HVT_OP_STR ? vc->tr : vc->cr0)))
+            return r;
+        break;
     case HVT_OP_INT3:
         return deliver(vm, t, 3, 0, 0, next);
     case HVT_OP_INTN:

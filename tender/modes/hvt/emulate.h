@@ -10,8 +10,12 @@
  *     1.8), emulates it against the guest's virtual CPU state (struct
  *     hvt_vcpu): lgdt/lidt/ltr recorded (never installed), mov to a segment
  *     register and the far return accepted with CPL3 selectors, cli/sti
- *     no-ops, outl to 0x500+n the hypercall as at CPL0, wrmsr FS_BASE,
- *     mov %cr2, iretq; cli;hlt ends the run as solo5-hvt does;
+ *     no-ops, outl to 0x500+n the hypercall as at CPL0 (only with
+ *     --solo5:trap-io or on a KVM that ignored the tender TSS's I/O
+ *     bitmap: it lets exactly those ports exit directly), wrmsr FS_BASE,
+ *     mov %cr2, iretq; cli;hlt ends the run as solo5-hvt does; with
+ *     CR4.UMIP (where KVM offers it) sgdt, sidt, sldt, str and smsw,
+ *     answered from the recorded state;
  *   - delivers any other exception to the guest's own IDT handler, on its
  *     stack (IST from its TSS), with the frame a CPL0 handler expects;
  *   - ends the guest with a report naming a privileged instruction it does
@@ -41,6 +45,7 @@ enum hvt_op {
     HVT_OP_INT3, HVT_OP_INTN,
     HVT_OP_PRIV,      /* another privileged instruction, not emulated */
     HVT_OP_MOV_IMM,   /* mov $imm, %reg (b8+r): not privileged; run-ahead only */
+    HVT_OP_SGDT, HVT_OP_SIDT, HVT_OP_SLDT, HVT_OP_STR, HVT_OP_SMSW, /* trap with CR4.UMIP */
 };
 
 /* One decoded instruction.  Registers are numbered as x86 encodes them
@@ -83,6 +88,7 @@ struct hvt_vcpu {
     uint64_t tss_base;
     uint16_t cs, ss;                /* selectors the guest believes in */
     uint64_t cr2;                   /* last page-fault address delivered */
+    uint64_t cr0;                   /* what smsw shows: the CR0 solo5-hvt sets */
     unsigned handler_depth;         /* exceptions delivered, not yet iretq'd */
     /* The guest's registers when the tender last delivered an exception to
      * its handler (encoding order), for core files and gdb: Solo5's trap

@@ -88,8 +88,10 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
             return -1;
         switch (in->reg & 7) {
         case 2: set(in, HVT_OP_PRIV, "lldt"); break;
+        case 0: set(in, HVT_OP_SLDT, "sldt"); break;
+        case 1: set(in, HVT_OP_STR, "str"); break;
         case 3: set(in, HVT_OP_LTR, "ltr"); break;
-        default: break; /* sldt, str, verr, verw: not privileged */
+        default: break; /* verr, verw: not privileged */
         }
         return 0;
     case 0x01: { /* group 7 */
@@ -98,7 +100,9 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
         if (*at >= n)
             return -1;
         m = code[*at];
-        if ((m >> 6) == 3) {
+        /* Register forms: system instructions by their whole ModRM byte,
+         * but smsw and lmsw (reg 4, 6), which take a register operand. */
+        if ((m >> 6) == 3 && ((m >> 3) & 7) != 4 && ((m >> 3) & 7) != 6) {
             static const char *const names[] = {
                 [0xc1] = "vmcall", [0xc8] = "monitor", [0xc9] = "mwait", [0xd0] = "xgetbv",
                 [0xd1] = "xsetbv", [0xf8] = "swapgs", [0xf9] = "rdtscp",
@@ -113,11 +117,14 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
         if (modrm(code, n, at, rex, in))
             return -1;
         switch (in->reg & 7) {
+        case 0: set(in, HVT_OP_SGDT, "sgdt"); break;
+        case 1: set(in, HVT_OP_SIDT, "sidt"); break;
         case 2: set(in, HVT_OP_LGDT, "lgdt"); break;
         case 3: set(in, HVT_OP_LIDT, "lidt"); break;
+        case 4: set(in, HVT_OP_SMSW, "smsw"); break;
         case 6: set(in, HVT_OP_PRIV, "lmsw"); break;
         case 7: set(in, HVT_OP_PRIV, "invlpg"); break;
-        default: break; /* sgdt, sidt, smsw */
+        default: break;
         }
         return 0;
     }

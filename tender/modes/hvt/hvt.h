@@ -50,6 +50,9 @@ struct hvt {
     uint64_t cr3;            /* CPL3: the tender's page tables */
     struct kvm_sregs sregs;  /* CPL3: what the guest resumes with */
     int sync_regs;           /* CPL3: registers travel in kvm_run (KVM_CAP_SYNC_REGS) */
+    int umip;                /* KVM offers CR4.UMIP (CPUID.7.0:ECX.2): set at CPL3 */
+    int direct_io;           /* CPL3: the TSS I/O bitmap lets outl 0x500+n exit directly */
+    uint32_t tss_limit;      /* CPL3: the tender's TSS, with its I/O bitmap if any */
     struct hvt_vcpu vc;      /* CPL3: the guest's view of its CPU */
 };
 

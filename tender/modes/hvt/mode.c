@@ -61,6 +61,7 @@ static int plan_memory(struct vm *vm)
     vm->mem_alloc = plan.alloc_size;
     h->ring_gpa = plan.ring_gpa;
     h->cpl3 = !vm->cfg->solo5_cpl0;
+    h->direct_io = h->cpl3 && !vm->cfg->solo5_trap_io;
     if (personality(0xffffffff) & READ_IMPLIES_EXEC)
         return vm_fail(vm, "Cowardly refusing to run with a sys_personality of "
                        "READ_IMPLIES_EXEC: guest text would be writable");

@@ -12,6 +12,13 @@
  *   wrmsr_noncanon  wrmsr FS_BASE non-canonical
  *   rdmsr, wrmsr_gs, cr3, wbinvd, invlpg   privileged, not emulated
  *   outb            a 1-byte OUT to port 0x500
+ *   out_stub        a 1-byte OUT to port 0x8d, the stub's port for #GP
+ *   outl_past       outl to port 0x509, the first after the hypercalls
+ *   iretq_iopl      iretq with IOPL 3 in the frame's RFLAGS, then out_stub
+ *   tss_tender      a GDT in guest memory whose TSS descriptor names the
+ *                   tender's TSS (0x1800), ltr, then #DE through IST1
+ *   lretq_stub      lretq to the tender's stub page with CS 0x08
+ *   lmsw            lmsw, privileged, not emulated
  *   hlt             cli; hlt
  */
 #include "hvt_cpu.h"
@@ -84,6 +91,36 @@ int solo5_app_main(const struct solo5_start_info *si)
         __asm__ __volatile__("invlpg (%0)" : : "r"(0x100000ul) : "memory");
     } else if (is(si, "outb")) {
         __asm__ __volatile__("outb %%al, %%dx" : : "a"(0), "d"((uint16_t)0x500));
+    } else if (is(si, "out_stub")) {
+        __asm__ __volatile__("outb %%al, $0x8d" : : "a"(13));
+    } else if (is(si, "outl_past")) {
+        __asm__ __volatile__("outl %%eax, %%dx" : : "a"(0), "d"((uint16_t)0x509));
+    } else if (is(si, "iretq_iopl")) {
+        uint64_t fl;
+
+        __asm__ __volatile__("movq %%rsp, %%rax\n\tpushq $0x10\n\tpushq %%rax\n\tpushfq\n\t"
+                             "orq $0x3000, (%%rsp)\n\tpushq $0x08\n\tleaq 1f(%%rip), %%rax\n\t"
+                             "pushq %%rax\n\tiretq\n1:\n\tpushfq\n\tpopq %0"
+                             : "=r"(fl) : : "rax", "memory");
+        t_puts("iopl after iretq: ");
+        t_put_dec((fl >> 12) & 3);
+        t_puts("\n");
+        __asm__ __volatile__("outb %%al, $0x8d" : : "a"(13));
+    } else if (is(si, "tss_tender")) {
+        static struct hc_tss fake;
+
+        hc_tss_desc(&gdt[3], &fake);
+        gdt[3] = (gdt[3] & ~(0xffffffull << 16) & ~(0xffull << 56)) | (0x1800ull << 16);
+        gdt[4] = 0;
+        hc_lgdt(gdt, sizeof gdt - 1);
+        hc_ltr(0x18);
+        idt[0] = hc_gate(hc_skip2, 1);
+        hc_lidt(idt, sizeof idt - 1);
+        hc_divide_by_zero();
+    } else if (is(si, "lretq_stub")) {
+        __asm__ __volatile__("pushq $0x08\n\tpushq $0x3000\n\tlretq" : : : "memory");
+    } else if (is(si, "lmsw")) {
+        __asm__ __volatile__("lmsw %w0" : : "r"(0x31) : "memory");
     } else if (is(si, "hlt")) {
         __asm__ __volatile__("cli\n\thlt");
     } else {
