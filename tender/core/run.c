@@ -36,19 +36,38 @@ void wisp_config_init(struct wisp_config *cfg)
     cfg->stats_fd = -1;
 }
 
+/* open_regular: open the unikernel file without ever blocking: a FIFO
+ * would block open() until a writer comes, a device node may do anything.
+ * Its type is looked at first (stat), then again on the fd (fstat: it may
+ * have been replaced meanwhile), the fd opened O_NONBLOCK, which is
+ * cleared once it is known to be a regular file.  The fd, or -1 (message
+ * set). */
+static int open_regular(struct vm *vm, struct stat *st)
+{
+    int fd;
+
+    if (stat(vm->kernel, st) == 0 && !S_ISREG(st->st_mode))
+        return vm_fail(vm, "%s: not a regular file", vm->kernel);
+    fd = open(vm->kernel, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return vm_fail(vm, "%s: cannot open: %s", vm->kernel, strerror(errno));
+    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        close(fd);
+        return vm_fail(vm, "%s: not a regular file", vm->kernel);
+    }
+    return fd;
+}
+
 /* read_kernel: the whole unikernel file into vm->file (bounded). */
 static int read_kernel(struct vm *vm)
 {
     struct stat st;
     size_t got = 0;
-    int fd = open(vm->kernel, O_RDONLY | O_CLOEXEC);
+    int fd = open_regular(vm, &st);
 
     if (fd < 0)
-        return vm_fail(vm, "%s: cannot open: %s", vm->kernel, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return vm_fail(vm, "%s: not a regular file", vm->kernel);
-    }
+        return -1;
     if ((uint64_t)st.st_size > ELF_MAX_FILE) {
         close(fd);
         return vm_fail(vm, "%s: file too large (%lld bytes, at most %u)", vm->kernel,
