@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -256,7 +257,12 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     vm_event(&vm, WISP_EV_VALIDATED);
     if (boot(&vm))
         goto out;
-    signals_arm(vm.kvm->run);
+    /* The time limit runs from here: the guest's first instruction is a
+     * seccomp filter away. */
+    if (signals_arm(vm.kvm->run, cfg->timeout_ms)) {
+        vm_fail(&vm, "--timeout: cannot set the timer: %s", strerror(errno));
+        goto out;
+    }
     /* A hook (wisp-oci's wait for `start`) may block here; an ending
      * signal interrupts it and ends the run as it would the guest's. */
     if (cfg->before_guest && cfg->before_guest(cfg->before_guest_arg)) {
@@ -273,8 +279,13 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     kvm_run_loop(&vm, vm.mode->handle_exit);
     dumpcore_after_run(&vm);
 out:
-    if (signals_caught() && res->end == WISP_END_ERROR)
+    if (signals_timed_out() && res->end == WISP_END_ERROR) {
+        snprintf(res->err, sizeof res->err, "guest still running after --timeout=%s "
+                 "seconds: stopped", cfg->timeout_arg ? cfg->timeout_arg : "?");
+        res->status = WISP_EXIT_TIMEOUT; /* compat mode's finish: 1 */
+    } else if (signals_caught() && res->end == WISP_END_ERROR) {
         res->status = 128 + signals_caught(); /* compat mode's finish: 1 */
+    }
     if (vm.mode && vm.mode->finish)
         vm.mode->finish(&vm);
     teardown(&vm);

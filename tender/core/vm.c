@@ -38,6 +38,35 @@ int vm_end(struct vm *vm, enum wisp_end end, int status)
     return HC_STOP;
 }
 
+int vm_console_write(struct vm *vm, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+    int fd = vm->cfg->console_fd;
+
+    while (n > 0) {
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        ssize_t w = write(fd, p, n);
+
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+            return -1;
+        if (signals_caught()) {
+            errno = EINTR; /* the run is ending: the signal's message says why */
+            return -1;
+        }
+        /* A non-blocking console (a pipe or socket the launcher set
+         * O_NONBLOCK) that is full: wait until its reader takes some.
+         * ppoll: the syscall the core seccomp rules allow. */
+        if (errno != EINTR && ppoll(&pfd, 1, NULL, NULL) < 0 && errno != EINTR)
+            return -1;
+    }
+    return 0;
+}
+
 void vm_console_drain(struct vm *vm)
 {
     struct wisp_console_buf *cb = gpa_to_host(vm, WISP_CONSOLE_GPA, sizeof *cb);
@@ -49,16 +78,8 @@ void vm_console_drain(struct vm *vm)
     len = cb->len; /* guest data: bounded before use */
     if (len > WISP_CONSOLE_DATA)
         len = WISP_CONSOLE_DATA;
-    for (p = cb->data; len > 0;) {
-        ssize_t w = write(vm->cfg->console_fd, p, len);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        p += w;
-        len -= (uint32_t)w;
-    }
+    p = cb->data;
+    (void)vm_console_write(vm, p, len); /* the guest has ended: nobody to tell */
     cb->len = 0;
 }
 

@@ -101,6 +101,12 @@ struct vm {
 int vm_fail(struct vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* vm_console_write: write all n bytes to the console fd.  A full
+ * non-blocking console (EAGAIN) is waited for (ppoll POLLOUT), however
+ * slow its reader; an interrupted write is retried unless an ending signal
+ * was caught (then -1, errno EINTR).  0, or -1 with errno. */
+int vm_console_write(struct vm *vm, const void *buf, size_t n);
+
 /* vm_console_drain: write what the guest left in its console buffer
  * (abi.h) to the console and empty it; called whenever the guest ends,
  * before any message of the tender's, so the output keeps its order. */

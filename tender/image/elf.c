@@ -122,8 +122,10 @@ static int check_load(const char *name, const struct elf64_phdr *ph, unsigned i,
     if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
         return elf_fail(err, "%s: segment %u is both writable and executable (W^X)", name, i);
     /* x86 page tables have no "not readable" bit: a present page is
-     * readable, so only R, RW and RX can be given as the file asks. */
-    if (!(ph->p_flags & PF_R))
+     * readable, so only R, RW and RX can be given as the file asks.
+     * Solo5's own linker script makes text execute-only (SOLO5_HVT_ABI.md
+     * 4.3): a Solo5 image keeps Solo5's rules, its text mapped RX. */
+    if (img->mode == WISP_MODE_ISOLATED && !(ph->p_flags & PF_R))
         return elf_fail(err, "%s: segment %u has flags %s without R (readable): x86 page "
                         "tables cannot map memory that is not readable", name, i,
                         (ph->p_flags & PF_W) ? "W" : (ph->p_flags & PF_X) ? "X" : "none");

@@ -65,7 +65,8 @@ struct elf_image {
  * inside the file, every PT_LOAD's file bytes inside the file, filesz <=
  * memsz, no arithmetic overflow, no segment below WISP_ELF_MIN_GPA, no two
  * segments sharing a page, no segment both writable and executable, every
- * segment readable (x86 cannot map it otherwise), entry
+ * segment of an isolated-mode image readable (x86 cannot map it otherwise;
+ * a Solo5 image's text is execute-only by Solo5's convention), entry
  * point inside an executable segment, notes well formed.  The mode comes from
  * the notes (wisp note: isolated; Solo5 ABI1 note: compatibility); having neither
  * is an error.  An MFT1 note, if present, is validated with mft_validate().

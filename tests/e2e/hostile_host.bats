@@ -1,0 +1,228 @@
+#!/usr/bin/env bats
+# A careless or hostile launcher (issue 9): closed standard fds, a
+# non-blocking console read slowly, FIFOs where files are expected, a guest
+# that runs too long (--timeout), a tap that disappears.  Each test would
+# have caught the weakness it names.  Build first: make all.
+
+load helpers
+load netns
+
+HVT_GUESTS="${WISP_HVT_GUESTS:-$TOP/build/tests/guests-hvt}"
+
+teardown() {
+    netns_destroy
+}
+
+# bg_start OUT ERR ARGS...: start wisp in the background (stdin empty);
+# its pid in $BG_PID.
+bg_start() {
+    local o=$1 e=$2
+    shift 2
+    "$WISP" "$@" >"$o" 2>"$e" </dev/null &
+    BG_PID=$!
+}
+
+# wait_text FILE TEXT SECONDS: poll until FILE holds TEXT.
+wait_text() {
+    local i
+    for ((i = 0; i < $3 * 50; i++)); do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.02
+    done
+    echo "no '$2' in $1 after $3 s; it holds:" >&2
+    cat "$1" >&2
+    return 1
+}
+
+# ---- --timeout=SECONDS (item 3) ----------------------------------------------
+
+@test "timeout: a guest spinning in KVM_RUN is stopped (isolated: 124, console drained)" {
+    require_kvm
+    local t0=$SECONDS
+    run_split --timeout=0.5 "$(guest spin)"
+    assert_status 124
+    [ "$(cat "$err")" = "wisp: guest still running after --timeout=0.5 seconds: stopped" ] || {
+        echo "stderr:" >&2; cat "$err" >&2; return 1
+    }
+    # PENDING had no newline: only the drain at the end writes it
+    [ "$(cat "$out")" = "$(printf 'READY\nPENDING')" ] || { cat "$out" >&2; return 1; }
+    [ $((SECONDS - t0)) -lt 10 ]
+}
+
+@test "timeout: a guest waiting in solo5_yield is stopped (isolated: 124)" {
+    require_kvm
+    run_split --timeout=0.3 "$(guest idle)" 30000
+    assert_status 124
+    grep -qx "READY" "$out"
+    grep -qx "wisp: guest still running after --timeout=0.3 seconds: stopped" "$err"
+}
+
+@test "timeout: compatibility mode stops a spinning or waiting guest with status 1 (solo5-hvt's)" {
+    require_kvm
+    local g
+    for g in spin idle; do
+        run_split --timeout=0.5 "$HVT_GUESTS/$g.hvt" 30000
+        assert_status 1
+        grep -qx "READY" "$out"
+        grep -qx "wisp: guest still running after --timeout=0.5 seconds: stopped" "$err" || {
+            echo "$g: stderr:" >&2; cat "$err" >&2; return 1
+        }
+    done
+}
+
+@test "timeout: a guest that ends in time is not touched (status and output its own)" {
+    require_kvm
+    run_split --timeout=30 "$(guest exitcode)"
+    local want=$status
+    run_split "$(guest exitcode)"
+    assert_status "$want"
+    run_split --timeout=20 "$(guest hello)" Hello_wisp
+    assert_status 0
+    grep -qx SUCCESS "$out"
+    [ ! -s "$err" ]
+}
+
+@test "signals: SIGTERM drains the console buffer in isolated mode (spinning guest)" {
+    require_kvm
+    local o="$BATS_TEST_TMPDIR/o" e="$BATS_TEST_TMPDIR/e"
+    bg_start "$o" "$e" "$(guest spin)"
+    wait_text "$o" READY 30
+    kill -TERM "$BG_PID"
+    status=0
+    wait "$BG_PID" || status=$?
+    assert_status $((128 + 15))
+    [ "$(cat "$o")" = "$(printf 'READY\nPENDING')" ] || { cat "$o" >&2; return 1; }
+    grep -qx "wisp: Exiting on signal 15" "$e"
+}
+
+# ---- closed standard fds (item 4) ----------------------------------------------
+
+# blk_image: $img, a 64 KiB image of a known pattern, and its copy $img0.
+blk_image() {
+    img="$BATS_TEST_TMPDIR/img"
+    img0="$BATS_TEST_TMPDIR/img0"
+    head -c 65536 /dev/urandom >"$img0"
+    cp "$img0" "$img"
+}
+
+@test "closed stdout: the console goes to /dev/null, never into the block image" {
+    require_kvm
+    blk_image
+    status=0
+    "$WISP" --block-ro:storage="$img" "$(guest blkrw)" hold 10 </dev/null 1>&- \
+        2>"$BATS_TEST_TMPDIR/err" || status=$?
+    assert_status 0
+    cmp "$img0" "$img" || { echo "the image changed (console written into it)" >&2; return 1; }
+    # read-write too: the guest's hold mode writes nothing
+    "$WISP" --block:storage="$img" "$(guest blkrw)" hold 10 </dev/null 1>&- \
+        2>"$BATS_TEST_TMPDIR/err" || status=$?
+    assert_status 0
+    cmp "$img0" "$img"
+}
+
+@test "closed stderr: wisp's messages go to /dev/null, never into the block image" {
+    require_kvm
+    blk_image
+    status=0
+    # --timings writes to stderr at the end of the run
+    "$WISP" --timings --block:storage="$img" "$(guest blkrw)" hold 10 </dev/null \
+        >"$BATS_TEST_TMPDIR/out" 2>&- || status=$?
+    assert_status 0
+    cmp "$img0" "$img" || { echo "the image changed (stderr written into it)" >&2; return 1; }
+    grep -qx READY "$BATS_TEST_TMPDIR/out"
+}
+
+@test "closed fds 0, 1, 2: all three are /dev/null while the guest runs" {
+    require_kvm
+    blk_image
+    local pid i fd
+    "$WISP" --block:storage="$img" "$(guest blkrw)" hold 20000 0<&- 1>&- 2>&- &
+    pid=$!
+    for ((i = 0; i < 500; i++)); do
+        ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF -- "$img" && break
+        sleep 0.02
+    done
+    for fd in 0 1 2; do
+        [ "$(readlink "/proc/$pid/fd/$fd")" = /dev/null ] || {
+            echo "fd $fd is $(readlink "/proc/$pid/fd/$fd")" >&2
+            kill -KILL "$pid"
+            return 1
+        }
+    done
+    kill -TERM "$pid"
+    wait "$pid" || true
+    cmp "$img0" "$img"
+}
+
+# ---- a non-blocking console read slowly (item 5) ---------------------------
+
+# slow_console KERNEL: 200000 lines (1.6 MB) through a non-blocking pipe
+# read 16 KiB every 5 ms; the lines must all arrive, in order.
+slow_console() {
+    local o="$BATS_TEST_TMPDIR/o"
+    status=0
+    timeout --foreground 120 "$TOOLS/slowpipe" 16384 5 "$WISP" "$1" 200000 >"$o" \
+        2>"$BATS_TEST_TMPDIR/err" </dev/null || status=$?
+    assert_status 0
+    grep -v '^Solo5: ' "$o" >"$o.lines" # compatibility mode's banner
+    [ "$(wc -c <"$o.lines")" -eq 1600000 ] || {
+        echo "got $(wc -c <"$o.lines") bytes, expected 1600000; stderr:" >&2
+        cat "$BATS_TEST_TMPDIR/err" >&2
+        return 1
+    }
+    seq -f %07g 0 199999 | cmp - "$o.lines"
+}
+
+@test "non-blocking console: 1.6 MB through a slowly read pipe, nothing lost (isolated)" {
+    require_kvm
+    slow_console "$(guest bigout)"
+}
+
+@test "non-blocking console: 1.6 MB through a slowly read pipe, nothing lost (compatibility)" {
+    require_kvm
+    slow_console "$HVT_GUESTS/bigout.hvt"
+}
+
+# ---- FIFOs and devices where files are expected (item 6) -------------------
+
+@test "a FIFO as the unikernel is refused at once" {
+    mkfifo "$BATS_TEST_TMPDIR/fifo"
+    status=0
+    timeout 10 "$WISP" "$BATS_TEST_TMPDIR/fifo" >"$BATS_TEST_TMPDIR/out" \
+        2>"$BATS_TEST_TMPDIR/err" </dev/null || status=$?
+    assert_status "$WISP_EXIT_TENDER_ERROR"
+    [ "$(cat "$BATS_TEST_TMPDIR/err")" = "wisp: $BATS_TEST_TMPDIR/fifo: not a regular file" ]
+}
+
+@test "a FIFO or character device as a block image is refused at once" {
+    mkfifo "$BATS_TEST_TMPDIR/fifo"
+    local opt dev
+    for opt in --block-ro --block; do
+        for dev in "$BATS_TEST_TMPDIR/fifo" /dev/zero; do
+            status=0
+            timeout 10 "$WISP" "$opt:storage=$dev" "$(guest blkrw)" hold 10 \
+                >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" </dev/null || status=$?
+            assert_status "$WISP_EXIT_TENDER_ERROR"
+            [ "$(cat "$BATS_TEST_TMPDIR/err")" = "wisp: $opt:storage=$dev: $dev is not a regular file or a block device" ] || {
+                echo "stderr:" >&2; cat "$BATS_TEST_TMPDIR/err" >&2; return 1
+            }
+        done
+    done
+}
+
+@test "a FIFO given to wisp-elftool is refused at once" {
+    mkfifo "$BATS_TEST_TMPDIR/fifo"
+    local cmd
+    for cmd in query-abi query-manifest; do
+        status=0
+        timeout 10 "$WISP_ELFTOOL" "$cmd" "$BATS_TEST_TMPDIR/fifo" >/dev/null \
+            2>"$BATS_TEST_TMPDIR/err" </dev/null || status=$?
+        assert_status 1
+        [ "$(cat "$BATS_TEST_TMPDIR/err")" = "wisp-elftool: $BATS_TEST_TMPDIR/fifo: not a regular file" ]
+    done
+    status=0
+    timeout 10 "$WISP_ELFTOOL" gen-manifest "$BATS_TEST_TMPDIR/fifo" - >/dev/null \
+        2>"$BATS_TEST_TMPDIR/err" </dev/null || status=$?
+    assert_status 1
+    grep -qF "$BATS_TEST_TMPDIR/fifo: not a regular file" "$BATS_TEST_TMPDIR/err"
+}
