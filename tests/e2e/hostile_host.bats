@@ -226,3 +226,93 @@ slow_console() {
     assert_status 1
     grep -qF "$BATS_TEST_TMPDIR/fifo: not a regular file" "$BATS_TEST_TMPDIR/err"
 }
+
+# ---- a tap whose interface disappears (bug: 100% CPU) ----------------------
+
+# find_wisp PID: the wisp process that is PID or its descendant (ip netns
+# exec execs it with iproute2, forks with BusyBox); sets $wpid.
+find_wisp() {
+    local frontier=" $1 " next p depth
+    wpid=""
+    case "$(readlink "/proc/$1/exe" 2>/dev/null)" in */wisp | */wisp-static) wpid=$1 ;; esac
+    for depth in 1 2 3 4; do
+        [ -n "$wpid" ] && return 0
+        next=$(for st in /proc/[0-9]*/stat; do cat "$st" 2>/dev/null; done |
+            awk -v pp="$frontier" 'index(pp, " " $4 " ") { print $1 }')
+        for p in $next; do
+            case "$(readlink "/proc/$p/exe" 2>/dev/null)" in */wisp | */wisp-static) wpid=$p ;; esac
+        done
+        frontier=" $(echo $next) "
+    done
+    [ -n "$wpid" ] || { echo "no wisp process under $1" >&2; return 1; }
+}
+
+# wait_end PID SECONDS: wait (bounded) for PID to end; its status in $status.
+wait_end() {
+    local i
+    for ((i = 0; i < $2 * 50; i++)); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.02
+    done
+    kill -0 "$1" 2>/dev/null && { echo "process $1 still running after $2 s" >&2; return 1; }
+    status=0
+    wait "$1" || status=$?
+}
+
+# cpu_ticks PID: user + system time of PID so far, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null
+}
+
+# tap_vanishes ARGS...: boot net_ping (ARGS: options and kernel) on tap0,
+# delete tap0 once it is READY; one message names the failed device, and
+# for 2 s the process uses (nearly) no CPU, or it has already ended with
+# the guest's own FAILURE (its read got the error).  Sets $out.
+tap_vanishes() {
+    local t0 t1 hz
+    out="$BATS_TEST_TMPDIR/out"
+    netns_create
+    netns_tap tap0 10.0.0.1/24
+    netns_bg "$out" "$WISP" "$@" 10.0.0.2 idle=30
+    wait_for_line "$out" READY 30 "$BG_PID"
+    find_wisp "$BG_PID"
+    ip -n "$NETNS" link del tap0
+    wait_text "$out" "failed" 10
+    sleep 0.3
+    if t0=$(cpu_ticks "$wpid") && [ -n "$t0" ]; then
+        sleep 2
+        t1=$(cpu_ticks "$wpid")
+        hz=$(getconf CLK_TCK)
+        if [ -n "$t1" ] && [ $((t1 - t0)) -gt $((hz * 2 / 5)) ]; then
+            echo "wisp used $((t1 - t0)) ticks of CPU in 2 s (CLK_TCK $hz) after its tap vanished" >&2
+            cat "$out" >&2
+            return 1
+        fi
+    fi
+    [ "$(grep -c "^wisp: device 'service0' failed: " "$out")" -eq 1 ] || {
+        echo "expected one message naming the failed device:" >&2; cat "$out" >&2; return 1
+    }
+}
+
+@test "tap deleted under a waiting guest: reported once, no busy loop (isolated, rings)" {
+    require_netns
+    tap_vanishes --net:service0=tap0 "$(guest net_ping)"
+    grep -q "^wisp: device 'service0' failed: reading its tap: " "$out"
+}
+
+@test "tap deleted under a waiting guest: the guest's read fails, no busy loop (isolated, --no-rings)" {
+    require_netns
+    tap_vanishes --no-rings --net:service0=tap0 "$(guest net_ping)"
+    wait_end "$BG_PID" 10
+    assert_status 1
+    grep -qx "FAILURE: wisp_net_read_batch failed" "$out"
+    grep -q "^wisp: device 'service0' failed: its host fd reports POLLERR" "$out"
+}
+
+@test "tap deleted under a waiting guest: the guest's read fails, no busy loop (compatibility)" {
+    require_netns
+    tap_vanishes --net:service0=tap0 "$HVT_GUESTS/net_ping.hvt"
+    wait_end "$BG_PID" 10
+    assert_status 1
+    grep -qx "FAILURE: solo5_net_read failed" "$out"
+}
