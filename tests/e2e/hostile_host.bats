@@ -316,3 +316,37 @@ tap_vanishes() {
     assert_status 1
     grep -qx "FAILURE: solo5_net_read failed" "$out"
 }
+
+# ---- a tap that vanishes between its check and TUNSETIFF (bug) -------------
+
+# strace holds TUNSETIFF (the first ioctl on /dev/net/tun) for 2 s; the
+# test deletes the tap meanwhile, so TUNSETIFF creates a new tap of that
+# name, connected to nothing.  The tender must see that the fd is not on
+# the interface it checked and refuse.
+@test "tap deleted between its check and TUNSETIFF: refused, never a new unconnected tap" {
+    require_netns
+    command -v strace >/dev/null || skip "strace is not installed"
+    local i p
+    out="$BATS_TEST_TMPDIR/out"
+    netns_create
+    netns_tap tap0 10.0.0.1/24
+    netns_bg "$out" strace -f -qq -o /dev/null -P /dev/net/tun -e trace=ioctl \
+        -e inject=ioctl:delay_enter=2000000:when=1 \
+        "$WISP" --net:service0=tap0 "$(guest net_ping)" 10.0.0.2 idle=2
+    # wait until a process of the namespace holds /dev/net/tun open
+    for ((i = 0; i < 500; i++)); do
+        for p in $(ip netns pids "$NETNS"); do
+            ls -l "/proc/$p/fd" 2>/dev/null | grep -q /dev/net/tun && break 2
+        done
+        sleep 0.01
+    done
+    [ "$i" -lt 500 ] || { echo "wisp never opened /dev/net/tun:" >&2; cat "$out" >&2; return 1; }
+    ip -n "$NETNS" link del tap0
+    wait_end "$BG_PID" 20
+    assert_status "$WISP_EXIT_TENDER_ERROR"
+    grep -qxF "wisp: --net:service0=tap0: interface tap0 disappeared while being attached (a new tap of that name would be connected to nothing): not attached" "$out" || {
+        cat "$out" >&2; return 1
+    }
+    # and the tap TUNSETIFF made went with the fd
+    ! ip -n "$NETNS" link show tap0 2>/dev/null || { echo "a tap0 is left" >&2; return 1; }
+}
