@@ -19,6 +19,7 @@
 /* Exit statuses of the wisp process (also in --help and README). */
 #define WISP_EXIT_TENDER_ERROR 253 /* wisp could not start or serve the guest */
 #define WISP_EXIT_GUEST_FAULT  255 /* guest crashed, aborted or broke the ABI */
+#define WISP_EXIT_TIMEOUT      124 /* --timeout ran out (as timeout(1)); compat mode: 1 */
 
 #define WISP_MEM_DEFAULT_MIB 32
 #define WISP_ERR_MAX 512
@@ -56,6 +57,8 @@ struct wisp_config {
     int no_rings;                  /* --no-rings: do not offer shared rings */
     int solo5_cpl0;                /* --solo5:cpl0: a Solo5 hvt guest at CPL0 */
     int solo5_trap_io;             /* --solo5:trap-io: CPL3 hypercalls trap (no I/O bitmap) */
+    uint64_t timeout_ms;           /* --timeout: end the guest after this long; 0 none */
+    const char *timeout_arg;       /* --timeout's value as given, for the message */
     uint64_t t_main;               /* WISP_EV_MAIN, from the caller */
     /* Optional: called once the VM is fully prepared (resources acquired,
      * registers set), before the seccomp filter and the guest's first

@@ -50,6 +50,45 @@ static enum cli_action parse_mem(const char *val, struct wisp_config *cfg, char 
     return CLI_RUN;
 }
 
+/* ---- --timeout=SECONDS (issue 9) ------------------------------------------ */
+#define TIMEOUT_MAX_S 1000000 /* about 11.5 days */
+
+/* parse_timeout: "--timeout=S": S seconds, a decimal number with at most
+ * three decimals (millisecond resolution), from 0.001 to TIMEOUT_MAX_S. */
+static enum cli_action parse_timeout(const char *val, struct wisp_config *cfg, char *err,
+                                     size_t len)
+{
+    uint64_t ms = 0;
+    const char *p = val;
+    int decimals = -1;
+
+    if (cfg->timeout_arg)
+        return fail(err, len, "--timeout: given more than once");
+    for (; *p; p++) {
+        if (*p == '.' && decimals < 0 && p > val && p[1]) {
+            decimals = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || decimals == 3)
+            return fail(err, len, "--timeout=%s: expected a number of seconds (such as 30 "
+                        "or 2.5, at most 3 decimals)", val);
+        if (decimals >= 0)
+            decimals++;
+        if (ms <= (uint64_t)TIMEOUT_MAX_S * 1000)
+            ms = ms * 10 + (uint64_t)(*p - '0');
+    }
+    if (p == val)
+        return fail(err, len, "--timeout=: expected a number of seconds after '='");
+    for (; decimals < 3; decimals = decimals < 0 ? 1 : decimals + 1)
+        ms *= 10;
+    if (ms == 0 || ms > (uint64_t)TIMEOUT_MAX_S * 1000)
+        return fail(err, len, "--timeout=%s: out of range (0.001 to %d seconds)", val,
+                    TIMEOUT_MAX_S);
+    cfg->timeout_ms = ms;
+    cfg->timeout_arg = val;
+    return CLI_RUN;
+}
+
 /* owned_by_module: whether some module claims the option's prefix. */
 static int owned_by_module(const char *arg)
 {
@@ -142,6 +181,13 @@ enum cli_action cli_parse(int argc, char *const argv[], struct wisp_config *cfg,
         }
         if (strcmp(a, "--mem") == 0)
             return fail(err, len, "--mem: expected --mem=MIB");
+        if (strncmp(a, "--timeout=", 10) == 0) {
+            if (parse_timeout(a + 10, cfg, err, len) == CLI_ERROR)
+                return CLI_ERROR;
+            continue;
+        }
+        if (strcmp(a, "--timeout") == 0)
+            return fail(err, len, "--timeout: expected --timeout=SECONDS");
         if (owned_by_module(a)) {
             if (cfg->ndevice_args >= WISP_MAX_DEVICE_ARGS)
                 return fail(err, len, "%s: too many device options (at most %d)", a,
@@ -187,6 +233,11 @@ void cli_usage(FILE *out)
             "  --solo5:trap-io  at CPL3, every hypercall (outl to 0x500+n) traps to wisp's\n"
             "                 exception stub and is emulated, instead of exiting directly\n"
             "                 through the TSS I/O bitmap (for comparisons: bench/compat.sh)\n"
+            "  --timeout=SECONDS\n"
+            "                 end the guest if it still runs after SECONDS (0.001 to %d,\n"
+            "                 up to 3 decimals): \"wisp: guest still running after\n"
+            "                 --timeout=SECONDS seconds: stopped\", devices closed, the\n"
+            "                 console written out, status %d (compatibility mode: 1)\n"
             "  --timings      at exit, print when each boot phase ended (CLOCK_MONOTONIC ns)\n"
             "                 on stderr as \"wisp: event NAME NS\" lines\n"
             "  --stats[=FILE] at exit, write counts and total times of VM exits, hypercalls\n"
@@ -207,12 +258,15 @@ void cli_usage(FILE *out)
             "         missing device, KVM failure (a message on stderr says which)\n"
             "  %d    the guest crashed (CPU exception; a crash report on stderr), aborted\n"
             "         (solo5_abort, failed stack check) or broke the hypercall ABI\n"
+            "  %d    --timeout ran out (as timeout(1) exits)\n"
             "  128+N  SIGINT, SIGTERM or SIGHUP (signal N) ended the run: \"Exiting on\n"
             "         signal N\"; devices closed, the guest's console output written\n"
-            "A guest may itself exit with %d or %d; the message on stderr tells them apart.\n"
-            "For a Solo5 hvt unikernel (compatibility mode) wisp's own errors and the\n"
-            "signals above exit 1, as solo5-hvt's do; errors found before the unikernel\n"
-            "is identified exit %d.\n",
-            WISP_EXIT_TENDER_ERROR, WISP_EXIT_GUEST_FAULT, WISP_EXIT_TENDER_ERROR,
-            WISP_EXIT_GUEST_FAULT, WISP_EXIT_TENDER_ERROR);
+            "A guest may itself exit with %d, %d or %d; the message on stderr tells them\n"
+            "apart. For a Solo5 hvt unikernel (compatibility mode) wisp's own errors, the\n"
+            "signals above and --timeout exit 1, as solo5-hvt's errors and signals do;\n"
+            "errors found before the unikernel is identified exit %d.\n",
+            TIMEOUT_MAX_S, WISP_EXIT_TIMEOUT,
+            WISP_EXIT_TENDER_ERROR, WISP_EXIT_GUEST_FAULT, WISP_EXIT_TIMEOUT,
+            WISP_EXIT_TENDER_ERROR, WISP_EXIT_GUEST_FAULT, WISP_EXIT_TIMEOUT,
+            WISP_EXIT_TENDER_ERROR);
 }

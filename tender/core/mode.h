@@ -55,8 +55,10 @@ extern const struct mode_ops mode_isolated;
 extern const struct mode_ops mode_hvt;
 
 /* mode_for_image: the mode of an image elf_parse has seen, even if it then
- * refused it: a Solo5 image (its ABI1 note seen) is the hvt mode's, so
- * that its errors get solo5-hvt's exit status; anything else isolated. */
+ * refused it: an image with a wisp ABI note is isolated mode's (even if
+ * it also carries a Solo5 ABI1 note: the wisp note wins, as in
+ * elf_parse), one with only a Solo5 ABI1 note the hvt mode's, so that its
+ * errors get solo5-hvt's exit status; anything else isolated. */
 const struct mode_ops *mode_for_image(const struct elf_image *img);
 
 #endif /* WISP_MODE_H */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,19 +38,38 @@ void wisp_config_init(struct wisp_config *cfg)
     cfg->stats_fd = -1;
 }
 
+/* open_regular: open the unikernel file without ever blocking: a FIFO
+ * would block open() until a writer comes, a device node may do anything.
+ * Its type is looked at first (stat), then again on the fd (fstat: it may
+ * have been replaced meanwhile), the fd opened O_NONBLOCK, which is
+ * cleared once it is known to be a regular file.  The fd, or -1 (message
+ * set). */
+static int open_regular(struct vm *vm, struct stat *st)
+{
+    int fd;
+
+    if (stat(vm->kernel, st) == 0 && !S_ISREG(st->st_mode))
+        return vm_fail(vm, "%s: not a regular file", vm->kernel);
+    fd = open(vm->kernel, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return vm_fail(vm, "%s: cannot open: %s", vm->kernel, strerror(errno));
+    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        close(fd);
+        return vm_fail(vm, "%s: not a regular file", vm->kernel);
+    }
+    return fd;
+}
+
 /* read_kernel: the whole unikernel file into vm->file (bounded). */
 static int read_kernel(struct vm *vm)
 {
     struct stat st;
     size_t got = 0;
-    int fd = open(vm->kernel, O_RDONLY | O_CLOEXEC);
+    int fd = open_regular(vm, &st);
 
     if (fd < 0)
-        return vm_fail(vm, "%s: cannot open: %s", vm->kernel, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return vm_fail(vm, "%s: not a regular file", vm->kernel);
-    }
+        return -1;
     if ((uint64_t)st.st_size > ELF_MAX_FILE) {
         close(fd);
         return vm_fail(vm, "%s: file too large (%lld bytes, at most %u)", vm->kernel,
@@ -245,7 +265,12 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     vm_event(&vm, WISP_EV_VALIDATED);
     if (boot(&vm))
         goto out;
-    signals_arm(vm.kvm->run);
+    /* The time limit runs from here: the guest's first instruction is a
+     * seccomp filter away. */
+    if (signals_arm(vm.kvm->run, cfg->timeout_ms)) {
+        vm_fail(&vm, "--timeout: cannot set the timer: %s", strerror(errno));
+        goto out;
+    }
     /* A hook (wisp-oci's wait for `start`) may block here; an ending
      * signal interrupts it and ends the run as it would the guest's. */
     if (cfg->before_guest && cfg->before_guest(cfg->before_guest_arg)) {
@@ -262,8 +287,13 @@ int wisp_run(const struct wisp_config *cfg, struct wisp_result *res)
     kvm_run_loop(&vm, vm.mode->handle_exit);
     dumpcore_after_run(&vm);
 out:
-    if (signals_caught() && res->end == WISP_END_ERROR)
+    if (signals_timed_out() && res->end == WISP_END_ERROR) {
+        snprintf(res->err, sizeof res->err, "guest still running after --timeout=%s "
+                 "seconds: stopped", cfg->timeout_arg ? cfg->timeout_arg : "?");
+        res->status = WISP_EXIT_TIMEOUT; /* compat mode's finish: 1 */
+    } else if (signals_caught() && res->end == WISP_END_ERROR) {
         res->status = 128 + signals_caught(); /* compat mode's finish: 1 */
+    }
     if (vm.mode && vm.mode->finish)
         vm.mode->finish(&vm);
     teardown(&vm);

@@ -38,6 +38,35 @@ int vm_end(struct vm *vm, enum wisp_end end, int status)
     return HC_STOP;
 }
 
+int vm_console_write(struct vm *vm, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+    int fd = vm->cfg->console_fd;
+
+    while (n > 0) {
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        ssize_t w = write(fd, p, n);
+
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+            return -1;
+        if (signals_caught()) {
+            errno = EINTR; /* the run is ending: the signal's message says why */
+            return -1;
+        }
+        /* A non-blocking console (a pipe or socket the launcher set
+         * O_NONBLOCK) that is full: wait until its reader takes some.
+         * ppoll: the syscall the core seccomp rules allow. */
+        if (errno != EINTR && ppoll(&pfd, 1, NULL, NULL) < 0 && errno != EINTR)
+            return -1;
+    }
+    return 0;
+}
+
 void vm_console_drain(struct vm *vm)
 {
     struct wisp_console_buf *cb = gpa_to_host(vm, WISP_CONSOLE_GPA, sizeof *cb);
@@ -49,16 +78,8 @@ void vm_console_drain(struct vm *vm)
     len = cb->len; /* guest data: bounded before use */
     if (len > WISP_CONSOLE_DATA)
         len = WISP_CONSOLE_DATA;
-    for (p = cb->data; len > 0;) {
-        ssize_t w = write(vm->cfg->console_fd, p, len);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        p += w;
-        len -= (uint32_t)w;
-    }
+    p = cb->data;
+    (void)vm_console_write(vm, p, len); /* the guest has ended: nobody to tell */
     cb->len = 0;
 }
 
@@ -122,6 +143,7 @@ int poll_register(struct vm *vm, int fd, unsigned handle)
     vm->poll[vm->npoll].fd = fd;
     vm->poll[vm->npoll].handle = handle;
     vm->poll[vm->npoll].eventfd = 0;
+    vm->poll[vm->npoll].failed = 0;
     vm->npoll++;
     return 0;
 }
@@ -136,6 +158,7 @@ int poll_replace(struct vm *vm, unsigned handle, int fd)
         return -1;
     vm->poll[i].fd = fd;
     vm->poll[i].eventfd = 1;
+    vm->poll[i].failed = 0;
     return 0;
 }
 
@@ -180,6 +203,19 @@ const char *wisp_event_name(enum wisp_event ev)
     return (unsigned)ev < WISP_EV_MAX && names[ev] ? names[ev] : "?";
 }
 
+/* poll_source_failed: mark the source failed and say so, once. */
+static void poll_source_failed(struct vm *vm, struct poll_source *src, short revents)
+{
+    unsigned h = src->handle;
+    const char *name = vm->mft && h < vm->mft->entries && h < MFT_MAX_ENTRIES
+                           ? vm->mft->e[h].name : "?";
+
+    src->failed = 1;
+    vm_log(vm, "device '%s' failed: its host fd reports %s (a tap whose interface was "
+           "deleted?); its reads now fail and it is no longer waited on", name,
+           (revents & POLLNVAL) ? "POLLNVAL" : "POLLERR");
+}
+
 int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
 {
     struct pollfd fds[VM_MAX_POLL_SOURCES + MFT_MAX_ENTRIES];
@@ -200,8 +236,9 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
         *ready_set = ring_ready;
         return __builtin_popcountll(ring_ready);
     }
-    for (unsigned i = 0; i < vm->npoll; i++)
-        fds[i] = (struct pollfd){.fd = vm->poll[i].fd, .events = POLLIN};
+    for (unsigned i = 0; i < vm->npoll; i++) /* poll skips a negative fd */
+        fds[i] = (struct pollfd){.fd = vm->poll[i].failed ? -1 : vm->poll[i].fd,
+                                 .events = POLLIN};
     /* the taps of NICs with a ring: served here when they wake us */
     nring = ring_poll_fds(vm, ring_fds, ring_handles, MFT_MAX_ENTRIES);
     nfds = vm->npoll;
@@ -219,6 +256,12 @@ int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set)
     if (t0)
         vm->res->stats.poll_blocked_ns += wisp_now_ns() - t0;
     for (unsigned i = 0; i < vm->npoll && n > 0; i++) {
+        if ((fds[i].revents & (POLLERR | POLLNVAL)) && !(fds[i].revents & POLLIN)) {
+            poll_source_failed(vm, &vm->poll[i], fds[i].revents);
+            ready |= 1ull << vm->poll[i].handle;
+            count++;
+            continue;
+        }
         /* POLLHUP: a pipe whose writer is gone has input: its end. */
         if (fds[i].revents & (POLLIN | POLLHUP)) {
             if (vm->poll[i].eventfd) {

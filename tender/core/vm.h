@@ -37,6 +37,7 @@ struct poll_source {
     int fd;
     unsigned handle;
     int eventfd;       /* an eventfd: read (reset) when it fires */
+    int failed;        /* reported POLLERR/POLLNVAL: no longer waited on */
 };
 #define VM_MAX_POLL_SOURCES 64
 
@@ -102,6 +103,12 @@ struct vm {
 int vm_fail(struct vm *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* vm_console_write: write all n bytes to the console fd.  A full
+ * non-blocking console (EAGAIN) is waited for (ppoll POLLOUT), however
+ * slow its reader; an interrupted write is retried unless an ending signal
+ * was caught (then -1, errno EINTR).  0, or -1 with errno. */
+int vm_console_write(struct vm *vm, const void *buf, size_t n);
+
 /* vm_console_drain: write what the guest left in its console buffer
  * (abi.h) to the console and empty it; called whenever the guest ends,
  * before any message of the tender's, so the output keeps its order. */
@@ -142,7 +149,11 @@ int hypercall_register(struct vm *vm, unsigned nr, hypercall_fn fn);
  * number, or -1 (message set) if the wait itself failed.  Shared rings are
  * served before and after the wait (ring_poll_serve): input already in a
  * ring returns at once, and the taps of NICs with a ring are waited on
- * too. */
+ * too.  A source whose fd reports an error instead of input (POLLERR or
+ * POLLNVAL: a tap whose interface was deleted) has failed: it is reported
+ * ready this once, so that the guest's read gets the error, a message
+ * names the device, and it is never waited on again (an fd in error would
+ * make every wait return at once: a guest spinning at 100% CPU). */
 int vm_poll(struct vm *vm, uint64_t timeout_ns, uint64_t *ready_set);
 
 /* poll_register: add a pollable fd for device `handle`; -1 when full. */

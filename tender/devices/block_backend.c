@@ -42,7 +42,14 @@ int blk_open(struct blk *b, const char *path, int ro, char *err)
     b->ro = ro;
     b->size = 0;
     b->block_size = 0;
-    b->fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    /* Never block or wake a device: the type is looked at before the
+     * open (a FIFO would block open() until a writer comes) and again on
+     * the fd, opened O_NONBLOCK until it is known to be an image. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        snprintf(err, BLK_ERR_MAX, "%s is not a regular file or a block device", path);
+        return -1;
+    }
+    b->fd = open(path, (ro ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (b->fd < 0) {
         snprintf(err, BLK_ERR_MAX, "cannot open %s: %s", path, strerror(errno));
         return -1;
@@ -53,6 +60,10 @@ int blk_open(struct blk *b, const char *path, int ro, char *err)
     }
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
         snprintf(err, BLK_ERR_MAX, "%s is not a regular file or a block device", path);
+        goto fail;
+    }
+    if (fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        snprintf(err, BLK_ERR_MAX, "cannot use %s: %s", path, strerror(errno));
         goto fail;
     }
     if (flock(b->fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {

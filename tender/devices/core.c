@@ -13,25 +13,19 @@
 #include <unistd.h>
 
 #include "core/module.h"
+#include "core/signals.h"
 #include "core/vm.h"
 #include "debug/dumpcore.h"
 #include "wisp/hvt_abi.h"
 
-/* write_all: write every byte, retrying on EINTR and partial writes. */
-static int write_all(int fd, const uint8_t *p, size_t n)
+/* console_failed: a console write that did not complete ends the run: a
+ * caught signal says so itself (core/signals.h), anything else is the
+ * console's failure. */
+static int console_failed(struct vm *vm)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    if (errno == EINTR && signals_caught())
+        return vm_fail(vm, "Exiting on signal %d", signals_caught());
+    return vm_fail(vm, "console: write failed: %s", strerror(errno));
 }
 
 static int hc_puts(struct vm *vm, wisp_gpa_t gpa)
@@ -44,8 +38,8 @@ static int hc_puts(struct vm *vm, wisp_gpa_t gpa)
         return vm_guest_abi_error(vm, "PUTS: length %llu exceeds %u",
                                   (unsigned long long)a->len, WISP_PUTS_MAX);
     GUEST_PTR(vm, data, a->data, a->len, "PUTS buffer");
-    if (write_all(vm->cfg->console_fd, data, a->len) < 0)
-        return vm_fail(vm, "console: write failed: %s", strerror(errno));
+    if (vm_console_write(vm, data, a->len) < 0)
+        return console_failed(vm);
     return HC_CONTINUE;
 }
 
@@ -139,8 +133,8 @@ static int hvt_hc_puts(struct vm *vm, uint64_t gpa)
     p = guest_ptr_or_fail(vm, a->data, n, 0, "PUTS data");
     if (!p)
         return -1;
-    if (write_all(vm->cfg->console_fd, p, n) < 0)
-        return vm_fail(vm, "console: write failed: %s", strerror(errno));
+    if (vm_console_write(vm, p, n) < 0)
+        return console_failed(vm);
     return HC_CONTINUE;
 }
 

@@ -31,6 +31,7 @@
 
 struct net_priv {
     int tap;
+    int tap_failed;       /* a read error (the interface was deleted): not waited on */
     uint32_t frame_max;   /* MTU + 14 */
     uint32_t tx_cons;     /* the host's own indices */
     uint32_t rx_prod;
@@ -100,6 +101,8 @@ static int rx_one(struct ring_dev *d, struct wisp_net_ring *r, struct net_priv *
     int niov = 0;
     ssize_t n;
 
+    if (p->tap_failed)
+        return 0;
     copy_desc(&desc, slot);
     if (desc.len > 0 && desc.len <= WISP_NET_FRAME_MAX)
         buf = guest_range(d->vm, desc.data, desc.len, 1, &fault);
@@ -109,8 +112,16 @@ static int rx_one(struct ring_dev *d, struct wisp_net_ring *r, struct net_priv *
     do
         n = readv(p->tap, iov, niov);
     while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && !p->tap_failed) {
+        /* The tap is gone for good (EBADFD once its interface is deleted)
+         * and would keep the I/O thread's and the vCPU's waits returning
+         * at once: stop waiting on it, say so once. */
+        p->tap_failed = 1;
+        vm_log(d->vm, "device '%s' failed: reading its tap: %s (interface deleted?); it "
+               "is no longer waited on", d->vm->mft->e[d->handle].name, strerror(errno));
+    }
     if (n <= 0)
-        return 0; /* EAGAIN: nothing pending; an error: try again later */
+        return 0; /* EAGAIN: nothing pending */
     if (!buf) {
         d->st->ring_refused++;
         __atomic_store_n(&slot->ret, WISP_R_EINVAL, __ATOMIC_RELAXED);
@@ -171,12 +182,12 @@ static int net_pending(struct ring_dev *d)
 }
 
 /* net_wait_fd: the tap while the RX ring has room (else only a kick,
- * after the guest consumed, can help). */
+ * after the guest consumed, can help) and the tap works. */
 static int net_wait_fd(struct ring_dev *d)
 {
     struct net_priv *p = d->priv;
 
-    return rx_space(d, d->ring, p) > 0 ? p->tap : -1;
+    return rx_space(d, d->ring, p) > 0 && !p->tap_failed ? p->tap : -1;
 }
 
 static int net_rx_ready(struct ring_dev *d)

@@ -30,10 +30,11 @@ static int fail(char *err, const char *fmt, ...)
     return -1;
 }
 
-/* if_query: flags and kind of interface (name) through a throw-away socket:
- * *is_tap is set if the driver is "tun" in tap mode, and only then is
- * *mtu read. */
-static int if_query(const char *name, short *flags, unsigned *mtu, int *is_tap, char *err)
+/* if_query: flags, index and kind of interface (name) through a
+ * throw-away socket: *is_tap is set if the driver is "tun" in tap mode,
+ * and only then is *mtu read. */
+static int if_query(const char *name, short *flags, int *ifindex, unsigned *mtu, int *is_tap,
+                    char *err)
 {
     struct ifreq ifr;
     struct ethtool_drvinfo drv = {.cmd = ETHTOOL_GDRVINFO};
@@ -52,6 +53,13 @@ static int if_query(const char *name, short *flags, unsigned *mtu, int *is_tap, 
         return fail(err, "cannot query interface %s: %s", name, strerror(e));
     }
     *flags = ifr.ifr_flags;
+    if (ioctl(s, SIOCGIFINDEX, &ifr) < 0) {
+        int e = errno;
+
+        close(s);
+        return fail(err, "cannot query interface %s: %s", name, strerror(e));
+    }
+    *ifindex = ifr.ifr_ifindex;
     ifr.ifr_data = (char *)&drv;
     /* The tun driver answers "tun" with bus_info "tap" (or "tun"). */
     *is_tap = ioctl(s, SIOCETHTOOL, &ifr) == 0 && strcmp(drv.driver, "tun") == 0 &&
@@ -75,19 +83,32 @@ static int if_query(const char *name, short *flags, unsigned *mtu, int *is_tap, 
     return 0;
 }
 
+/* attached_ifindex: the index of the interface tun/tap fd (fd) is
+ * attached to (TUNGETIFF gives its name), or 0. */
+static int attached_ifindex(int fd)
+{
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof ifr);
+    if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+        return 0;
+    ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+    return (int)if_nametoindex(ifr.ifr_name);
+}
+
 int tap_attach(const char *ifname, struct tap_info *out, char *err)
 {
     struct ifreq ifr;
     short flags;
     unsigned mtu;
-    int is_tap, fd;
+    int is_tap, fd, ifindex;
 
     if (ifname[0] == '\0' || strlen(ifname) >= IFNAMSIZ)
         return fail(err, "interface name '%s' is %s (at most %d characters)", ifname,
                     ifname[0] ? "too long" : "empty", IFNAMSIZ - 1);
     /* Check first: TUNSETIFF on a name that does not exist would create a
      * new tap, and an unconnected tap is a silent black hole. */
-    if (if_query(ifname, &flags, &mtu, &is_tap, err))
+    if (if_query(ifname, &flags, &ifindex, &mtu, &is_tap, err))
         return -1;
     if (!is_tap)
         return fail(err, "%s is not a tap interface", ifname);
@@ -111,6 +132,14 @@ int tap_attach(const char *ifname, struct tap_info *out, char *err)
                         strerror(e));
         return fail(err, "cannot attach %s: %s", ifname, strerror(e));
     }
+    /* Had the interface gone between the check and TUNSETIFF, TUNSETIFF
+     * made a new one of that name: the fd must be on the one checked.
+     * (Closing the fd removes such a new, non-persistent tap.) */
+    if (attached_ifindex(fd) != ifindex) {
+        close(fd);
+        return fail(err, "interface %s disappeared while being attached (a new tap of "
+                    "that name would be connected to nothing): not attached", ifname);
+    }
     out->fd = fd;
     out->mtu = mtu;
     return 0;
@@ -120,7 +149,7 @@ int tap_attach_fd(int fd, struct tap_info *out, char *err)
 {
     struct ifreq ifr;
     short flags;
-    int fl, is_tap;
+    int fl, is_tap, ifindex;
 
     if (fd <= 2)
         return fail(err, "fd %d is a standard stream, not a tap", fd);
@@ -136,7 +165,7 @@ int tap_attach_fd(int fd, struct tap_info *out, char *err)
         return fail(err, "fd %d: the tap must be opened with IFF_NO_PI and without "
                     "IFF_VNET_HDR", fd);
     ifr.ifr_name[IFNAMSIZ - 1] = '\0';
-    if (if_query(ifr.ifr_name, &flags, &out->mtu, &is_tap, err))
+    if (if_query(ifr.ifr_name, &flags, &ifindex, &out->mtu, &is_tap, err))
         return -1;
     if (!is_tap)
         return fail(err, "fd %d: interface %s is not a tap", fd, ifr.ifr_name);

@@ -24,7 +24,9 @@ struct tap_info {
  * exist (it is never created: a missing one is an error, not a new tap),
  * MUST be up (IFF_UP) and MUST be a tap; (ifname) MUST be shorter than
  * IFNAMSIZ.  Opens /dev/net/tun with IFF_TAP | IFF_NO_PI, O_NONBLOCK and
- * O_CLOEXEC and reads the MTU with SIOCGIFMTU.  Returns 0 and fills *out, or
+ * O_CLOEXEC and reads the MTU with SIOCGIFMTU.  The fd is then checked to
+ * be attached to the interface that was checked (same ifindex): one that
+ * vanished in between is an error, never a new unconnected tap.  Returns 0 and fills *out, or
  * -1 with a message in err[TAP_ERR_MAX] (e.g. "no such interface tap9").
  */
 int tap_attach(const char *ifname, struct tap_info *out, char *err);

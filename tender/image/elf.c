@@ -121,6 +121,14 @@ static int check_load(const char *name, const struct elf64_phdr *ph, unsigned i,
                         name, i, ph->p_vaddr, WISP_ELF_MIN_GPA);
     if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
         return elf_fail(err, "%s: segment %u is both writable and executable (W^X)", name, i);
+    /* x86 page tables have no "not readable" bit: a present page is
+     * readable, so only R, RW and RX can be given as the file asks.
+     * Solo5's own linker script makes text execute-only (SOLO5_HVT_ABI.md
+     * 4.3): a Solo5 image keeps Solo5's rules, its text mapped RX. */
+    if (img->mode == WISP_MODE_ISOLATED && !(ph->p_flags & PF_R))
+        return elf_fail(err, "%s: segment %u has flags %s without R (readable): x86 page "
+                        "tables cannot map memory that is not readable", name, i,
+                        (ph->p_flags & PF_W) ? "W" : (ph->p_flags & PF_X) ? "X" : "none");
     if (ph->p_align != 0 && (ph->p_align & (ph->p_align - 1)) != 0)
         return elf_fail(err, "%s: segment %u has alignment 0x%" PRIx64
                         ", expected a power of two", name, i, ph->p_align);
@@ -239,7 +247,7 @@ int elf_parse(const char *name, const uint8_t *file, size_t size,
 {
     struct elf64_ehdr eh;
     struct elf64_phdr ph;
-    int has_wisp = 0;
+    int has_wisp = 0, r;
 
     memset(img, 0, sizeof(*img));
     img->file = file;
@@ -250,7 +258,9 @@ int elf_parse(const char *name, const uint8_t *file, size_t size,
     if (check_ehdr(name, file, size, &eh, err) < 0)
         return -1;
     img->entry = eh.e_entry;
-    if (scan_meta(name, &eh, img, &has_wisp, err) < 0)
+    r = scan_meta(name, &eh, img, &has_wisp, err);
+    img->has_wisp_abi = has_wisp; /* even if refused: it decides the mode */
+    if (r < 0)
         return -1;
     if (decide_mode(name, has_wisp, img, err) < 0)
         return -1;

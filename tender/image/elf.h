@@ -49,6 +49,7 @@ struct elf_image {
     int has_interp;        /* PT_INTERP present (Solo5 binaries carry one) */
 
     enum wisp_mode mode;
+    int has_wisp_abi;                 /* a wisp ABI note was seen */
     struct wisp_abi_note wisp_abi;    /* valid if mode == ISOLATED */
     struct abi1_info solo5_abi;       /* valid if a Solo5 ABI1 note exists */
     int has_solo5_abi;
@@ -63,7 +64,9 @@ struct elf_image {
  * ET_EXEC (PIE refused), static (no PT_DYNAMIC), header and phdr table
  * inside the file, every PT_LOAD's file bytes inside the file, filesz <=
  * memsz, no arithmetic overflow, no segment below WISP_ELF_MIN_GPA, no two
- * segments sharing a page, no segment both writable and executable, entry
+ * segments sharing a page, no segment both writable and executable, every
+ * segment of an isolated-mode image readable (x86 cannot map it otherwise;
+ * a Solo5 image's text is execute-only by Solo5's convention), entry
  * point inside an executable segment, notes well formed.  The mode comes from
  * the notes (wisp note: isolated; Solo5 ABI1 note: compatibility); having neither
  * is an error.  An MFT1 note, if present, is validated with mft_validate().

@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/cli.h"
+#include "core/stdfds.h"
 #include "serve/serve.h"
 #include "wisp.h"
 
@@ -23,6 +23,13 @@ int main(int argc, char *argv[])
     char err[WISP_ERR_MAX];
     int stats_fd = -1;
 
+    /* Before anything is opened: a closed fd 1 or 2 must not become a
+     * block image or the unikernel file (core/stdfds.h). */
+    if (stdfds_reopen() < 0) {
+        fprintf(stderr, "wisp: cannot open /dev/null for a closed standard fd: %s\n",
+                strerror(errno));
+        return WISP_EXIT_TENDER_ERROR;
+    }
     if (argc > 1 && strcmp(argv[1], "serve") == 0) /* wisp serve: tender/serve/ */
         return serve_main(argc - 1, argv + 1);
     wisp_config_init(&cfg);

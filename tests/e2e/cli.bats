@@ -156,6 +156,45 @@ setup() {
     expect_cli_error "unknown option: --frob:dev0=x"
 }
 
+# --timeout=SECONDS (issue 9, item 3; the run itself: hostile_host.bats)
+@test "--timeout: every value that is not a positive number of seconds is refused" {
+    local v msg
+    for v in abc -1 1.2345 1. .5 1e3 0x10 " 5"; do
+        run_split "--timeout=$v" "$NOFILE"
+        expect_cli_error "--timeout=$v: expected a number of seconds (such as 30 or 2.5, at most 3 decimals)"
+    done
+    for v in 0 0.000 2000000 99999999999999999999999; do
+        run_split "--timeout=$v" "$NOFILE"
+        expect_cli_error "--timeout=$v: out of range (0.001 to 1000000 seconds)"
+    done
+    run_split --timeout= "$NOFILE"
+    expect_cli_error "--timeout=: expected a number of seconds after '='"
+    run_split --timeout "$NOFILE"
+    expect_cli_error "--timeout: expected --timeout=SECONDS"
+    run_split --timeout=1 --timeout=2 "$NOFILE"
+    expect_cli_error "--timeout: given more than once"
+}
+
+@test "--timeout: accepted values pass the command line (then the missing kernel)" {
+    local v
+    for v in 1 0.001 2.5 1000000 30.25; do
+        run_split "--timeout=$v" "$NOFILE"
+        expect_tender_error "$NOFILE: cannot open: No such file or directory"
+    done
+}
+
+@test "--timeout: wisp serve keeps its own option (whole seconds), never the tender's" {
+    run_split serve --timeout=2.5 --listen=127.0.0.1:0 "$NOFILE"
+    assert_status "$WISP_EXIT_TENDER_ERROR"
+    grep -qxF "wisp serve: --timeout=2.5: expected a whole number from 1 to 86400" "$err" || {
+        cat "$err" >&2; return 1
+    }
+    run "$WISP" --help
+    assert_output_has "--timeout=SECONDS"
+    run "$WISP" serve --help
+    assert_output_has "--timeout=SECONDS  end a connection's VM after SECONDS"
+}
+
 @test "--mem=abc: not a number" {
     run_split --mem=abc "$NOFILE"
     expect_cli_error "--mem: 'abc' is not a number of MiB"

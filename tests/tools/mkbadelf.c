@@ -43,6 +43,7 @@
 #define PT_NOTE    4
 #define PF_X       1u
 #define PF_W       2u
+#define PF_R       4u
 
 /* Field offsets of Elf64_Ehdr and Elf64_Phdr. */
 #define E_TYPE      16
@@ -413,6 +414,31 @@ static void r_wx(void)
     fact("seg", "%u", i);
 }
 
+/* The first segment with exactly the flags `want` (among R, W, X) loses
+ * PF_R: what the page tables cannot express. */
+static void unreadable(uint32_t want, const char *what)
+{
+    unsigned i = first_load(PF_R | PF_W | PF_X, want, what);
+
+    ph_put(i, P_FLAGS, 4, ph_get(i, P_FLAGS, 4) & ~PF_R);
+    fact("seg", "%u", i);
+}
+
+static void r_unreadable_x(void)
+{
+    unreadable(PF_R | PF_X, "read+execute");
+}
+
+static void r_unreadable_w(void)
+{
+    unreadable(PF_R | PF_W, "read+write");
+}
+
+static void r_unreadable(void)
+{
+    unreadable(PF_R, "read-only");
+}
+
 /* pair_facts: the tender's message names the lower segment first. */
 static void pair_facts(unsigned a, unsigned b)
 {
@@ -602,6 +628,34 @@ static void r_solo5(void)
     put(n.desc + 12, 4, 0);
 }
 
+/* A Solo5 ABI1 note (hvt target, ABI version 2) in a PT_NOTE segment of
+ * its own, beside the wisp note: the image stays an isolated-mode one
+ * (the wisp note wins), whose tender errors must exit as isolated mode's. */
+static void r_solo5_too(void)
+{
+    uint8_t note[NHDR_SIZE + 8 + 16] = {0};
+    static const char owner[8] = SOLO5_NOTE_NAME;
+    uint64_t off;
+    unsigned i;
+
+    note[0] = SOLO5_NOTE_NAMESZ;
+    note[4] = 16;
+    note[8] = (uint8_t)ABI1_NOTE_TYPE;
+    note[9] = (uint8_t)(ABI1_NOTE_TYPE >> 8);
+    note[10] = (uint8_t)(ABI1_NOTE_TYPE >> 16);
+    note[11] = (uint8_t)(ABI1_NOTE_TYPE >> 24);
+    memcpy(note + NHDR_SIZE, owner, sizeof owner);
+    note[NHDR_SIZE + 8] = SOLO5_ABI_TARGET_HVT;
+    note[NHDR_SIZE + 12] = 2;
+    off = append(note, sizeof note);
+    i = add_phdr(PT_NOTE, PF_R);
+    ph_put(i, P_OFFSET, 8, off);
+    ph_put(i, P_FILESZ, 8, sizeof note);
+    ph_put(i, P_MEMSZ, 8, 0);
+    ph_put(i, P_ALIGN, 8, 4);
+    fact("seg", "%u", i);
+}
+
 struct rule {
     const char *name;
     void (*apply)(void);
@@ -627,6 +681,9 @@ static const struct rule rules[] = {
     { "no-load", r_no_load, "every PT_LOAD turned into PT_NULL" },
     { "below-1mib", r_below_1mib, "lowest segment moved to 1 MiB - 16" },
     { "wx", r_wx, "the executable segment made writable too" },
+    { "unreadable-x", r_unreadable_x, "the executable segment made execute-only (PF_R cleared)" },
+    { "unreadable-w", r_unreadable_w, "the writable segment made write-only (PF_R cleared)" },
+    { "unreadable", r_unreadable, "the read-only segment given no permission (PF_R cleared)" },
     { "overlap", r_overlap, "second segment moved into the middle of the first" },
     { "share-page", r_share_page, "second segment starts where the first ends, same page" },
     { "filesz-memsz", r_filesz_memsz, "a segment's memsz = filesz - 1" },
@@ -639,6 +696,7 @@ static const struct rule rules[] = {
     { "no-abi-note", r_no_abi_note, "wisp note's owner renamed to \"wisq\"" },
     { "abi-version", r_abi_version, "wisp note's ABI version + 1" },
     { "bad-note", r_bad_note, "wisp note's n_descsz = 0x10000, beyond its segment" },
+    { "solo5-too", r_solo5_too, "a Solo5 ABI1 note added beside the wisp note" },
     { "solo5", r_solo5, "wisp note turned into a Solo5 ABI1 note (hvt, version 2)" },
 };
 

@@ -31,7 +31,14 @@ int read_file_bounded(const char *path, size_t max, uint8_t **buf, size_t *size)
     size_t got = 0;
     int fd;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Never block: a FIFO would block open() until a writer comes.  The
+     * type is looked at before the open and again on the fd, opened
+     * O_NONBLOCK until it is known to be a regular file. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        elftool_err("%s: not a regular file", path);
+        return -1;
+    }
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         elftool_err("%s: cannot open: %s", path, strerror(errno));
         return -1;
@@ -42,6 +49,10 @@ int read_file_bounded(const char *path, size_t max, uint8_t **buf, size_t *size)
     }
     if (!S_ISREG(st.st_mode)) {
         elftool_err("%s: not a regular file", path);
+        goto fail_fd;
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        elftool_err("%s: %s", path, strerror(errno));
         goto fail_fd;
     }
     if ((uint64_t)st.st_size > max) {
