@@ -22,7 +22,7 @@ $(B)/fuzz/obj/%.o: %.c $(TENDER_HDRS) tools/elftool/elftool.h $(B)/gen/seccomp_c
 	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
-$(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%): $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_quiet.h $(FUZZ_LIB_OBJ)
+$(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%): $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_LIB_OBJ)
 	@[ "$(V)" != 0 ] || echo "  FUZZ-CC $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(HOST_LDLIBS) -ljansson
 
