@@ -15,7 +15,8 @@
  * violation with status 255, never a tender error; no read-only byte
  * changed; ret is a WISP_R_* value (OK whenever done > 0); done <= count;
  * NET_WRITE sent exactly `done` frames to the tap, NET_READ consumed
- * exactly `done` of the frames waiting.  How to run: tests/fuzz/README.md.
+ * exactly `done` of the frames waiting (at most, when a later buffer
+ * ended the guest).  How to run: tests/fuzz/README.md.
  */
 #include "fuzz_devices.h"
 #include "fuzz_quiet.h"
@@ -131,15 +132,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fd_call calls[FD_MAX_CALLS];
     unsigned ncalls = fd_decode(data, size, calls);
     unsigned pending = fd_queued; /* frames waiting for NET_READ */
+    int stopped = 0;
 
     for (unsigned i = 0; i < ncalls; i++) {
         unsigned sel = calls[i].sel % 8;
         unsigned nr = sel < 5 ? nrs[sel] : (calls[i].sel >> 3) % WISP_HC_MAX;
 
-        if (!one_call(nr, calls[i].gpa, &pending))
+        if (!one_call(nr, calls[i].gpa, &pending)) {
+            stopped = 1;
             break;
+        }
     }
-    CHECK(fd_drain(fd_tap[0]) == pending);
+    /* a NET_READ that ended the guest may have taken frames first */
+    CHECK(stopped ? fd_drain(fd_tap[0]) <= pending : fd_drain(fd_tap[0]) == pending);
     fd_undo();
     return 0;
 }

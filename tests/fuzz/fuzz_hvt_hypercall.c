@@ -132,10 +132,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned ncalls = fd_decode(data, size, calls);
     unsigned pending = fd_queued;
 
-    for (unsigned i = 0; i < ncalls; i++)
-        if (!one_call(calls[i].sel, calls[i].gpa, &pending))
-            break;
-    CHECK(fd_drain(fd_tap[0]) == pending);
+    int stopped = 0;
+
+    for (unsigned i = 0; i < ncalls && !stopped; i++)
+        stopped = !one_call(calls[i].sel, calls[i].gpa, &pending);
+    CHECK(stopped ? fd_drain(fd_tap[0]) <= pending : fd_drain(fd_tap[0]) == pending);
     fd_undo();
     return 0;
 }
