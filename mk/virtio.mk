@@ -10,7 +10,7 @@
 # (VIRTIO_TESTS) are built as build/tests/guests-virtio/NAME.virtio.
 VIRTIO_SHARED := guest/string.c guest/ssp.c guest/tls.c
 VIRTIO_GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -fno-pic \
-           -fno-stack-protector -mno-sse -mno-mmx -mno-aes -mno-avx -mno-red-zone \
+           -fno-stack-protector -fstack-clash-protection -mno-sse -mno-mmx -mno-aes -mno-avx -mno-red-zone \
            -mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-builtin \
            -nostdinc -isystem $(shell $(CC) -print-file-name=include) -MMD -MP
 VIRTIO_GUEST_SRC := $(sort $(wildcard guest-virtio/*.c guest-virtio/*.S))

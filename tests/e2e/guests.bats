@@ -194,3 +194,22 @@ expect_crash() {
     assert_output_lacks "Hello, World"
     assert_output_lacks "SUCCESS"
 }
+
+@test "stackclash: a 64 KiB frame with the stack nearly used up faults in the guard page (wisp-cc probes), status 255" {
+    require_kvm
+    wisp_run "$(guest stackclash)"
+    expect_crash "stack overflow into the guard page" "guard page"
+    # the fault is a probe of big_frame's page-by-page allocation
+    assert_output_matches "wisp:   in big_frame[.a-z0-9]*\+0x"
+    assert_output_lacks "STACK CLASH"
+}
+
+@test "stackclash: the same frame built with -fno-stack-clash-protection jumps the guard page into the heap" {
+    # The hazard -fstack-clash-protection removes: deterministic, so that
+    # the test above is known to test something.
+    require_kvm
+    wisp_run "$(guest stackclash_noprobe)"
+    assert_status 3
+    assert_output_has "STACK CLASH: the frame jumped the guard page and wrote the heap at 0x"
+    assert_output_lacks "wisp: guest crashed"
+}
