@@ -133,9 +133,7 @@ static unsigned fd_decode(const uint8_t *data, size_t size, struct fd_call *call
     unsigned ncalls, nframes;
     size_t at = 1;
 
-    if (size < 1)
-        return 0;
-    ncalls = 1 + data[0] % FD_MAX_CALLS;
+    ncalls = size ? 1 + data[0] % FD_MAX_CALLS : 0;
     for (unsigned i = 0; i < ncalls; i++) {
         uint8_t mode;
         uint64_t raw;

@@ -5,7 +5,7 @@
  * the target is linked with -Wl,--wrap=ioctl), the crash report or Solo5
  * trap frame (dumpcore_record_fault), and, through the image, the memory
  * regions and executable segments.  No KVM: the tests' struct vm fixture
- * with 64 KiB of RAM mapped here, so that each input starts with no page
+ * with 32 KiB of RAM mapped here, so that each input starts with no page
  * resident (the writer leaves those as holes).
  *
  * Input: 144 bytes of struct kvm_regs, 64 bytes of the start of struct
@@ -54,7 +54,7 @@ int __real_ioctl(int fd, unsigned long req, ...);
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 
-#define MEM_SIZE (64u << 10)
+#define MEM_SIZE (32u << 10)
 #define PAGE 4096u
 #define VCPU_FD 987654 /* never open: only __wrap_ioctl answers it */
 
