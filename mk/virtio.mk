@@ -56,7 +56,8 @@ GUEST_LIBS_virtio = $(GUEST_LIBS_isolated)
 # parts of wisp.h the flavour has (wisp_block_flush, the net batches), and
 # the guest-library ones (their DIR/flags, as for the other targets).
 VIRTIO_TESTS := hello globals time tls ssp abort exception exitcode quiet output fpu rnox \
-           zeropage xnow rnow wnox hnox snox stackov notls idle blkrw net_ping net_2if \
+           zeropage xnow rnow wnox hnox snox stackov stackclash stackclash_noprobe notls idle \
+           blkrw net_ping net_2if \
            libc lwip_echo lwip_tls
 VIRTIO_TEST_BINS := $(VIRTIO_TESTS:%=$(B)/tests/guests-virtio/%.virtio)
 
