@@ -4,7 +4,7 @@
 # -runs=N), one after the other, each in one process; its log goes to
 # BINDIR/log/TARGET.log, a reproducer of any finding to BINDIR/crashes/.
 # Then print one row per target from the logs (--report prints only that):
-# executions, coverage (cov and ft, libFuzzer's final counters), crashes
+# executions, seconds, coverage (cov and ft, libFuzzer's final counters), crashes
 # (sanitizer reports, failed checks, deadly signals, timeouts, out of
 # memory) and leaks (LeakSanitizer).  A target stops at its first finding,
 # so crashes and leaks are 0 or 1.  Every target runs even after a
@@ -31,11 +31,12 @@ if [ "$report" = 0 ]; then
     done
 fi
 fail=0
-printf '%-16s %12s %6s %6s %7s %5s\n' target executions cov ft crashes leaks
+printf '%-16s %12s %7s %6s %6s %7s %5s\n' target executions seconds cov ft crashes leaks
 for t in "$@"; do
     log=$bin/log/$t.log
     rc=$(cat "$bin/log/$t.status" 2>/dev/null || echo '?')
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" 2>/dev/null | tail -n 1)
+    secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" 2>/dev/null | tail -n 1)
     last=$(grep -E '^#[0-9]+.*cov: ' "$log" 2>/dev/null | tail -n 1)
     cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
     ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
@@ -51,7 +52,7 @@ for t in "$@"; do
         echo "fuzz_$t: status $rc, see $log" >&2
         grep -E '^==[0-9]+==.*ERROR|^SUMMARY|Test unit written' "$log" >&2
     fi
-    printf '%-16s %12s %6s %6s %7s %5s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
+    printf '%-16s %12s %7s %6s %6s %7s %5s\n' "$t" "${execs:-?}" "${secs:--}" "${cov:-?}" "${ft:-?}" \
         "$crashes" "$leaks"
 done
 exit $fail
