@@ -7,7 +7,7 @@
 # flavour as build/tests/guests-hvt/NAME.hvt (wisp-cc --target=hvt).
 HVT_SHARED := guest/string.c guest/ssp.c guest/tls.c
 HVT_GUEST_CFLAGS = -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -fno-pic \
-           -fno-stack-protector -mno-sse -mno-mmx -mno-aes -mno-avx -mno-red-zone \
+           -fno-stack-protector -fstack-clash-protection -mno-sse -mno-mmx -mno-aes -mno-avx -mno-red-zone \
            -fno-asynchronous-unwind-tables -fno-builtin \
            -nostdinc -isystem $(CC_INCLUDE) -MMD -MP
 HVT_GUEST_SRC := $(sort $(wildcard guest-hvt/*.c guest-hvt/*.S))

@@ -33,7 +33,7 @@ GCC_INC   := $(shell $(CC) -print-file-name=include)
 # Flags for all third-party guest code (the fake cross compiler adds the
 # code-model flags; see below).
 GL_CODEGEN := -ffreestanding -mno-red-zone -fno-pic -fno-pie -fno-stack-protector \
-              -U_FORTIFY_SOURCE -fno-asynchronous-unwind-tables
+              -fstack-clash-protection -U_FORTIFY_SOURCE -fno-asynchronous-unwind-tables
 GL_LIBC_INC := -nostdinc -isystem $(GL_LIB)/newlib/include -isystem $(GCC_INC)
 
 # Run every time (it returns at once when done before); it rewrites the

@@ -9,7 +9,8 @@
 CC_INCLUDE = $(eval CC_INCLUDE := $$(shell $$(CC) -print-file-name=include 2>/dev/null))$(CC_INCLUDE)
 
 GUEST_CFLAGS = -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -fno-pic \
-           -fno-stack-protector -mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+           -fno-stack-protector -fstack-clash-protection -mno-red-zone -mgeneral-regs-only \
+           -fno-asynchronous-unwind-tables \
            -fno-builtin -nostdinc -isystem $(CC_INCLUDE) -MMD -MP
 GUEST_SRC := $(sort $(wildcard guest/*.c guest/*.S))
 GUEST_OBJ := $(patsubst %,$(B)/obj/%.o,$(basename $(GUEST_SRC)))

@@ -10,7 +10,7 @@
 # (VIRTIO_TESTS) are built as build/tests/guests-virtio/NAME.virtio.
 VIRTIO_SHARED := guest/string.c guest/ssp.c guest/tls.c
 VIRTIO_GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -fno-pic \
-           -fno-stack-protector -mno-sse -mno-mmx -mno-aes -mno-avx -mno-red-zone \
+           -fno-stack-protector -fstack-clash-protection -mno-sse -mno-mmx -mno-aes -mno-avx -mno-red-zone \
            -mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-builtin \
            -nostdinc -isystem $(shell $(CC) -print-file-name=include) -MMD -MP
 VIRTIO_GUEST_SRC := $(sort $(wildcard guest-virtio/*.c guest-virtio/*.S))
@@ -56,7 +56,8 @@ GUEST_LIBS_virtio = $(GUEST_LIBS_isolated)
 # parts of wisp.h the flavour has (wisp_block_flush, the net batches), and
 # the guest-library ones (their DIR/flags, as for the other targets).
 VIRTIO_TESTS := hello globals time tls ssp abort exception exitcode quiet output fpu rnox \
-           zeropage xnow rnow wnox hnox snox stackov notls idle blkrw net_ping net_2if \
+           zeropage xnow rnow wnox hnox snox stackov stackclash stackclash_noprobe notls idle \
+           blkrw net_ping net_2if \
            libc lwip_echo lwip_tls
 VIRTIO_TEST_BINS := $(VIRTIO_TESTS:%=$(B)/tests/guests-virtio/%.virtio)
 

@@ -170,11 +170,15 @@ static int hvt_hc_halt(struct vm *vm, uint64_t gpa)
         return -1;
     status = a->exit_status & 0xff;
     if (a->cookie) {
-        const struct hvt_trap_frame *f =
-            guest_ptr_or_fail(vm, a->cookie, HVT_HALT_COOKIE_MAX, 0, "HALT cookie");
+        const void *cookie = guest_ptr_or_fail(vm, a->cookie, HVT_HALT_COOKIE_MAX, 0,
+                                               "HALT cookie");
+        struct hvt_trap_frame frame, *f = &frame;
 
-        if (!f)
+        if (!cookie)
             return -1;
+        /* The guest chose the address: copied, as it may be misaligned
+         * (found by tests/fuzz/fuzz_hvt_hypercall.c). */
+        memcpy(&frame, cookie, sizeof frame);
         /* The guest printed its own "Solo5: ABORT"/"trap" lines; add where
          * it stopped, once. */
         vm_log(vm, "guest halted with status %d; trap frame: rip=0x%llx rsp=0x%llx "

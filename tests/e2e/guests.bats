@@ -194,3 +194,23 @@ expect_crash() {
     assert_output_lacks "Hello, World"
     assert_output_lacks "SUCCESS"
 }
+
+@test "stackclash: a 64 KiB frame with the stack nearly used up faults in the guard page (wisp-cc probes), status 255" {
+    require_kvm
+    wisp_run "$(guest stackclash)"
+    # descend() stops 1.5 KiB above the guard: only the big frame's page
+    # probes reach it
+    expect_crash "stack overflow into the guard page" "guard page"
+    assert_output_has "a 64 KiB frame with 1536 bytes of stack left"
+    assert_output_lacks "STACK CLASH"
+}
+
+@test "stackclash: the same frame built with -fno-stack-clash-protection jumps the guard page into the heap" {
+    # The hazard -fstack-clash-protection removes: deterministic, so that
+    # the test above is known to test something.
+    require_kvm
+    wisp_run "$(guest stackclash_noprobe)"
+    assert_status 3
+    assert_output_has "STACK CLASH: the frame jumped the guard page and wrote the heap at 0x"
+    assert_output_lacks "wisp: guest crashed"
+}

@@ -347,7 +347,7 @@ require_containerd() {
     ctr_w task delete -f orphan >/dev/null 2>&1 || true
     ctr_w containers delete orphan
     rm -f "/run/containerd/s/$(cat "$BATS_TEST_TMPDIR/sockets.new")"
-    ! kill -0 "$pid" 2>/dev/null
+    ! kill -0 "$pid" 2>/dev/null || false
     [ ! -e "$OCI_CTR_ROOT/wisp-test/orphan" ]
 }
 
@@ -385,6 +385,6 @@ require_containerd() {
     ctr_w task delete web1 >/dev/null 2>&1
     ctr_w containers delete web1
     # the namespace outlives the container: the tap and the redirection are gone
-    ! nsx ip link show wisptap0 2>/dev/null
+    ! nsx ip link show wisptap0 2>/dev/null || false
     ! nsx tc qdisc show dev eth0 ingress | grep -q ingress
 }

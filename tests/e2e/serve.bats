@@ -229,7 +229,7 @@ wait_log() {
     kill -TERM "$SERVER_PID"
     wait_log "SIGTERM: not accepting; 1 VM still serving"
     # No new connection is accepted while draining.
-    ! printf 'x\n' | socat -t 2 - UNIX-CONNECT:"$SOCK" 2>/dev/null
+    ! printf 'x\n' | socat -t 2 - UNIX-CONNECT:"$SOCK" 2>/dev/null || false
     wait "$client"
     grep -qx "end" "$BATS_TEST_TMPDIR/out"
     grep -q "end after 9 bytes" "$BATS_TEST_TMPDIR/out"
@@ -254,7 +254,7 @@ wait_log() {
     done
     [ "$confined" -eq 1 ]
     # The supervisor: no KVM file, no guest memory.
-    ! ls -l /proc/"$SERVER_PID"/fd | grep -q kvm
+    ! ls -l /proc/"$SERVER_PID"/fd | grep -q kvm || false
     rss_kib=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
     [ "$rss_kib" -lt 20000 ]
     # The two pool VMs are up before any connection, each confined too.

@@ -399,7 +399,7 @@ blk_boot() {
     wait "$pid" || status=$?
     [ "$status" -eq 143 ]
     for _ in $(seq 50); do kill -0 "$qemu" 2>/dev/null || break; sleep 0.1; done
-    ! kill -0 "$qemu" 2>/dev/null
+    ! kill -0 "$qemu" 2>/dev/null || false
     [ -z "$(ls -d "$BATS_TEST_TMPDIR"/wisp-run-virtio.* 2>/dev/null)" ]
 }
 

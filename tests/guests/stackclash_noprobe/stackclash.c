@@ -1,0 +1,1 @@
+../stackclash/stackclash.c
