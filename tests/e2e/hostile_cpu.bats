@@ -111,7 +111,7 @@ escape() {
     assert_output_has "wisp:   instruction at $(escape_addr) in text segment"
 }
 
-@test "beyondram: a load from 0x7ff0000000 is an access outside guest memory, 255" {
+@test "beyondram: a store to 0x7ff0000000 is an access outside guest memory, 255" {
     escape beyondram
     assert_output_has "wisp: guest crashed: page fault: access outside guest memory at 0x7ff0000000 (error code 0x"
     assert_output_lacks "reserved bit"

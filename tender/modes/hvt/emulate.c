@@ -514,51 +514,44 @@ static int wx_violation(struct vm *vm, const struct trap *t, uint64_t cr2)
     return vm_fail(vm, "KVM: host/guest translation fault: rip=0x%" PRIx64, t->rip);
 }
 
-/*
- * syscall_trap: the guest executed syscall or sysenter, which Solo5 never
- * does and solo5-hvt leaves disabled (EFER.SCE off: #UD at CPL0).  Named in
- * a wisp line, then the exception goes to the guest as under solo5-hvt:
- *   - a #UD or #GP on the instruction itself: as the CPU raised it;
- *   - the syscall entry of the stub (kvm_trap_syscalls; PVM ignores SCE
- *     and enters LSTAR, at CPL3: a page fault there): #UD at RCX - 2 with
- *     RFLAGS from R11, as with SCE off.
- * 1 when it was one of these (t and *vector updated), 0 if not, -1 when
- * the guest has ended instead (sysenter entered: no return address).
- */
-static int syscall_trap(struct vm *vm, struct trap *t, unsigned *vector)
+/* say_syscall: the wisp line naming a syscall/sysenter at t->rip, which
+ * then reaches the guest as exception `vector`, as under solo5-hvt. */
+static void say_syscall(struct vm *vm, const struct trap *t, const char *name, unsigned vector)
 {
-    uint8_t code[2] = {0, 0};
-    uint64_t at = 0;
-    int entered = *vector == X86_TRAP_SYSCALL || *vector == X86_TRAP_SYSENTER ||
-                  (*vector == 14 && (t->rip == X86_SYSCALL_TRAP_GPA ||
-                                     t->rip == X86_SYSENTER_TRAP_GPA));
-
-    if (entered) {
-        if (*vector == X86_TRAP_SYSENTER || t->rip == X86_SYSENTER_TRAP_GPA) {
-            vm_console_drain(vm);
-            vm_log(vm, "guest crashed: the guest executed sysenter at an unknown address "
-                   "(system calls are not available: solo5-hvt leaves them disabled)");
-            vm_end(vm, WISP_END_CRASH, WISP_EXIT_GUEST_FAULT);
-            return -1;
-        }
-        at = t->regs.rcx - 2;
-        if (*vector == X86_TRAP_SYSCALL)
-            t->rsp = t->regs.rsp;
-        t->rip = at;
-        t->rflags = t->regs.r11;
-        t->ec = 0;
-        *vector = 6;
-        code[0] = 0x0f;
-        code[1] = 0x05;
-    } else if (*vector != 6 && *vector != 13) {
-        return 0;
-    } else if (guest_read(vm, t->rip, code, 2) || code[0] != 0x0f ||
-               (code[1] != 0x05 && code[1] != 0x34)) {
-        return 0;
-    }
     vm_log(vm, "guest executed %s at rip 0x%" PRIx64 ": system calls are not available "
            "(solo5-hvt leaves them disabled: EFER.SCE off, SYSENTER_CS 0); the guest gets #%s",
-           code[1] == 0x05 ? "syscall" : "sysenter", t->rip, x86_exception_mnemonic(*vector));
+           name, t->rip, x86_exception_mnemonic(vector));
+}
+
+/*
+ * syscall_entered: syscall or sysenter (which Solo5 never executes and
+ * solo5-hvt leaves disabled) reached the stub's entries for them
+ * (kvm_trap_syscalls): PVM ignores EFER.SCE and enters LSTAR at CPL3, a
+ * page fault there.  A syscall becomes the #UD it raises with SCE off, at
+ * RCX - 2 with RFLAGS from R11: 1, t and *vector updated.  A sysenter
+ * left no return address: the guest ends (-1).  0 for anything else.
+ * A #UD or #GP on the instruction itself is named after the decode
+ * (hvt_cpl3_handle_stub), off the hot path.
+ */
+static int syscall_entered(struct vm *vm, struct trap *t, unsigned *vector)
+{
+    if (*vector == X86_TRAP_SYSENTER || (*vector == 14 && t->rip == X86_SYSENTER_TRAP_GPA)) {
+        vm_console_drain(vm);
+        vm_log(vm, "guest crashed: the guest executed sysenter at an unknown address "
+               "(system calls are not available: solo5-hvt leaves them disabled)");
+        vm_end(vm, WISP_END_CRASH, WISP_EXIT_GUEST_FAULT);
+        return -1;
+    }
+    if (*vector != X86_TRAP_SYSCALL && !(*vector == 14 && t->rip == X86_SYSCALL_TRAP_GPA))
+        return 0;
+    if (*vector == X86_TRAP_SYSCALL)
+        t->rsp = t->regs.rsp; /* entered at CPL0: no frame */
+    t->rip = t->regs.rcx - 2;
+    t->rflags = t->regs.r11;
+    t->ec = 0;
+    t->gpr[4] = t->rsp;
+    *vector = 6;
+    say_syscall(vm, t, "syscall", 6);
     return 1;
 }
 
@@ -578,11 +571,10 @@ int hvt_cpl3_handle_stub(struct vm *vm, unsigned vector)
     t.ec = has_ec ? frame_u64(vm, X86_FRAME_ERRCODE) : 0;
     t.gpr[4] = t.rsp;
 
-    switch (syscall_trap(vm, &t, &vector)) {
+    switch (syscall_entered(vm, &t, &vector)) {
     case -1:
         return HC_STOP;
     case 1:
-        t.gpr[4] = t.rsp;
         return deliver(vm, &t, vector, 0, 0, t.rip);
     default:
         break;
@@ -599,6 +591,8 @@ int hvt_cpl3_handle_stub(struct vm *vm, unsigned vector)
         r = emulate(vm, &t, &in);
         if (r != NOT_PRIVILEGED)
             return r;
+        if (n >= 2 && code[0] == 0x0f && (code[1] == 0x05 || code[1] == 0x34))
+            say_syscall(vm, &t, code[1] == 0x05 ? "syscall" : "sysenter", vector);
     }
     if (vector == 14) {
         struct kvm_sregs s;
