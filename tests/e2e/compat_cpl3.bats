@@ -161,6 +161,13 @@ expect_not_emulated() {
     expect_not_emulated lmsw
 }
 
+@test "compat cpl3: rep outsl to hypercall port 0x500 exits directly and gets Solo5's checks, as at CPL0: status 1" {
+    require_kvm
+    trap_scenario outsl
+    assert_status 1
+    assert_output_has "Invalid guest hypercall: num=0"
+}
+
 @test "compat cpl3: a 1-byte OUT is solo5-hvt's invalid port access, status 1" {
     require_kvm
     trap_scenario outb
