@@ -208,6 +208,14 @@ exit_counts() {
     assert_output_has "Invalid guest port access: port=0x509"
 }
 
+@test "compat cpl3: the tender's TSS and I/O bitmap cannot be written from CPL3 (#PF, 255)" {
+    cpl3_only
+    trap_scenario bitmap_write
+    assert_status 255
+    assert_output_has "Solo5: trap: type=#PF ec=0x3 rip=0x"
+    assert_output_has "Solo5: trap: cr2=0x1908"
+}
+
 @test "compat cpl3: an iretq frame with IOPL 3 does not raise the guest's IOPL: OUT to 0x8d still refused" {
     cpl3_only
     trap_scenario iretq_iopl
