@@ -161,11 +161,20 @@ expect_not_emulated() {
     expect_not_emulated lmsw
 }
 
-@test "compat cpl3: rep outsl to hypercall port 0x500 exits directly and gets Solo5's checks, as at CPL0: status 1" {
+# rep outsl to an open hypercall port: PVM exits once per element, each
+# meeting Solo5's checks as at CPL0 (port 0x500 names no hypercall: status
+# 1); hardware KVM's instruction emulator, which serves string port I/O,
+# raises #GP instead, into the guest's handler (255).  Either way nothing
+# is served.
+@test "compat cpl3: rep outsl to hypercall port 0x500 is refused (Solo5's checks, or #GP on hardware KVM)" {
     require_kvm
     trap_scenario outsl
-    assert_status 1
-    assert_output_has "Invalid guest hypercall: num=0"
+    if [ "$status" -eq 255 ]; then
+        assert_output_has "Solo5: trap: type=#GP ec=0x0 rip=0x"
+    else
+        assert_status 1
+        assert_output_has "Invalid guest hypercall: num=0"
+    fi
 }
 
 @test "compat cpl3: a 1-byte OUT is solo5-hvt's invalid port access, status 1" {
