@@ -161,6 +161,22 @@ expect_not_emulated() {
     expect_not_emulated lmsw
 }
 
+# rep outsl to an open hypercall port: PVM exits once per element, each
+# meeting Solo5's checks as at CPL0 (port 0x500 names no hypercall: status
+# 1); hardware KVM's instruction emulator, which serves string port I/O,
+# raises #GP instead, into the guest's handler (255).  Either way nothing
+# is served.
+@test "compat cpl3: rep outsl to hypercall port 0x500 is refused (Solo5's checks, or #GP on hardware KVM)" {
+    require_kvm
+    trap_scenario outsl
+    if [ "$status" -eq 255 ]; then
+        assert_output_has "Solo5: trap: type=#GP ec=0x0 rip=0x"
+    else
+        assert_status 1
+        assert_output_has "Invalid guest hypercall: num=0"
+    fi
+}
+
 @test "compat cpl3: a 1-byte OUT is solo5-hvt's invalid port access, status 1" {
     require_kvm
     trap_scenario outb
@@ -199,6 +215,14 @@ exit_counts() {
     trap_scenario outl_past
     assert_status 1
     assert_output_has "Invalid guest port access: port=0x509"
+}
+
+@test "compat cpl3: the tender's TSS and I/O bitmap cannot be written from CPL3 (#PF, 255)" {
+    cpl3_only
+    trap_scenario bitmap_write
+    assert_status 255
+    assert_output_has "Solo5: trap: type=#PF ec=0x3 rip=0x"
+    assert_output_has "Solo5: trap: cr2=0x1908"
 }
 
 @test "compat cpl3: an iretq frame with IOPL 3 does not raise the guest's IOPL: OUT to 0x8d still refused" {

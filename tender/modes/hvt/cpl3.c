@@ -123,6 +123,7 @@ int hvt_cpl3_load(struct vm *vm)
 
     x86_write_system_tables(vm->mem);
     vm->hvt->tss_limit = X86_TSS_SIZE - 1;
+    /* 0x500 .. 0x508 + 3: an outl to 0x508 is checked on its 4 bytes. */
     if (vm->hvt->direct_io)
         vm->hvt->tss_limit = x86_tss_allow_ports(vm->mem, HVT_HYPERCALL_PIO_BASE,
                                                  HVT_HYPERCALL_MAX + 3);
@@ -165,7 +166,7 @@ int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry)
     /* UMIP: sgdt, sidt, sldt, str and smsw at CPL3 raise #GP, and the
      * tender answers with the guest's own values (emulate.c), not its
      * tables'.  Where KVM does not offer UMIP they run natively and show
-     * the tender's GDT, IDT and TR (docs: SOLO5_HVT_ABI.md, PLATFORM.md). */
+     * the tender's GDT, IDT and TR (README, compatibility mode). */
     if (h->umip)
         s->cr4 |= X86_CR4_UMIP;
     s->efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE;

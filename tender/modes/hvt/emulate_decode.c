@@ -87,9 +87,9 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
         if (modrm(code, n, at, rex, in))
             return -1;
         switch (in->reg & 7) {
-        case 2: set(in, HVT_OP_PRIV, "lldt"); break;
         case 0: set(in, HVT_OP_SLDT, "sldt"); break;
         case 1: set(in, HVT_OP_STR, "str"); break;
+        case 2: set(in, HVT_OP_PRIV, "lldt"); break;
         case 3: set(in, HVT_OP_LTR, "ltr"); break;
         default: break; /* verr, verw: not privileged */
         }

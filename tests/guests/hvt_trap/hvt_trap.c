@@ -19,6 +19,9 @@
  *                   tender's TSS (0x1800), ltr, then #DE through IST1
  *   lretq_stub      lretq to the tender's stub page with CS 0x08
  *   lmsw            lmsw, privileged, not emulated
+ *   outsl           rep outsl of 2 words to port 0x500 (a string port I/O)
+ *   bitmap_write    a store to the tender TSS's I/O bitmap (0x1908: the
+ *                   byte of ports 0x500-0x507)
  *   hlt             cli; hlt
  */
 #include "hvt_cpu.h"
@@ -119,6 +122,12 @@ int solo5_app_main(const struct solo5_start_info *si)
         hc_divide_by_zero();
     } else if (is(si, "lretq_stub")) {
         __asm__ __volatile__("pushq $0x08\n\tpushq $0x3000\n\tlretq" : : : "memory");
+    } else if (is(si, "outsl")) {
+        static const uint32_t words[2];
+
+        __asm__ __volatile__("rep outsl" : : "S"(words), "c"(2ul), "d"((uint16_t)0x500) : "memory");
+    } else if (is(si, "bitmap_write")) {
+        *(volatile uint8_t *)t_launder(0x1908) = 0;
     } else if (is(si, "lmsw")) {
         __asm__ __volatile__("lmsw %w0" : : "r"(0x31) : "memory");
     } else if (is(si, "hlt")) {
