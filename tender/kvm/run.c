@@ -8,10 +8,10 @@
 
 #include "kvm/kvm.h"
 #include "kvm/kvm_backend.h"
-#include "debug/gdb.h"
 #include "core/mode.h"
 #include "core/signals.h"
 #include "core/vm.h"
+#include "debug/gdb.h"
 
 static unsigned long long guest_rip(struct vm *vm)
 {
