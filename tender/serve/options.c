@@ -186,6 +186,9 @@ int serve_parse(int argc, char *argv[], struct serve_opts *o)
     for (unsigned d = 0; d < o->cfg.ndevice_args; d++) {
         const char *arg = o->cfg.device_args[d].arg;
 
+        if (strncmp(arg, "--gdb", 5) == 0)
+            return fail("%s: not an option of wisp serve (every VM would wait for a "
+                        "debugger; debug with wisp --gdb KERNEL)", arg);
         if (strncmp(arg, "--block:", 8) == 0 && (o->max_vms > 1 || o->pool > 0))
             return fail("%s: a read-write block device can be given to one VM only; use "
                         "--block-ro: to share it, or --max-vms=1 without --pool", arg);

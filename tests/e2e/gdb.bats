@@ -255,6 +255,9 @@ expect_wisp() { # STATUS: wisp's exit status, its output shown on a mismatch
     run "$WISP" --gdbx "$(guest gdb)"
     assert_status "$WISP_EXIT_TENDER_ERROR"
     assert_output_has "--gdbx: expected --gdb, --gdb=unix:PATH or --gdb-port=PORT"
+    run "$WISP" serve --listen=127.0.0.1:0 --gdb "$(guest gdb)"
+    assert_status "$WISP_EXIT_TENDER_ERROR"
+    assert_output_has "--gdb: not an option of wisp serve"
 }
 
 @test "gdb: wisp-cc -g keeps the DWARF gdb reads source lines from" {
