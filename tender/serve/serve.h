@@ -98,10 +98,6 @@ int vm_spawn(const struct serve_opts *o, int conn, struct vm_child *child);
 
 
 /* ---- server.c ---- */
-/* serve_kvm_hold: create and keep one idle KVM VM with one vCPU for the
- * server's lifetime (kvm_hold.c says why); silent on failure. */
-void serve_kvm_hold(void);
-
 /* server_run: the supervisor's event loop, after set-up, until drained.
  * The exit status. */
 int server_run(const struct serve_opts *o, const int *listeners, unsigned nlisten);

@@ -469,7 +469,6 @@ static int setup(struct server *s, const int *listeners, unsigned nlisten)
         return -1;
     for (unsigned i = 0; i < nlisten; i++)
         close(listeners[i]); /* the acceptor's alone now */
-    serve_kvm_hold(); /* after the acceptor's fork: only VMs inherit it */
     fcntl(s->chan, F_SETFL, O_NONBLOCK);
     if (ep_add(s, s->sigfd, TAG_SIGNAL, EPOLLIN) < 0 || ep_add(s, s->chan, TAG_CHAN, EPOLLIN) < 0)
         return -1;

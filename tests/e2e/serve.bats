@@ -257,8 +257,13 @@ wait_log() {
     ! ls -l /proc/"$SERVER_PID"/fd | grep -q kvm || false
     rss_kib=$(awk '/^VmRSS/ {print $2}' /proc/"$SERVER_PID"/status)
     [ "$rss_kib" -lt 20000 ]
-    # The two pool VMs are up before any connection, each confined too.
-    [ "$(echo "$children" | wc -w)" -eq 3 ]
+    # The two pool VMs are up before any connection (booted one per CPU at
+    # a time: give the second its turn).
+    for _ in $(seq 1 50); do
+        [ "$(pgrep -P "$SERVER_PID" | wc -w)" -ge 3 ] && break
+        sleep 0.1
+    done
+    [ "$(pgrep -P "$SERVER_PID" | wc -w)" -eq 3 ]
     stop
 }
 
