@@ -172,7 +172,7 @@ slow_console() {
         cat "$BATS_TEST_TMPDIR/err" >&2
         return 1
     }
-    seq -f %07g 0 199999 | cmp - "$o.lines"
+    awk 'BEGIN { for (i = 0; i < 200000; i++) printf "%07d\n", i }' | cmp - "$o.lines"
 }
 
 @test "non-blocking console: 1.6 MB through a slowly read pipe, nothing lost (isolated)" {
@@ -284,7 +284,7 @@ tap_vanishes() {
     if t0=$(cpu_ticks "$wpid") && [ -n "$t0" ]; then
         sleep 2
         t1=$(cpu_ticks "$wpid")
-        hz=$(getconf CLK_TCK)
+        hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
         if [ -n "$t1" ] && [ $((t1 - t0)) -gt $((hz * 2 / 5)) ]; then
             echo "wisp used $((t1 - t0)) ticks of CPU in 2 s (CLK_TCK $hz) after its tap vanished" >&2
             cat "$out" >&2

@@ -1,6 +1,6 @@
 /*
  * bigout N: writes N console lines, line k (from 0) being k in decimal,
- * zero-padded to 7 digits, and '\n' (8 bytes a line: `seq -f %07g 0 N-1`),
+ * zero-padded to 7 digits, and '\n' (8 bytes a line, as awk's printf "%07d\n"),
  * in 4 KiB writes; then exits 0.  For a console that cannot take it all at
  * once (a non-blocking pipe read slowly: tests/e2e/hostile_host.bats).
  */
