@@ -76,11 +76,14 @@ int ring_kick_exit(struct vm *vm, unsigned handle)
         pthread_mutex_lock(&d->lock);
     }
     d->st->ring_requests += d->ops->serve(d);
-    /* Wake the thread for the next requests only if the last wake-up
-     * paid (it served some itself), and now and then to try again: on a
-     * busy host a woken thread that never catches a request only takes
-     * CPU from the vCPU. */
-    if (d->thread_served == d->served_at_wake && ++d->wakes_skipped % 64) {
+    /* Block: wake the thread for the next requests only if the last
+     * wake-up paid (it served some itself), and now and then to try
+     * again: on a busy host a woken thread that never catches a request
+     * only takes CPU from the vCPU.  Net: a guest kicks a sleeping thread
+     * only when it means to spin for the answer (guest/ring.c), which
+     * that thread brings: always wake it. */
+    if (d->ops->serve_on_kick && d->thread_served == d->served_at_wake &&
+        ++d->wakes_skipped % 64) {
         pthread_mutex_unlock(&d->lock);
         return ring_check_fault(vm);
     }
@@ -129,7 +132,8 @@ static int stopping(struct ring_dev *d)
 static void *io_thread(void *arg)
 {
     struct ring_dev *d = arg;
-    uint64_t idle_since = 0, last = 0;
+    uint64_t idle_since = 0;
+    uint32_t beat = 0;
     int no_spin = 0;
 
     __atomic_store_n(&d->started, 1, __ATOMIC_RELEASE);
@@ -144,28 +148,36 @@ static void *io_thread(void *arg)
             wait_kick(d, -1, -1); /* serve nothing more; the vCPU ends the guest */
             continue;
         }
-        pthread_mutex_lock(&d->lock);
-        n = d->ops->serve(d);
-        if (n) {
-            d->st->ring_requests += n;
-            d->thread_served += n;
+        /* A guest spins for input only while this moves (abi.h). */
+        __atomic_store_n(&d->flags->host_beat, ++beat, __ATOMIC_RELAXED);
+        /* Held: the vCPU thread serves the ring in an exit; never sleep
+         * on the lock for that, it is time the vCPU may need. */
+        n = 0;
+        if (!pthread_mutex_trylock(&d->lock)) {
+            n = d->ops->serve(d);
+            if (n) {
+                d->st->ring_requests += n;
+                d->thread_served += n;
+            }
+            pthread_mutex_unlock(&d->lock);
         }
-        pthread_mutex_unlock(&d->lock);
         if (n) {
             idle_since = 0;
             no_spin = 0;
             d->st->ring_busy_ns += now_ns() - t0;
             continue;
         }
-        if (no_spin) {
+        /* Wall time, preemptions included: a thread that the host keeps
+         * off the CPU cannot serve a spinning guest and should sleep, so
+         * that the guest blocks and its vCPU serves the ring in POLL. */
+        if (no_spin)
             idle_since = t0 - RING_SPIN_NS; /* a timed look found nothing: sleep */
-        } else if (!idle_since)
+        else if (!idle_since)
             idle_since = t0;
-        else if (t0 - last > RING_PREEMPTED_NS)
-            idle_since += t0 - last; /* preempted: that time was not spent spinning */
-        last = t0;
         if (t0 - idle_since < RING_SPIN_NS) {
-            __builtin_ia32_pause();
+            /* Spin, but give the CPU to whoever else wants it (the vCPU,
+             * the peer a reply goes to): a 2-core host has none spare. */
+            sched_yield();
             continue;
         }
         __atomic_store_n(&d->flags->host_sleeping, 1, __ATOMIC_RELAXED);
@@ -363,6 +375,7 @@ int ring_seccomp_rules(struct vm *vm, void *ctx)
      * resumes through restart_syscall */
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(restart_syscall), 0);
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 0);
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_yield), 0);
     /* the threads' own exit in glibc: block signals, free the stack */
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigprocmask), 1,
                           SCMP_A0(SCMP_CMP_EQ, SIG_BLOCK));
