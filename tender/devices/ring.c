@@ -312,11 +312,13 @@ uint64_t ring_poll_serve(struct vm *vm)
         if (!d || !__atomic_load_n(&d->ring, __ATOMIC_ACQUIRE) ||
             __atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE))
             continue;
-        /* Busy: the I/O thread serves it now and wakes a POLL after
-         * publishing (guest_waiting); never wait for a thread that the
-         * host may have preempted. */
-        if (pthread_mutex_trylock(&d->lock))
-            continue;
+        /* Busy: the I/O thread serves it now; wait for it (a serve is
+         * short, and the thread never waits for the vCPU).  Skipping the
+         * ring instead made a POLL return with nothing (the tap had
+         * woken it, the thread had taken the frame) and the guest come
+         * back in another exit; if the host preempted the thread, this
+         * wait gives it the CPU. */
+        pthread_mutex_lock(&d->lock);
         d->st->ring_requests += d->ops->serve(d);
         if (d->ops->rx_ready && d->ops->rx_ready(d))
             ready |= 1ull << h;
@@ -338,8 +340,7 @@ unsigned ring_poll_fds(struct vm *vm, int *fds, unsigned *handles, unsigned max)
         if (!d || !__atomic_load_n(&d->ring, __ATOMIC_ACQUIRE) ||
             __atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE))
             continue;
-        if (pthread_mutex_trylock(&d->lock))
-            continue; /* the thread serves it: its notify fd wakes the POLL */
+        pthread_mutex_lock(&d->lock); /* as in ring_poll_serve */
         fd = d->ops->wait_fd(d);
         pthread_mutex_unlock(&d->lock);
         if (fd >= 0) {
