@@ -133,7 +133,7 @@ static void *io_thread(void *arg)
 {
     struct ring_dev *d = arg;
     uint64_t idle_since = 0;
-    uint32_t beat = 0;
+    uint32_t beat = 0, guest_waits;
     int no_spin = 0;
 
     __atomic_store_n(&d->started, 1, __ATOMIC_RELEASE);
@@ -182,9 +182,14 @@ static void *io_thread(void *arg)
         }
         __atomic_store_n(&d->flags->host_sleeping, 1, __ATOMIC_RELAXED);
         __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the guest's before a kick */
+        guest_waits = __atomic_load_n(&d->flags->guest_waiting, __ATOMIC_RELAXED);
         pthread_mutex_lock(&d->lock);
         n = d->ops->pending(d);
-        fd = n ? -1 : d->ops->wait_fd(d);
+        /* The device's fd only while the guest runs: a guest waiting in
+         * POLL has the vCPU thread wait on it (ring_poll_fds), and two
+         * threads woken per frame cost more than they save when they
+         * share a CPU (measured: bench/io.sh ping). */
+        fd = n || guest_waits ? -1 : d->ops->wait_fd(d);
         pthread_mutex_unlock(&d->lock);
         /* While the guest runs (not waiting in POLL), look every
          * RING_LOOK_MS: frames it queued while this thread slept are
@@ -192,10 +197,7 @@ static void *io_thread(void *arg)
          * in POLL: no timeout, no CPU. */
         no_spin = 0;
         if (!n && !stopping(d))
-            no_spin = !wait_kick(d, fd,
-                                 d->ops->timed_look && !__atomic_load_n(&d->flags->guest_waiting,
-                                                                        __ATOMIC_RELAXED)
-                                     ? RING_LOOK_MS : -1);
+            no_spin = !wait_kick(d, fd, d->ops->timed_look && !guest_waits ? RING_LOOK_MS : -1);
         __atomic_store_n(&d->flags->host_sleeping, 0, __ATOMIC_RELAXED);
         idle_since = 0;
     }

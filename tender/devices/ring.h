@@ -11,7 +11,8 @@
  * (bumping host_beat at each look, so that the guest spins only while the
  * thread runs, and yielding the CPU at each turn: the vCPU or the peer may
  * need it), then announce sleep (host_sleeping, full fence, look again)
- * and block in poll on the kick fd and the device's own fd.
+ * and block in poll on the kick fd and, while the guest runs rather than
+ * waits in POLL (where the vCPU thread watches it), the device's own fd.
  *
  * Error policy: everything in the ring is hostile.  A descriptor that
  * fails a check is refused (counted; the guest goes on).  A ring whose
