@@ -497,8 +497,9 @@ solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_
         }
         /* Done while spinning, or not done while the thread kept
          * running (it needs longer): spin longer next time.  Not done
-         * because the thread did not run: spin less. */
-        spin_adapt(&block_spin_ns, load_acquire(&b->r->req.cons) == b->prod || !watch.still);
+         * and the thread did not run: spin less. */
+        spin_adapt(&block_spin_ns, load_acquire(&b->r->req.cons) == b->prod ||
+                                       (watch.moved && !watch.still));
         if (load_acquire(&b->r->req.cons) != b->prod)
             *kick = 1; /* too slow (descheduled?): served in the exit */
     }
