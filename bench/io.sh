@@ -7,7 +7,10 @@
 #          sequential over a 64 MiB image in build/ (page cache warm), and
 #          4 KiB requests at random blocks
 #   net    tests/guests/net_ping in a private namespace, `ping -f -c N -s 1000`
-#          (1000-byte payloads), round trips per second from ping's summary
+#          (1000-byte payloads), round trips per second from ping's summary;
+#          for wisp also pinned (-2cpu rows): the vCPU thread on CPU 1, the
+#          I/O thread and ping on CPU 0, the placement a host with a free CPU
+#          gives (an unpinned run on a busy host often shares one CPU)
 # Kinds: process (the baseline); wisp (shared rings, the default); wisp-hc
 # (wisp --no-rings: one hypercall per request, as before the rings);
 # wisp-iofd (rings, net kicks through KVM_IOEVENTFD instead of an exit in
@@ -116,24 +119,35 @@ ip -n "$NS" tuntap add tap0 mode tap
 ip -n "$NS" addr add 10.0.0.1/24 dev tap0
 ip -n "$NS" link set tap0 up
 
-# ping_rate KIND: boot net_ping, flood it, print round trips per second.
+# ping_rate KIND [2cpu]: boot net_ping, flood it, print round trips per
+# second.  With 2cpu (wisp kinds): the vCPU thread on CPU 1, the I/O thread
+# and ping on CPU 0 (taskset), the placement a host with a free CPU gives;
+# the keys get a -2cpu suffix.
 ping_rate() {
-    local log=$WORK/guest.log pid i rtt_ms
+    local log=$WORK/guest.log pid i rtt_ms pin=() pinping=() sfx="" t
+    if [ "${2:-}" = 2cpu ]; then
+        pin=(taskset -c 1) pinping=(taskset -c 0) sfx=-2cpu
+    fi
     if [ "$1" != process ]; then
         # shellcheck disable=SC2046
-        ip netns exec "$NS" "${N[@]}" $B/bin/wisp $(wisp_opts "$1") --net:service0=tap0 -- "$PING_WISP" 10.0.0.2 count=$PINGS >"$log" 2>&1 &
+        ip netns exec "$NS" "${N[@]}" "${pin[@]}" $B/bin/wisp $(wisp_opts "$1") --net:service0=tap0 -- "$PING_WISP" 10.0.0.2 count=$PINGS >"$log" 2>&1 &
     else
         ip netns exec "$NS" "${N[@]}" "$PING_PROC" --net:service0=tap0 -- 10.0.0.2 count=$PINGS >"$log" 2>&1 &
     fi
     pid=$!
     for i in $(seq 500); do grep -q READY "$log" && break; sleep 0.02; done
+    if [ -n "$sfx" ]; then # ip netns exec, nice and taskset exec: $pid is wisp
+        for t in /proc/"$pid"/task/*; do
+            [ "${t##*/}" = "$pid" ] || taskset -p -c 0 "${t##*/}" >/dev/null
+        done
+    fi
     ip -n "$NS" neigh flush dev tap0 # each boot has a new MAC
-    rtt_ms=$(ip netns exec "$NS" "${N[@]}" ping -f -q -c "$PINGS" -s 1000 -w 120 10.0.0.2 |
+    rtt_ms=$(ip netns exec "$NS" "${N[@]}" "${pinping[@]}" ping -f -q -c "$PINGS" -s 1000 -w 120 10.0.0.2 |
         sed -n 's/.* received, .* time \([0-9]*\)ms$/\1/p')
     wait "$pid" || true
-    [ -n "$rtt_ms" ] && [ "$rtt_ms" -gt 0 ] && echo "ping $((PINGS * 1000 / rtt_ms))" || echo "ping 0"
+    [ -n "$rtt_ms" ] && [ "$rtt_ms" -gt 0 ] && echo "ping$sfx $((PINGS * 1000 / rtt_ms))" || echo "ping$sfx 0"
     if [ "$1" != process ] && [ -s "$STATS" ]; then
-        echo "exits-per-100-pings $(( $(json_total "$STATS") * 100 / PINGS ))"
+        echo "exits-per-100-pings$sfx $(( $(json_total "$STATS") * 100 / PINGS ))"
     fi
     rm -f "$STATS"
 }
@@ -203,6 +217,11 @@ for r in $(seq "$ROUNDS"); do
         while read -r what rate; do
             series["$what-$kind"]+="$rate "
         done < <(ping_rate $kind)
+        if [ "$kind" = wisp ] && [ "$(nproc)" -ge 2 ]; then
+            while read -r what rate; do
+                series["$what-$kind"]+="$rate "
+            done < <(ping_rate $kind 2cpu)
+        fi
         if [ "$HTTPD_S" != 0 ] && [ "$kind" != wisp-iofd ]; then
             while read -r what rate; do
                 series["$what-$kind"]+="${rate:-0} "
@@ -231,6 +250,7 @@ IDLE_MS=$(idle_cpu)
     done
     echo "# units: blk-* ops/s (64k phases: 4 KiB blocks/s); ping-* round trips/s; httpd-* requests/s;"
     echo "# exits-per-100-*: VM exits to wisp per 100 round trips / block requests (--stats)"
+    echo "# *-2cpu: wisp's vCPU thread on CPU 1, its I/O thread and ping on CPU 0 (taskset)"
     echo "# idle: CPU time of an idle wisp guest with a NIC (ring set up) over ${IDLE_S} s: ${IDLE_MS} ms"
     echo "# per-round series:"
     for key in $(printf '%s\n' "${!series[@]}" | sort); do
