@@ -7,7 +7,10 @@
 #          sequential over a 64 MiB image in build/ (page cache warm), and
 #          4 KiB requests at random blocks
 #   net    tests/guests/net_ping in a private namespace, `ping -f -c N -s 1000`
-#          (1000-byte payloads), round trips per second from ping's summary
+#          (1000-byte payloads), round trips per second from ping's summary;
+#          for wisp also pinned (-2cpu rows): the vCPU thread on CPU 1, the
+#          I/O thread and ping on CPU 0, the placement a host with a free CPU
+#          gives (an unpinned run on a busy host often shares one CPU)
 # Kinds: process (the baseline); wisp (shared rings, the default); wisp-hc
 # (wisp --no-rings: one hypercall per request, as before the rings);
 # wisp-iofd (rings, net kicks through KVM_IOEVENTFD instead of an exit in
@@ -20,7 +23,10 @@
 #          keep-alive and a new connection per request (Connection: close);
 #          requests/s.  Its process build is made here with wisp-cc.
 # Environment: ROUNDS (default 5), PINGS (default 5000), BLK_N (default
-# 20000), IDLE_S (default 10), HTTPD_S (default 5; 0: no httpd).
+# 20000), IDLE_S (default 10), HTTPD_S (default 5; 0: no httpd), NICE
+# (default 0: every measured program, the load generators included, runs
+# under `nice -n NICE`; -20 keeps other tenants of a shared host from
+# taking the CPUs for whole time slices in the middle of a run).
 # Output: stdout, and build/bench/results/io.txt (bench/results/io.txt with
 # RECORD=1).  Needs root (namespaces, taps) and /dev/kvm.
 set -euo pipefail
@@ -31,6 +37,9 @@ PINGS=${PINGS:-5000}
 BLK_N=${BLK_N:-20000}
 IDLE_S=${IDLE_S:-10}
 HTTPD_S=${HTTPD_S:-5}
+NICE=${NICE:-0}
+N=(nice -n "$NICE")
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 [ -f examples/httpd/httpd.c ] && command -v wrk >/dev/null || HTTPD_S=0
 OUTDIR=$B/bench/results
 [ "${RECORD:-0}" = 1 ] && OUTDIR=bench/results
@@ -86,10 +95,10 @@ wisp_opts() {
 blk() {
     local args=(--mem=64 --block:storage="$IMG" --block-sector-size:storage=4096)
     if [ "$1" = process ]; then
-        "$BLK_PROC" "${args[@]}" -- "$BLK_N"
+        "${N[@]}" "$BLK_PROC" "${args[@]}" -- "$BLK_N"
     else
         # shellcheck disable=SC2046
-        $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" "$BLK_N"
+        "${N[@]}" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" "$BLK_N"
     fi | sed -n 's/^\([a-z0-9_-]*\) ops=.* ops_per_s=\([0-9]*\)$/\1 \2/p'
     if [ "$1" != process ] && [ -s "$STATS" ]; then
         local rd wr reqs
@@ -110,24 +119,35 @@ ip -n "$NS" tuntap add tap0 mode tap
 ip -n "$NS" addr add 10.0.0.1/24 dev tap0
 ip -n "$NS" link set tap0 up
 
-# ping_rate KIND: boot net_ping, flood it, print round trips per second.
+# ping_rate KIND [2cpu]: boot net_ping, flood it, print round trips per
+# second.  With 2cpu (wisp kinds): the vCPU thread on CPU 1, the I/O thread
+# and ping on CPU 0 (taskset), the placement a host with a free CPU gives;
+# the keys get a -2cpu suffix.
 ping_rate() {
-    local log=$WORK/guest.log pid i rtt_ms
+    local log=$WORK/guest.log pid i rtt_ms pin=() pinping=() sfx="" t
+    if [ "${2:-}" = 2cpu ]; then
+        pin=(taskset -c 1) pinping=(taskset -c 0) sfx=-2cpu
+    fi
     if [ "$1" != process ]; then
         # shellcheck disable=SC2046
-        ip netns exec "$NS" $B/bin/wisp $(wisp_opts "$1") --net:service0=tap0 -- "$PING_WISP" 10.0.0.2 count=$PINGS >"$log" 2>&1 &
+        ip netns exec "$NS" "${N[@]}" "${pin[@]}" $B/bin/wisp $(wisp_opts "$1") --net:service0=tap0 -- "$PING_WISP" 10.0.0.2 count=$PINGS >"$log" 2>&1 &
     else
-        ip netns exec "$NS" "$PING_PROC" --net:service0=tap0 -- 10.0.0.2 count=$PINGS >"$log" 2>&1 &
+        ip netns exec "$NS" "${N[@]}" "$PING_PROC" --net:service0=tap0 -- 10.0.0.2 count=$PINGS >"$log" 2>&1 &
     fi
     pid=$!
     for i in $(seq 500); do grep -q READY "$log" && break; sleep 0.02; done
+    if [ -n "$sfx" ]; then # ip netns exec, nice and taskset exec: $pid is wisp
+        for t in /proc/"$pid"/task/*; do
+            [ "${t##*/}" = "$pid" ] || taskset -p -c 0 "${t##*/}" >/dev/null
+        done
+    fi
     ip -n "$NS" neigh flush dev tap0 # each boot has a new MAC
-    rtt_ms=$(ip netns exec "$NS" ping -f -q -c "$PINGS" -s 1000 -w 120 10.0.0.2 |
+    rtt_ms=$(ip netns exec "$NS" "${N[@]}" "${pinping[@]}" ping -f -q -c "$PINGS" -s 1000 -w 120 10.0.0.2 |
         sed -n 's/.* received, .* time \([0-9]*\)ms$/\1/p')
     wait "$pid" || true
-    [ -n "$rtt_ms" ] && [ "$rtt_ms" -gt 0 ] && echo "ping $((PINGS * 1000 / rtt_ms))" || echo "ping 0"
+    [ -n "$rtt_ms" ] && [ "$rtt_ms" -gt 0 ] && echo "ping$sfx $((PINGS * 1000 / rtt_ms))" || echo "ping$sfx 0"
     if [ "$1" != process ] && [ -s "$STATS" ]; then
-        echo "exits-per-100-pings $(( $(json_total "$STATS") * 100 / PINGS ))"
+        echo "exits-per-100-pings$sfx $(( $(json_total "$STATS") * 100 / PINGS ))"
     fi
     rm -f "$STATS"
 }
@@ -140,10 +160,10 @@ httpd_rates() {
     local log=$WORK/httpd.log pid i mode hdr out
     local args=(--mem=128 --net:service0=tap0 --block-ro:www="$WORK/site.tar")
     if [ "$1" = process ]; then
-        ip netns exec "$NS" "$HTTPD_PROC" "${args[@]}" -- --ipv4=10.0.0.2/24 --timeout=60 >"$log" 2>&1 &
+        ip netns exec "$NS" "${N[@]}" "$HTTPD_PROC" "${args[@]}" -- --ipv4=10.0.0.2/24 --timeout=60 >"$log" 2>&1 &
     else
         # shellcheck disable=SC2046
-        ip netns exec "$NS" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$HTTPD_WISP" \
+        ip netns exec "$NS" "${N[@]}" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$HTTPD_WISP" \
             --ipv4=10.0.0.2/24 --timeout=60 >"$log" 2>&1 &
     fi
     pid=$!
@@ -153,7 +173,7 @@ httpd_rates() {
     for mode in keepalive close; do
         hdr=()
         [ "$mode" = close ] && hdr=(-H "Connection: close")
-        out=$(ip netns exec "$NS" wrk -t2 -c16 -d"${HTTPD_S}s" "${hdr[@]}" http://10.0.0.2/ 2>&1 || true)
+        out=$(ip netns exec "$NS" "${N[@]}" wrk -t2 -c16 -d"${HTTPD_S}s" "${hdr[@]}" http://10.0.0.2/ 2>&1 || true)
         echo "httpd-$mode $(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")"
     done
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
@@ -197,6 +217,11 @@ for r in $(seq "$ROUNDS"); do
         while read -r what rate; do
             series["$what-$kind"]+="$rate "
         done < <(ping_rate $kind)
+        if [ "$kind" = wisp ] && [ "$(nproc)" -ge 2 ]; then
+            while read -r what rate; do
+                series["$what-$kind"]+="$rate "
+            done < <(ping_rate $kind 2cpu)
+        fi
         if [ "$HTTPD_S" != 0 ] && [ "$kind" != wisp-iofd ]; then
             while read -r what rate; do
                 series["$what-$kind"]+="${rate:-0} "
@@ -209,7 +234,7 @@ IDLE_MS=$(idle_cpu)
 
 {
     echo "# bench/io.sh $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), $(kvm_kind), wisp $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-    echo "# $ROUNDS interleaved rounds; medians; per-round series in brackets"
+    echo "# $ROUNDS interleaved rounds; medians; per-round series in brackets; nice $NICE; load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     echo "# wisp: shared rings; wisp-hc: --no-rings (a hypercall per request, the path before"
     echo "# the rings); wisp-iofd: rings, net kicks through KVM_IOEVENTFD (--ioeventfd)"
     printf '%-26s %10s %10s %10s %10s %8s %8s\n' "what" "process" "wisp" "wisp-hc" "iofd" \
@@ -225,6 +250,7 @@ IDLE_MS=$(idle_cpu)
     done
     echo "# units: blk-* ops/s (64k phases: 4 KiB blocks/s); ping-* round trips/s; httpd-* requests/s;"
     echo "# exits-per-100-*: VM exits to wisp per 100 round trips / block requests (--stats)"
+    echo "# *-2cpu: wisp's vCPU thread on CPU 1, its I/O thread and ping on CPU 0 (taskset)"
     echo "# idle: CPU time of an idle wisp guest with a NIC (ring set up) over ${IDLE_S} s: ${IDLE_MS} ms"
     echo "# per-round series:"
     for key in $(printf '%s\n' "${!series[@]}" | sort); do

@@ -16,16 +16,35 @@
  * once (a block kick is an exit in which the tender serves the request
  * itself); else spin for the budget, then kick.  The budget follows what
  * happened: input or a completion that came while spinning, or soon after
- * the guest blocked, doubles it (at most SPIN_MAX_NS); a long or
- * fruitless wait halves it (at least SPIN_MIN_NS), so an idle guest spins
- * next to nothing.
+ * the guest blocked while the I/O thread ran, doubles it (at most
+ * SPIN_MAX_NS); a long or fruitless wait halves it (at least SPIN_MIN_NS),
+ * so an idle guest spins next to nothing.
+ *
+ * A spin pays only while the tender's I/O thread runs on another CPU: an
+ * exit costs tens of microseconds here (PVM), a spin that catches the
+ * answer nothing.  The thread's host_beat (abi.h) tells: a spin ends as
+ * soon as the beat stands still for BEAT_STILL_NS (the thread sleeps, or
+ * the host gave its CPU to someone else, often this very vCPU, whose
+ * spinning then only delays the answer), and such a spin shrinks the
+ * budget.  Measured (bench/io.sh, kvm_pvm, 2 cores): with a CPU for each,
+ * a flood ping runs without exits; on one contended CPU the guest makes one
+ * POLL per round trip and spins next to nothing.
  */
 #include "hypercall.h"
 #include "ring.h"
 
-#define SPIN_MIN_NS 1000ull
-#define SPIN_MAX_NS 20000ull
+#define SPIN_MIN_NS 3000ull /* a spinning I/O thread's beat moves in ~2 us */
+#define SPIN_MAX_NS 200000ull
 #define SPIN_INIT_NS 5000ull
+/* A host beat (abi.h) still this long: the I/O thread does not run (it
+ * sleeps, or the host gave its CPU to someone else, perhaps this vCPU);
+ * spinning on only keeps the CPU from it.  About one exit's cost here. */
+#define BEAT_STILL_NS 30000ull
+/* After this many waits in a row that spinning did not end, frames queued
+ * for a sleeping I/O thread go out in the POLL that waits (one exit), not
+ * in a kick followed by a spin; one wait in SPIN_PROBE_EVERY tries again. */
+#define SPIN_MISSES_MAX 4u
+#define SPIN_PROBE_EVERY 64u
 #define TX_FULL_WAIT_NS 100000ull
 
 struct net_state {
@@ -47,6 +66,7 @@ static struct net_state nets[MFT_MAX_ENTRIES];
 static struct block_state blocks[MFT_MAX_ENTRIES];
 static uint64_t active_nets;    /* bit per NIC with an active ring */
 static uint64_t net_spin_ns = SPIN_INIT_NS, block_spin_ns = SPIN_INIT_NS;
+static unsigned net_spin_misses; /* waits in a row that a spin did not end */
 
 static const struct mft *manifest(void)
 {
@@ -182,6 +202,51 @@ static void spin_adapt(uint64_t *spin_ns, int fruitful)
         *spin_ns = *spin_ns / 2 < SPIN_MIN_NS ? SPIN_MIN_NS : *spin_ns / 2;
 }
 
+/* spin_after_block: the budget after a wait that blocked in POLL for
+ * `waited` ns from the start of the spin: input that came within
+ * SPIN_MAX_NS, while the I/O thread ran beside this vCPU (`catchable`),
+ * would have been caught by a spin of twice that time.  Input that came
+ * only once the vCPU blocked (the thread had no CPU until then) says
+ * nothing for spinning. */
+static void spin_after_block(uint64_t *spin_ns, int catchable, uint64_t waited)
+{
+    if (!catchable || waited >= SPIN_MAX_NS) {
+        spin_adapt(spin_ns, 0);
+        return;
+    }
+    spin_adapt(spin_ns, 1);
+    if (*spin_ns < 2 * waited)
+        *spin_ns = 2 * waited > SPIN_MAX_NS ? SPIN_MAX_NS : 2 * waited;
+}
+
+/* struct beat_watch: whether an I/O thread still runs while the guest
+ * spins (its host_beat moves).  beat_still: the beat (sum over `flags`
+ * of the watched rings) has not moved for BEAT_STILL_NS at `now`, or
+ * every watched thread announced sleep. */
+struct beat_watch {
+    uint32_t beat;
+    solo5_time_t moved_at;
+    int moved, still; /* the beat moved during the spin; the spin ended on a still beat */
+};
+
+static int beat_still(struct beat_watch *w, uint32_t beat, int all_sleeping, solo5_time_t now)
+{
+    if (all_sleeping)
+        return w->still = 1;
+    if (beat != w->beat) {
+        w->beat = beat;
+        w->moved_at = now;
+        w->moved = 1;
+        return 0;
+    }
+    return w->still = now - w->moved_at > BEAT_STILL_NS;
+}
+
+static void beat_watch_start(struct beat_watch *w, uint32_t beat, solo5_time_t now)
+{
+    *w = (struct beat_watch){.beat = beat, .moved_at = now};
+}
+
 /* ---- network ---- */
 
 static uint64_t nets_ready(void)
@@ -195,6 +260,23 @@ static uint64_t nets_ready(void)
             ready |= 1ull << h;
     }
     return ready;
+}
+
+/* nets_beat: the sum of the NIC threads' beats; *all_sleeping: whether
+ * every NIC's thread announced sleep. */
+static uint32_t nets_beat(int *all_sleeping)
+{
+    uint32_t beat = 0;
+
+    *all_sleeping = 1;
+    for (uint64_t m = active_nets; m; m &= m - 1) {
+        struct wisp_ring_flags *f = &nets[__builtin_ctzll(m)].r->flags;
+
+        beat += __atomic_load_n(&f->host_beat, __ATOMIC_RELAXED);
+        if (!__atomic_load_n(&f->host_sleeping, __ATOMIC_RELAXED))
+            *all_sleeping = 0;
+    }
+    return beat;
 }
 
 static void nets_waiting(uint32_t v)
@@ -275,6 +357,17 @@ solo5_result_t wg_net_ring_read(solo5_handle_t handle, uint8_t *buf, size_t size
     return r;
 }
 
+/* net_spin_pays: whether to wake a sleeping I/O thread and spin for the
+ * answer rather than block in POLL: yes while recent spins caught input,
+ * and every SPIN_PROBE_EVERY-th time after that (the host may have a CPU
+ * for the thread again). */
+static int net_spin_pays(void)
+{
+    static unsigned probe;
+
+    return net_spin_misses < SPIN_MISSES_MAX || ++probe % SPIN_PROBE_EVERY == 0;
+}
+
 /* kicks_owed: bit per NIC with frames published while its thread slept. */
 static uint64_t kicks_owed(void)
 {
@@ -316,13 +409,18 @@ int wg_ring_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
 {
     solo5_time_t start, now, limit;
     uint64_t ready, polled, owed;
+    struct beat_watch watch;
+    int sleeping;
 
     if (!active_nets)
         return 0;
     ready = nets_ready();
     owed = kicks_owed();
-    if (owed && ready) {
-        /* Input to handle first: send what is queued now (one exit). */
+    if (owed && (ready || net_spin_pays())) {
+        /* Frames queued while the I/O thread slept.  Input to handle
+         * first, or spinning paid lately: the kick's exit sends them and
+         * wakes the thread, which brings the answer while this spins.
+         * Else the POLL below sends them and waits in the same exit. */
         kick_owed_nics(owed);
         owed = 0;
     }
@@ -330,9 +428,12 @@ int wg_ring_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
     limit = deadline < start + net_spin_ns ? deadline : start + net_spin_ns;
     if (owed)
         limit = start; /* the I/O thread sleeps: POLL sends the frames and waits */
+    beat_watch_start(&watch, nets_beat(&sleeping), start);
     for (now = start; !ready && now < limit; now = solo5_clock_monotonic()) {
         __builtin_ia32_pause();
         ready = nets_ready();
+        if (!ready && beat_still(&watch, nets_beat(&sleeping), sleeping, now))
+            break; /* nobody would bring input while this spins: block */
     }
     if (!ready) {
         nets_waiting(1);
@@ -344,11 +445,15 @@ int wg_ring_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
                 nets[__builtin_ctzll(m)].kick_owed = 0;
             ready = nets_ready() | (polled & ~active_nets & ~block_handles());
             /* Input soon after blocking: a longer spin would have caught it. */
-            spin_adapt(&net_spin_ns, ready && solo5_clock_monotonic() - start < SPIN_MAX_NS);
+            spin_after_block(&net_spin_ns, ready && watch.moved && !watch.still,
+                             solo5_clock_monotonic() - start);
         }
         nets_waiting(0);
+        if (net_spin_misses < SPIN_MISSES_MAX)
+            net_spin_misses++;
     } else if (now != start) {
         spin_adapt(&net_spin_ns, 1);
+        net_spin_misses = 0;
     }
     if ((owed = kicks_owed()) != 0)
         kick_owed_nics(owed); /* input came before the POLL: send now */
@@ -365,7 +470,9 @@ solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_
     struct block_state *b = &blocks[handle];
     struct wisp_block_desc *d = &b->r->desc[b->prod % WISP_BLOCK_RING_SLOTS];
     volatile uint64_t *kick = (volatile uint64_t *)(uintptr_t)WISP_KICK_GPA(handle);
-    solo5_time_t limit;
+    struct wisp_ring_flags *f = &b->r->flags;
+    solo5_time_t now, limit;
+    struct beat_watch watch;
 
     d->op = op;
     d->ret = WISP_R_EUNSPEC;
@@ -374,15 +481,25 @@ solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_
     d->len = len;
     store_release(&b->r->req.prod, ++b->prod);
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the tender's */
-    if (__atomic_load_n(&b->r->flags.host_sleeping, __ATOMIC_RELAXED)) {
+    if (__atomic_load_n(&f->host_sleeping, __ATOMIC_RELAXED)) {
         /* The I/O thread sleeps: a block kick is an exit in which the
          * tender serves the request at once (and wakes the thread). */
         *kick = 1;
     } else {
-        limit = solo5_clock_monotonic() + block_spin_ns;
-        while (load_acquire(&b->r->req.cons) != b->prod && solo5_clock_monotonic() < limit)
+        now = solo5_clock_monotonic();
+        limit = now + block_spin_ns;
+        beat_watch_start(&watch, __atomic_load_n(&f->host_beat, __ATOMIC_RELAXED), now);
+        while (load_acquire(&b->r->req.cons) != b->prod && now < limit &&
+               !beat_still(&watch, __atomic_load_n(&f->host_beat, __ATOMIC_RELAXED),
+                           (int)__atomic_load_n(&f->host_sleeping, __ATOMIC_RELAXED), now)) {
             __builtin_ia32_pause();
-        spin_adapt(&block_spin_ns, load_acquire(&b->r->req.cons) == b->prod);
+            now = solo5_clock_monotonic();
+        }
+        /* Done while spinning, or not done while the thread kept
+         * running (it needs longer): spin longer next time.  Not done
+         * and the thread did not run: spin less. */
+        spin_adapt(&block_spin_ns, load_acquire(&b->r->req.cons) == b->prod ||
+                                       (watch.moved && !watch.still));
         if (load_acquire(&b->r->req.cons) != b->prod)
             *kick = 1; /* too slow (descheduled?): served in the exit */
     }

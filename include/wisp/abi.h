@@ -320,7 +320,11 @@ _Static_assert(__builtin_offsetof(struct wisp_boot_info, host_features) == 104, 
  *     block request the guest tired of waiting for); with --ioeventfd a
  *     NIC's kick wakes the I/O thread through KVM_IOEVENTFD instead.
  *     While both sides keep up, neither sleeps and no VM exit is made
- *     per request. */
+ *     per request.
+ *   - A guest spins for input only while host_beat moves: a still beat
+ *     means the I/O thread sleeps or the host gave its CPU to someone
+ *     else (perhaps the spinning vCPU itself), and blocking in POLL then
+ *     serves the ring sooner. */
 #define WISP_KICK_BASE_GPA     (WISP_DOORBELL_GPA + 0x800ull)
 #define WISP_KICK_GPA(handle)  (WISP_KICK_BASE_GPA + 8ull * (uint64_t)(handle))
 
@@ -349,9 +353,12 @@ _Static_assert(__builtin_offsetof(struct wisp_ring_idx, cons) == 64, "ring_idx.c
 struct wisp_ring_flags {
     uint32_t host_sleeping; /* tender: its I/O thread sleeps; kick after publishing */
     uint32_t guest_waiting; /* guest: it is about to block in POLL */
-    uint32_t _pad[14];
+    uint32_t host_beat;     /* tender: changes at each look of an I/O thread
+                               that spins (still: it sleeps or lacks a CPU) */
+    uint32_t _pad[13];
 };
 _Static_assert(sizeof(struct wisp_ring_flags) == 64, "ring_flags size");
+_Static_assert(__builtin_offsetof(struct wisp_ring_flags, host_beat) == 8, "ring_flags.host_beat");
 
 /* Network ring: tx (guest produces frames), rx (tender produces frames
  * into buffers the guest named in rx_desc[].data / len beforehand). */

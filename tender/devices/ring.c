@@ -76,11 +76,14 @@ int ring_kick_exit(struct vm *vm, unsigned handle)
         pthread_mutex_lock(&d->lock);
     }
     d->st->ring_requests += d->ops->serve(d);
-    /* Wake the thread for the next requests only if the last wake-up
-     * paid (it served some itself), and now and then to try again: on a
-     * busy host a woken thread that never catches a request only takes
-     * CPU from the vCPU. */
-    if (d->thread_served == d->served_at_wake && ++d->wakes_skipped % 64) {
+    /* Block: wake the thread for the next requests only if the last
+     * wake-up paid (it served some itself), and now and then to try
+     * again: on a busy host a woken thread that never catches a request
+     * only takes CPU from the vCPU.  Net: a guest kicks a sleeping thread
+     * only when it means to spin for the answer (guest/ring.c), which
+     * that thread brings: always wake it. */
+    if (d->ops->serve_on_kick && d->thread_served == d->served_at_wake &&
+        ++d->wakes_skipped % 64) {
         pthread_mutex_unlock(&d->lock);
         return ring_check_fault(vm);
     }
@@ -129,7 +132,8 @@ static int stopping(struct ring_dev *d)
 static void *io_thread(void *arg)
 {
     struct ring_dev *d = arg;
-    uint64_t idle_since = 0, last = 0;
+    uint64_t idle_since = 0;
+    uint32_t beat = 0, guest_waits;
     int no_spin = 0;
 
     __atomic_store_n(&d->started, 1, __ATOMIC_RELEASE);
@@ -144,35 +148,48 @@ static void *io_thread(void *arg)
             wait_kick(d, -1, -1); /* serve nothing more; the vCPU ends the guest */
             continue;
         }
-        pthread_mutex_lock(&d->lock);
-        n = d->ops->serve(d);
-        if (n) {
-            d->st->ring_requests += n;
-            d->thread_served += n;
+        /* A guest spins for input only while this moves (abi.h). */
+        __atomic_store_n(&d->flags->host_beat, ++beat, __ATOMIC_RELAXED);
+        /* Held: the vCPU thread serves the ring in an exit; never sleep
+         * on the lock for that, it is time the vCPU may need. */
+        n = 0;
+        if (!pthread_mutex_trylock(&d->lock)) {
+            n = d->ops->serve(d);
+            if (n) {
+                d->st->ring_requests += n;
+                d->thread_served += n;
+            }
+            pthread_mutex_unlock(&d->lock);
         }
-        pthread_mutex_unlock(&d->lock);
         if (n) {
             idle_since = 0;
             no_spin = 0;
             d->st->ring_busy_ns += now_ns() - t0;
             continue;
         }
-        if (no_spin) {
+        /* Wall time, preemptions included: a thread that the host keeps
+         * off the CPU cannot serve a spinning guest and should sleep, so
+         * that the guest blocks and its vCPU serves the ring in POLL. */
+        if (no_spin)
             idle_since = t0 - RING_SPIN_NS; /* a timed look found nothing: sleep */
-        } else if (!idle_since)
+        else if (!idle_since)
             idle_since = t0;
-        else if (t0 - last > RING_PREEMPTED_NS)
-            idle_since += t0 - last; /* preempted: that time was not spent spinning */
-        last = t0;
         if (t0 - idle_since < RING_SPIN_NS) {
-            __builtin_ia32_pause();
+            /* Spin, but give the CPU to whoever else wants it (the vCPU,
+             * the peer a reply goes to): a 2-core host has none spare. */
+            sched_yield();
             continue;
         }
         __atomic_store_n(&d->flags->host_sleeping, 1, __ATOMIC_RELAXED);
         __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the guest's before a kick */
+        guest_waits = __atomic_load_n(&d->flags->guest_waiting, __ATOMIC_RELAXED);
         pthread_mutex_lock(&d->lock);
         n = d->ops->pending(d);
-        fd = n ? -1 : d->ops->wait_fd(d);
+        /* The device's fd only while the guest runs: a guest waiting in
+         * POLL has the vCPU thread wait on it (ring_poll_fds), and two
+         * threads woken per frame cost more than they save when they
+         * share a CPU (measured: bench/io.sh ping). */
+        fd = n || guest_waits ? -1 : d->ops->wait_fd(d);
         pthread_mutex_unlock(&d->lock);
         /* While the guest runs (not waiting in POLL), look every
          * RING_LOOK_MS: frames it queued while this thread slept are
@@ -180,10 +197,7 @@ static void *io_thread(void *arg)
          * in POLL: no timeout, no CPU. */
         no_spin = 0;
         if (!n && !stopping(d))
-            no_spin = !wait_kick(d, fd,
-                                 d->ops->timed_look && !__atomic_load_n(&d->flags->guest_waiting,
-                                                                        __ATOMIC_RELAXED)
-                                     ? RING_LOOK_MS : -1);
+            no_spin = !wait_kick(d, fd, d->ops->timed_look && !guest_waits ? RING_LOOK_MS : -1);
         __atomic_store_n(&d->flags->host_sleeping, 0, __ATOMIC_RELAXED);
         idle_since = 0;
     }
@@ -300,11 +314,13 @@ uint64_t ring_poll_serve(struct vm *vm)
         if (!d || !__atomic_load_n(&d->ring, __ATOMIC_ACQUIRE) ||
             __atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE))
             continue;
-        /* Busy: the I/O thread serves it now and wakes a POLL after
-         * publishing (guest_waiting); never wait for a thread that the
-         * host may have preempted. */
-        if (pthread_mutex_trylock(&d->lock))
-            continue;
+        /* Busy: the I/O thread serves it now; wait for it (a serve is
+         * short, and the thread never waits for the vCPU).  Skipping the
+         * ring instead made a POLL return with nothing (the tap had
+         * woken it, the thread had taken the frame) and the guest come
+         * back in another exit; if the host preempted the thread, this
+         * wait gives it the CPU. */
+        pthread_mutex_lock(&d->lock);
         d->st->ring_requests += d->ops->serve(d);
         if (d->ops->rx_ready && d->ops->rx_ready(d))
             ready |= 1ull << h;
@@ -326,8 +342,7 @@ unsigned ring_poll_fds(struct vm *vm, int *fds, unsigned *handles, unsigned max)
         if (!d || !__atomic_load_n(&d->ring, __ATOMIC_ACQUIRE) ||
             __atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE))
             continue;
-        if (pthread_mutex_trylock(&d->lock))
-            continue; /* the thread serves it: its notify fd wakes the POLL */
+        pthread_mutex_lock(&d->lock); /* as in ring_poll_serve */
         fd = d->ops->wait_fd(d);
         pthread_mutex_unlock(&d->lock);
         if (fd >= 0) {
@@ -363,6 +378,7 @@ int ring_seccomp_rules(struct vm *vm, void *ctx)
      * resumes through restart_syscall */
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(restart_syscall), 0);
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(futex), 0);
+    r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_yield), 0);
     /* the threads' own exit in glibc: block signals, free the stack */
     r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigprocmask), 1,
                           SCMP_A0(SCMP_CMP_EQ, SIG_BLOCK));

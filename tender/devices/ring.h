@@ -7,9 +7,12 @@
  * --ioeventfd wired to KVM_IOEVENTFD on WISP_KICK_GPA(handle); notify:
  * tender -> the vCPU's POLL) and one I/O
  * thread that sleeps until the guest names the ring, then serves it:
- * serve the ring, spin a bounded time while there is nothing to do, then
- * announce sleep (host_sleeping, full fence, look again) and block in
- * poll on the kick fd and the device's own fd.
+ * serve the ring, spin a bounded time while there is nothing to do
+ * (bumping host_beat at each look, so that the guest spins only while the
+ * thread runs, and yielding the CPU at each turn: the vCPU or the peer may
+ * need it), then announce sleep (host_sleeping, full fence, look again)
+ * and block in poll on the kick fd and, while the guest runs rather than
+ * waits in POLL (where the vCPU thread watches it), the device's own fd.
  *
  * Error policy: everything in the ring is hostile.  A descriptor that
  * fails a check is refused (counted; the guest goes on).  A ring whose
@@ -26,12 +29,9 @@
 
 #include "core/vm.h"
 
-/* Spin of an idle I/O thread before it sleeps, in ns of its own running
- * time (bounded: an idle device costs no CPU once this has passed). */
-#define RING_SPIN_NS 50000ull
-/* A gap this long between two spin iterations means the host preempted
- * the thread: it does not count as spinning. */
-#define RING_PREEMPTED_NS 10000ull
+/* Spin of an idle I/O thread before it sleeps, in ns of wall time
+ * (bounded: an idle device costs no CPU once this has passed). */
+#define RING_SPIN_NS 200000ull
 /* A sleeping I/O thread looks at the ring this often while the guest runs
  * (frames a guest queued without kicking, ring.c io_thread). */
 #define RING_LOOK_MS 1

@@ -35,6 +35,31 @@ hc_count() {
     echo "${n:-0}"
 }
 
+# wisp_pid_under PID: the wisp process started by `netns_bg ... timeout ...`:
+# PID itself (BusyBox's timeout execs the program in the parent and watches
+# from a child) or a descendant (GNU timeout's child; one level further
+# where ip netns exec forks).  Prints nothing if there is none.
+wisp_pid_under() {
+    local frontier=" $1 " next p depth pid=""
+    case "$(readlink "/proc/$1/exe" 2>/dev/null)" in */wisp|*/wisp-static) pid=$1 ;; esac
+    for depth in 1 2 3 4 5 6; do
+        [ -n "$pid" ] && break
+        next=$(for st in /proc/[0-9]*/stat; do cat "$st" 2>/dev/null; done |
+            awk -v pp="$frontier" 'index(pp, " " $4 " ") { print $1 }')
+        for p in $next; do
+            case "$(readlink "/proc/$p/exe" 2>/dev/null)" in */wisp|*/wisp-static) pid=$p ;; esac
+        done
+        [ -n "$pid" ] && break
+        frontier=" $(echo $next) "
+    done
+    echo "$pid"
+}
+
+# cpu_ticks PID: utime + stime of every thread of PID, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 evil_net() {
     require_netns
     netns_create
@@ -207,22 +232,7 @@ evil_net() {
     netns_bg "$OUT" timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \
         "$(guest ring_evil)" txbad
     wait_for_line "$OUT" READY 30 "$BG_PID"
-    # wisp is BG_PID itself (BusyBox's timeout execs the program in the
-    # parent and watches from a child) or a descendant (GNU timeout's child;
-    # one level further where ip netns exec forks)
-    local frontier=" $BG_PID " next p depth
-    pid=""
-    case "$(readlink "/proc/$BG_PID/exe" 2>/dev/null)" in */wisp|*/wisp-static) pid=$BG_PID ;; esac
-    for depth in 1 2 3 4 5 6; do
-        [ -n "$pid" ] && break
-        next=$(for st in /proc/[0-9]*/stat; do cat "$st" 2>/dev/null; done |
-            awk -v pp="$frontier" 'index(pp, " " $4 " ") { print $1 }')
-        for p in $next; do
-            case "$(readlink "/proc/$p/exe" 2>/dev/null)" in */wisp|*/wisp-static) pid=$p ;; esac
-        done
-        [ -n "$pid" ] && break
-        frontier=" $(echo $next) "
-    done
+    pid=$(wisp_pid_under "$BG_PID")
     [ -n "$pid" ] || { echo "no wisp process under $BG_PID"; return 1; }
     threads=0 names=
     for t in /proc/"$pid"/task/*; do
@@ -234,6 +244,27 @@ evil_net() {
     # the vCPU, the NIC's and the block device's I/O threads (and any
     # io_uring worker the kernel started for the block device)
     [ "$threads" -ge 3 ]
+}
+
+@test "ring: an idle guest whose NIC ring has just served a flood costs no CPU (no busy polling)" {
+    require_netns
+    netns_create
+    netns_tap tap0 10.0.0.1/24
+    netns_bg "$OUT" timeout 60 "$WISP" --net:service0=tap0 -- "$(guest net_ping)" 10.0.0.2 idle=40
+    wait_for_line "$OUT" READY 30 "$BG_PID"
+    pid=$(wisp_pid_under "$BG_PID")
+    [ -n "$pid" ] || { echo "no wisp process under $BG_PID"; return 1; }
+    # traffic first: the guest's spin budget and the I/O thread are warm
+    run nsx timeout 60 ping -f -q -c 500 -w 30 -s 1000 10.0.0.2
+    grep -qE '^500 packets transmitted, 500 received' <<<"$output"
+    sleep 1
+    t0=$(cpu_ticks "$pid")
+    sleep 3
+    t1=$(cpu_ticks "$pid")
+    hz=$(getconf CLK_TCK 2>/dev/null || echo 100) # USER_HZ; BusyBox (hwvirt VM) has no getconf
+    echo "# idle for 3 s: $(( (t1 - t0) * 1000 / hz )) ms of CPU" >&3
+    # one spinning thread would take ~3000 ms; a tick or two is accounting noise
+    [ $(( (t1 - t0) * 1000 / hz )) -le 100 ]
 }
 
 @test "ring: --stats=FILE refuses an unwritable file before the guest starts" {
