@@ -53,7 +53,7 @@ void symbols_load(struct vm *vm)
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
     const Elf64_Shdr *symtab = NULL, *strtab;
     struct symbols *t;
-    uint64_t nsyms, names_used = 0;
+    uint64_t nsyms, names_used = 0, names_cap;
 
     if (!f || fsize < sizeof *eh || eh->e_shentsize != sizeof(Elf64_Shdr) ||
         ((uintptr_t)f + eh->e_shoff) % 8)
@@ -77,7 +77,11 @@ void symbols_load(struct vm *vm)
     if (!t)
         return;
     t->s = calloc(nsyms < SYM_MAX ? nsyms : SYM_MAX, sizeof *t->s);
-    t->names = malloc(strtab->sh_size < SYM_NAMES_MAX ? strtab->sh_size : SYM_NAMES_MAX);
+    /* Symbols may share a name (or the tail of one): the copies can add up
+     * to more than the string table, so every copy is checked against what
+     * was allocated (found by tests/fuzz/fuzz_symbols.c). */
+    names_cap = strtab->sh_size < SYM_NAMES_MAX ? strtab->sh_size : SYM_NAMES_MAX;
+    t->names = malloc(names_cap);
     if (!t->s || !t->names)
         goto fail;
     for (uint64_t i = 0; i < nsyms && t->n < SYM_MAX; i++) {
@@ -90,7 +94,7 @@ void symbols_load(struct vm *vm)
             continue;
         len = strnlen(name, strtab->sh_size - s->st_name);
         if (len == strtab->sh_size - s->st_name || len == 0 ||
-            names_used + len + 1 > SYM_NAMES_MAX)
+            names_used + len + 1 > names_cap)
             continue; /* unterminated, empty, or no room */
         memcpy(t->names + names_used, name, len + 1);
         t->s[t->n++] = (struct sym){s->st_value, s->st_size, (uint32_t)names_used};
