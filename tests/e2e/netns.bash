@@ -49,6 +49,10 @@ netns_tap() {
 netns_bg() {
     local out=$1
     shift
+    # Emptied here, not only by the background redirect: a caller that
+    # reuses OUT and then waits for a line in it must not find the last
+    # run's line before the new process has truncated the file.
+    : >"$out"
     ip netns exec "$NETNS" "$@" >"$out" 2>&1 &
     BG_PID=$!
     NETNS_PIDS+=("$BG_PID")
