@@ -95,8 +95,8 @@ static void stop_booting(struct server *s, struct slot *sl)
 /* refill_pool: boot pool VMs up to --pool and give their hand-off
  * sockets to the acceptor (not while draining, nor once the pool has been
  * turned off).  At most max_booting (the online CPUs) boot at once: the
- * next starts when one is ready (its tender writes a byte on the hand-off
- * socket, devices/input.c).  Booting them all at once made a drained pool
+ * next starts when one is ready (its tender writes a byte on its ready
+ * pipe, devices/input.c).  Booting them all at once made a drained pool
  * refill with --pool boots sharing the cores with each other, with the
  * VMs serving connections and with the acceptor: measured on kvm_pvm,
  * 300 back-to-back connections, --pool=1: 461/s, --pool=8: 167/s. */
@@ -338,12 +338,10 @@ static void start_drain(struct server *s, const char *why)
     fprintf(stderr, "wisp serve: %s: not accepting; %u VM%s still serving\n", why,
             s->serving, s->serving == 1 ? "" : "s");
     /* Its listening sockets and the idle pool VMs' hand-off sockets close
-     * with it, and the supervisor's copies here: the pool VMs end quietly. */
+     * with it: the pool VMs end quietly (reap_slot forgets their ready
+     * pipes). */
     if (s->acceptor > 0)
         kill(s->acceptor, SIGKILL);
-    for (unsigned i = 0; i < s->nslots; i++)
-        if (s->slots[i].state == SLOT_POOL)
-            stop_booting(s, &s->slots[i]);
 }
 
 static void on_sigchld(struct server *s)
@@ -372,8 +370,8 @@ static void on_sigchld(struct server *s)
     refill_pool(s);
 }
 
-/* on_ready: a booting pool VM's hand-off socket is readable: it is ready
- * (or gone); boot the next. */
+/* on_ready: a booting pool VM's ready pipe is readable: it is ready (or
+ * gone: EOF); boot the next. */
 static void on_ready(struct server *s, int fd)
 {
     char byte;

@@ -3,9 +3,9 @@
  * (serve.h).  Its fds: 0 and 1 the connection (the guest's input and
  * console), 2 a pipe to the supervisor (the tender's messages), and for a
  * pool VM 3 its hand-off socket and 4 the write end of its ready pipe,
- * with 0 and 1 on /dev/null until the connection arrives (devices/input.c).  Nothing else of the supervisor's
- * stays open in it: another connection's fd would keep that connection
- * open after its own VM ended.
+ * with 0 and 1 on /dev/null until the connection arrives (devices/input.c).
+ * Nothing else of the supervisor's stays open in it: another connection's
+ * fd would keep that connection open after its own VM ended.
  */
 #include <errno.h>
 #include <fcntl.h>
