@@ -17,7 +17,15 @@
  * 0x3000), set through KVM_SET_SREGS/KVM_SET_REGS.  The least a paged
  * 64-bit guest costs; with shadow paging (KVM without EPT/NPT, PVM) KVM
  * keeps more per vCPU for it than for the real-mode floor.
+ *
+ * `floor --http`: the floor of a VM per connection, for bench/serve.sh: read
+ * stdin up to the blank line that ends an HTTP request, run the same bare
+ * VM, answer with a fixed HTTP/1.0 200 JSON body on stdout, exit.  Forked
+ * and exec'd per connection by bench/serve/inetd, it costs what any server
+ * that gives each connection a fresh KVM VM must at least pay here: a
+ * process, a VM and a vCPU created, one guest instruction, all torn down.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -63,6 +71,34 @@ static int long_mode(int vcpu, unsigned char *mem)
     return 0;
 }
 
+/* read_request: stdin until "\r\n\r\n", "\n\n" or the end; 0, or -1. */
+static int read_request(void)
+{
+    char buf[8192];
+    size_t used = 0;
+
+    while (used < sizeof buf) {
+        ssize_t n = read(0, buf + used, sizeof buf - used);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return perror("floor: read"), -1;
+        if (n == 0)
+            return 0;
+        used += (size_t)n;
+        for (size_t i = 0; i + 1 < used; i++)
+            if ((buf[i] == '\n' && buf[i + 1] == '\n') ||
+                (i + 3 < used && memcmp(buf + i, "\r\n\r\n", 4) == 0))
+                return 0;
+    }
+    return 0;
+}
+
+static const char http_answer[] =
+    "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: 33\r\n"
+    "Connection: close\r\n\r\n{\"vm\":\"floor\",\"status\":\"200 OK\"}\n";
+
 int main(int argc, char *argv[])
 {
     struct kvm_userspace_memory_region slot = {
@@ -70,16 +106,20 @@ int main(int argc, char *argv[])
     };
     struct kvm_run *run;
     unsigned char *mem;
-    int kvm, vm, vcpu, size, idle = 0, longm = 0;
+    int kvm, vm, vcpu, size, idle = 0, longm = 0, http = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--idle") == 0)
             idle = 1;
         else if (strcmp(argv[i], "--long") == 0)
             longm = 1;
+        else if (strcmp(argv[i], "--http") == 0)
+            http = 1;
         else
-            return fprintf(stderr, "usage: floor [--long] [--idle]\n"), 2;
+            return fprintf(stderr, "usage: floor [--long] [--idle | --http]\n"), 2;
     }
+    if (http && read_request() < 0)
+        return 1;
     if (longm) {
         slot.guest_phys_addr = 0;
         slot.memory_size = LONG_PAGES * 4096;
@@ -111,6 +151,8 @@ int main(int argc, char *argv[])
         return perror("floor: KVM_RUN"), 1;
     if (run->exit_reason != KVM_EXIT_HLT)
         return fprintf(stderr, "floor: unexpected exit reason %u\n", run->exit_reason), 1;
+    if (http && write(1, http_answer, sizeof http_answer - 1) != (ssize_t)(sizeof http_answer - 1))
+        return perror("floor: write"), 1;
     if (idle) {
         if (write(1, "READY\n", 6) != 6)
             return 1;
