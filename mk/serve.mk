@@ -14,5 +14,5 @@ $(B)/bench/serve/fn-http.process: examples/fn-http/fn-http.c $(PROCESS_TOOLCHAIN
 	$(Q)$(B)/bin/wisp-cc --target=process -o $@ $<
 
 .PHONY: bench-serve
-bench-serve: all $(B)/bench/serve/inetd $(B)/bench/serve/fn-http.process
+bench-serve: all $(B)/bench/serve/inetd $(B)/bench/serve/fn-http.process $(B)/bench/floor
 	$(Q)bench/serve.sh
