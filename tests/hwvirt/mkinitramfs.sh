@@ -58,7 +58,7 @@ echo "root:x:0:" >"$stage/etc/group"
 
 # Host tools the suites need in versions busybox lacks (ip netns, iputils
 # ping -A/-p, socat, procps sysctl -q, binutils readelf, GNU date +%N, strace
-# (hostile_host.bats holds a syscall with it), and a
+# (hostile_host.bats holds a syscall with it), curl and procps pgrep (serve.bats), and a
 # dynamic PIE /bin/true as elf_reject.bats expects): the host's own binaries from
 # the Debian packages tools/install-deps.sh installs, with their shared
 # libraries (ldd), in /usr/local/bin ahead of busybox.  Missing ones are
@@ -80,7 +80,7 @@ add_exe() {  # PATH NAME: the executable as /usr/local/bin/NAME, with its librar
             cp -L "$lib" "$stage$lib"
         done
 }
-for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf date true strace}; do
+for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf date true strace curl pgrep}; do
     p=$(find_exe "$t") || { echo "mkinitramfs: $t not on this host; not in the VM" >&2; continue; }
     add_exe "$p" "$t"
 done
