@@ -66,6 +66,7 @@ int kvm_open(struct vm *vm)
     if (b->vcpu_fd < 0)
         return vm_fail(vm, "KVM: cannot create a vCPU: %s", strerror(errno));
     move_to_fixed_fd(&b->vcpu_fd, CONFINE_VCPU_FD);
+    move_to_fixed_fd(&b->vm_fd, CONFINE_VM_FD);
     r = ioctl(b->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (r < (int)sizeof(struct kvm_run))
         return vm_fail(vm, "KVM: bad vCPU mmap size %d", r);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "modes/hvt/hvt.h"
+#include "confine/confine.h"
 #include "core/mode.h"
 #include "core/vm.h"
 #include "kvm/kvm.h"
@@ -130,6 +131,17 @@ static int seccomp_rules(struct vm *vm, void *ctx)
     return 0;
 }
 
+/* precompiled_variant: the CPL3 rules above without the ring's (which
+ * needs a device: confine.c refuses those) are a build-time filter. */
+static int precompiled_variant(const struct vm *vm)
+{
+    const struct hvt *h = vm->hvt;
+
+    if (!h || !h->cpl3 || h->ring)
+        return -1;
+    return vm->mem_defer_start < vm->mem_defer_end ? CONFINE_HVT_CPL3_DEFER : CONFINE_HVT_CPL3;
+}
+
 void hvt_finish(struct vm *vm)
 {
     struct hvt *h = vm->hvt;
@@ -151,6 +163,7 @@ const struct mode_ops mode_hvt = {
     .load = load,
     .setup_cpu = setup_cpu,
     .seccomp_rules = seccomp_rules,
+    .precompiled_variant = precompiled_variant,
     .handle_exit = hvt_handle_exit,
     .finish = hvt_finish,
 };
