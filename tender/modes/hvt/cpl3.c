@@ -8,7 +8,10 @@
  * a KVM that did not would raise #GP and the stub path serves the outl
  * as before), and W^X page tables from the ELF segments: text R+X,
  * rodata R+NX, data, bss, heap and stack RW+NX, the ring area RW+NX, the
- * boot info read-only, everything else below 1 MiB supervisor or unmapped.
+ * boot info read-only, everything else below 1 MiB supervisor or unmapped;
+ * and the deferred middle of a large guest memory (emulate.h): its 2 MiB
+ * PDEs built but not present, and registered with KVM, until the first
+ * touch.
  */
 #include <errno.h>
 #include <string.h>
