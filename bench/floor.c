@@ -24,11 +24,19 @@
  * and exec'd per connection by bench/serve/inetd, it costs what any server
  * that gives each connection a fresh KVM VM must at least pay here: a
  * process, a VM and a vCPU created, one guest instruction, all torn down.
+ *
+ * `floor --cpl3-exits=N`: the floor plus the least N hypercalls can cost:
+ * 64-bit paged as --long, but the code runs at CPL3 on a TSS whose I/O
+ * bitmap lets it `out` to port 0x80 (as compatibility mode lets a Solo5
+ * guest's `outl` to 0x500+n exit directly), making N port-I/O exits, the
+ * Nth ending the run (no `hlt`: it is privileged).  What a guest that
+ * makes N hypercalls cannot go below on this host (bench/compat.sh).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -99,6 +107,58 @@ static const char http_answer[] =
     "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: 33\r\n"
     "Connection: close\r\n\r\n{\"vm\":\"floor\",\"status\":\"200 OK\"}\n";
 
+#define CPL3_PORT 0x80
+#define CPL3_TSS  0x4000
+#define CPL3_GDT  0x5000
+#define CPL3_PAGES 6 /* long mode's 4, the TSS, the GDT */
+#define CPL3_IOMAP_BYTES (CPL3_PORT / 8 + 2) /* through port 0x8f, then 0xff */
+
+/* cpl3_mode: long_mode's pages and state, the code at CPL3 (the 2 MiB
+ * page user-accessible), a TSS at 0x4000 whose I/O bitmap opens ports
+ * 0x80-0x83 only, and the code `xor %eax,%eax; 1: inc %eax; out %eax,
+ * $0x80; jmp 1b`: one exit per `out`, the count in %eax. */
+static int cpl3_mode(int vcpu, unsigned char *mem)
+{
+    static const unsigned char code[] = {0x31, 0xc0, 0xff, 0xc0, 0xe7, CPL3_PORT, 0xeb, 0xfa};
+    struct kvm_sregs sregs;
+    struct kvm_segment tr = {
+        .base = CPL3_TSS, .limit = 104 + CPL3_IOMAP_BYTES - 1, .selector = 0x28, .type = 11,
+        .present = 1,
+    };
+    unsigned char *tss = mem + CPL3_TSS;
+    unsigned long long *gdt = (unsigned long long *)(void *)(mem + CPL3_GDT);
+
+    if (long_mode(vcpu, mem))
+        return -1;
+    ((unsigned long long *)(void *)mem)[0] |= 4;               /* PML4: user */
+    ((unsigned long long *)(void *)(mem + 0x1000))[0] |= 4;    /* PDPT: user */
+    ((unsigned long long *)(void *)(mem + 0x2000))[0] |= 4;    /* the 2 MiB page: user */
+    memcpy(mem + 0x3000, code, sizeof code);
+    /* The GDT, as wisp's (x86_64/tables.c): user data 0x1b, user code
+     * 0x23, the TSS at 0x28 (busy). */
+    gdt[1] = 0x00af9b000000ffffull;
+    gdt[2] = 0x00cf93000000ffffull;
+    gdt[3] = 0x00cff3000000ffffull;
+    gdt[4] = 0x00affb000000ffffull;
+    gdt[5] = (tr.limit & 0xffff) | ((unsigned long long)CPL3_TSS << 16) | (0x8bull << 40);
+    tss[102] = 104;                                  /* I/O map base */
+    memset(tss + 104, 0xff, CPL3_IOMAP_BYTES);
+    tss[104 + CPL3_PORT / 8] = 0xf0;                 /* ports 0x80-0x83 open */
+    if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
+        return perror("floor: KVM_GET_SREGS"), -1;
+    sregs.cs.dpl = 3;
+    sregs.cs.selector = 0x23;
+    sregs.ss.dpl = sregs.ds.dpl = sregs.es.dpl = sregs.fs.dpl = sregs.gs.dpl = 3;
+    sregs.ss.selector = sregs.ds.selector = sregs.es.selector = 0x1b;
+    sregs.fs.selector = sregs.gs.selector = 0x1b;
+    sregs.tr = tr;
+    sregs.gdt.base = CPL3_GDT;
+    sregs.gdt.limit = 7 * 8 - 1;
+    if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0)
+        return perror("floor: KVM_SET_SREGS (CPL3)"), -1;
+    return 0;
+}
+
 int main(int argc, char *argv[])
 {
     struct kvm_userspace_memory_region slot = {
@@ -107,6 +167,7 @@ int main(int argc, char *argv[])
     struct kvm_run *run;
     unsigned char *mem;
     int kvm, vm, vcpu, size, idle = 0, longm = 0, http = 0;
+    long exits = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--idle") == 0)
@@ -115,14 +176,17 @@ int main(int argc, char *argv[])
             longm = 1;
         else if (strcmp(argv[i], "--http") == 0)
             http = 1;
+        else if (strncmp(argv[i], "--cpl3-exits=", 13) == 0 &&
+                 (exits = strtol(argv[i] + 13, NULL, 10)) > 0 && exits < 1000000)
+            longm = 1;
         else
-            return fprintf(stderr, "usage: floor [--long] [--idle | --http]\n"), 2;
+            return fprintf(stderr, "usage: floor [--long | --cpl3-exits=N] [--idle | --http]\n"), 2;
     }
     if (http && read_request() < 0)
         return 1;
     if (longm) {
         slot.guest_phys_addr = 0;
-        slot.memory_size = LONG_PAGES * 4096;
+        slot.memory_size = (exits ? CPL3_PAGES : LONG_PAGES) * 4096;
     }
     kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (kvm < 0)
@@ -138,7 +202,10 @@ int main(int argc, char *argv[])
     mem = mmap(NULL, slot.memory_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (run == MAP_FAILED || mem == MAP_FAILED)
         return perror("floor: mmap"), 1;
-    if (longm) {
+    if (exits) {
+        if (cpl3_mode(vcpu, mem))
+            return 1;
+    } else if (longm) {
         if (long_mode(vcpu, mem))
             return 1;
     } else {
@@ -147,9 +214,23 @@ int main(int argc, char *argv[])
     slot.userspace_addr = (unsigned long long)(unsigned long)mem;
     if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
         return perror("floor: KVM_SET_USER_MEMORY_REGION"), 1;
+    for (long n = 1; n < exits; n++) {
+        if (ioctl(vcpu, KVM_RUN, 0) < 0)
+            return perror("floor: KVM_RUN"), 1;
+        if (run->exit_reason != KVM_EXIT_IO || run->io.port != CPL3_PORT)
+            return fprintf(stderr, "floor: exit %ld: reason %u, not the out to 0x%x\n", n,
+                           run->exit_reason, CPL3_PORT), 1;
+    }
     if (ioctl(vcpu, KVM_RUN, 0) < 0)
         return perror("floor: KVM_RUN"), 1;
-    if (run->exit_reason != KVM_EXIT_HLT)
+    if (exits) {
+        unsigned eax;
+
+        memcpy(&eax, (unsigned char *)run + run->io.data_offset, sizeof eax);
+        if (run->exit_reason != KVM_EXIT_IO || run->io.port != CPL3_PORT || eax != exits)
+            return fprintf(stderr, "floor: the last exit is not out #%ld to 0x%x\n", exits,
+                           CPL3_PORT), 1;
+    } else if (run->exit_reason != KVM_EXIT_HLT)
         return fprintf(stderr, "floor: unexpected exit reason %u\n", run->exit_reason), 1;
     if (http && write(1, http_answer, sizeof http_answer - 1) != (ssize_t)(sizeof http_answer - 1))
         return perror("floor: write"), 1;

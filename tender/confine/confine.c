@@ -3,9 +3,9 @@
  * KVM_RUN, the tender installs a seccomp allow-list (libseccomp).  Any
  * other syscall kills the whole process (SCMP_ACT_KILL_PROCESS).
  *
- * The common serverless case (isolated mode, no devices, console on fd 1,
- * the vCPU on fd CONFINE_VCPU_FD) loads a filter that libseccomp built from
- * these same rules at build time (tools/gen-seccomp.c -> confine_bpf.c):
+ * The common serverless case (isolated mode, or compatibility mode at
+ * CPL3, no devices, console on fd 1, the vCPU on fd CONFINE_VCPU_FD) loads
+ * a filter that libseccomp built from these same rules at build time (tools/gen-seccomp.c -> confine_bpf.c):
  * libseccomp's construction and its kernel probes cost ~0.1 ms per boot.
  * tests/unit/test_confine.c checks that the two filters are identical.
  */
@@ -69,29 +69,45 @@ int confine_build(struct vm *vm, void **out)
     return 0;
 }
 
-int confine_precompiled_applies(const struct vm *vm)
+int confine_precompiled_variant(const struct vm *vm)
 {
-    if (!vm->mode->precompiled_filter || vm->cfg->console_fd != CONFINE_CONSOLE_FD ||
-        vm->cfg->log_fd != CONFINE_LOG_FD ||
+    int v = -1;
+
+    if (vm->mode->precompiled_variant)
+        v = vm->mode->precompiled_variant(vm);
+    if (v < 0 || v >= CONFINE_VARIANTS || confine_precompiled[v].len == 0 ||
+        vm->cfg->console_fd != CONFINE_CONSOLE_FD || vm->cfg->log_fd != CONFINE_LOG_FD ||
         (vm->cfg->stats_fd >= 0 && vm->cfg->stats_fd != CONFINE_LOG_FD) ||
-        vm->kvm->vcpu_fd != CONFINE_VCPU_FD || confine_core_bpf_len == 0 ||
+        vm->kvm->vcpu_fd != CONFINE_VCPU_FD ||
+        (v != CONFINE_ISOLATED && vm->kvm->vm_fd != CONFINE_VM_FD) ||
         vm->cfg->input_fd >= 0 || /* the input module's rules (devices/input.c) */
         vm->dumpcore /* its own rules (debug/dumpcore.c) */ ||
         vm->gdb /* its own rules (debug/gdb.c) */)
-        return 0;
+        return -1;
     for (unsigned i = 1; i < vm->mft->entries; i++)
         if (vm->mft->e[i].attached)
-            return 0;
-    return 1;
+            return -1;
+    return v;
+}
+
+int confine_variant_isolated(const struct vm *vm)
+{
+    (void)vm;
+    return CONFINE_ISOLATED;
+}
+
+int confine_precompiled_applies(const struct vm *vm)
+{
+    return confine_precompiled_variant(vm) >= 0;
 }
 
 /* load_precompiled: the build-time filter (confine_bpf.c), as libseccomp
  * would load it: no_new_privs, then the program. */
-static int load_precompiled(struct vm *vm)
+static int load_precompiled(struct vm *vm, int variant)
 {
     struct sock_fprog prog = {
-        .len = (unsigned short)confine_core_bpf_len,
-        .filter = (struct sock_filter *)(uintptr_t)confine_core_bpf,
+        .len = (unsigned short)confine_precompiled[variant].len,
+        .filter = (struct sock_filter *)(uintptr_t)confine_precompiled[variant].prog,
     };
 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -103,11 +119,13 @@ static int load_precompiled(struct vm *vm)
 
 int seccomp_confine(struct vm *vm)
 {
+    int r, variant = confine_precompiled_variant(vm);
     void *ctx;
-    int r;
 
-    if (confine_precompiled_applies(vm))
-        return load_precompiled(vm);
+    /* No thread exists when a build-time filter applies (compat's net
+     * ring thread needs a device): no TSYNC needed. */
+    if (variant >= 0)
+        return load_precompiled(vm, variant);
     if (confine_build(vm, &ctx))
         return -1;
     r = seccomp_load(ctx); /* sets no_new_privs first (libseccomp default) */

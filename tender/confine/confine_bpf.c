@@ -8,3 +8,12 @@
 
 const struct sock_filter confine_core_bpf[] = CONFINE_CORE_BPF;
 const unsigned confine_core_bpf_len = sizeof confine_core_bpf / sizeof confine_core_bpf[0];
+static const struct sock_filter hvt_cpl3_bpf[] = CONFINE_HVT_CPL3_BPF;
+static const struct sock_filter hvt_cpl3_defer_bpf[] = CONFINE_HVT_CPL3_DEFER_BPF;
+
+#define N(a) (sizeof a / sizeof a[0])
+const struct confine_bpf confine_precompiled[CONFINE_VARIANTS] = {
+    [CONFINE_ISOLATED] = {confine_core_bpf, N(confine_core_bpf)},
+    [CONFINE_HVT_CPL3] = {hvt_cpl3_bpf, N(hvt_cpl3_bpf)},
+    [CONFINE_HVT_CPL3_DEFER] = {hvt_cpl3_defer_bpf, N(hvt_cpl3_defer_bpf)},
+};

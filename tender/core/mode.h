@@ -25,9 +25,11 @@ struct mode_ops {
     enum mode_id id;
     /* Hypercall numbers of this mode are below this. */
     unsigned nhypercalls;
-    /* The build-time seccomp filter (confine/confine_bpf.c) was generated
-     * for this mode and may replace the run-time one when it matches. */
-    int precompiled_filter;
+    /* precompiled_variant: which build-time seccomp filter
+     * (confine/confine.h, enum confine_variant) this mode's rules for `vm`
+     * are, or -1 for none; confine.c checks the rest (fds, no devices).
+     * Optional. */
+    int (*precompiled_variant)(const struct vm *vm);
     /* check_image: the mode's own checks of the parsed image, before any
      * option is handled. */
     int (*check_image)(struct vm *vm);

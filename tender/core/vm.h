@@ -72,6 +72,13 @@ struct vm {
     uint8_t *mem;            /* host mapping of guest RAM, mem_alloc bytes */
     uint64_t mem_size;       /* the guest's RAM: what it may name */
     uint64_t mem_alloc;      /* mapped and registered: mem_size + mode extras */
+    /* A part of [0, mem_alloc) registered with KVM only when the guest
+     * first touches it (kvm_map_deferred; the mode keeps the guest's page
+     * tables from reaching it until then): a large memslot costs KVM set-up
+     * and teardown on every boot (rmap allocation for shadow paging).  An
+     * empty range (start == end, the default) defers nothing. */
+    uint64_t mem_defer_start, mem_defer_end;
+    int mem_defer_done;      /* kvm_map_deferred has registered it */
     struct vm_layout layout;
     struct vm_region regions[VM_MAX_REGIONS]; /* sorted, non-overlapping */
     unsigned nregions;

@@ -66,6 +66,7 @@ int kvm_open(struct vm *vm)
     if (b->vcpu_fd < 0)
         return vm_fail(vm, "KVM: cannot create a vCPU: %s", strerror(errno));
     move_to_fixed_fd(&b->vcpu_fd, CONFINE_VCPU_FD);
+    move_to_fixed_fd(&b->vm_fd, CONFINE_VM_FD);
     r = ioctl(b->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (r < (int)sizeof(struct kvm_run))
         return vm_fail(vm, "KVM: bad vCPU mmap size %d", r);
@@ -78,19 +79,50 @@ int kvm_open(struct vm *vm)
     return 0;
 }
 
-int kvm_map_memory(struct vm *vm)
+/* set_slot: guest-physical [gpa, gpa + size) to vm->mem + gpa as `slot`. */
+static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size)
 {
     struct kvm_userspace_memory_region region = {
-        .slot = 0,
-        .guest_phys_addr = 0,
-        .memory_size = vm->mem_alloc,
-        .userspace_addr = (uint64_t)(uintptr_t)vm->mem,
+        .slot = slot,
+        .guest_phys_addr = gpa,
+        .memory_size = size,
+        .userspace_addr = (uint64_t)(uintptr_t)(vm->mem + gpa),
     };
 
+    if (!size)
+        return 0;
     if (ioctl(vm->kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        return vm_fail(vm, "KVM: cannot register %llu bytes of guest memory: %s",
-                       (unsigned long long)vm->mem_alloc, strerror(errno));
+        return vm_fail(vm, "KVM: cannot register %llu bytes of guest memory at 0x%llx: %s",
+                       (unsigned long long)size, (unsigned long long)gpa, strerror(errno));
     return 0;
+}
+
+int kvm_map_memory(struct vm *vm)
+{
+    uint64_t lo = vm->mem_defer_start, hi = vm->mem_defer_end;
+
+    if (lo >= hi || hi > vm->mem_alloc) {
+        vm->mem_defer_start = vm->mem_defer_end = 0;
+        return set_slot(vm, 0, 0, vm->mem_alloc);
+    }
+    return set_slot(vm, 0, 0, lo) || set_slot(vm, 1, hi, vm->mem_alloc - hi) ? -1 : 0;
+}
+
+int kvm_map_deferred(struct vm *vm)
+{
+    uint64_t lo = vm->mem_defer_start, hi = vm->mem_defer_end;
+
+    if (lo >= hi || vm->mem_defer_done)
+        return 0;
+    if (set_slot(vm, 2, lo, hi - lo))
+        return -1;
+    vm->mem_defer_done = 1;
+    return 0;
+}
+
+int kvm_vm_fd(const struct vm *vm)
+{
+    return vm->kvm->vm_fd;
 }
 
 void kvm_close(struct vm *vm)

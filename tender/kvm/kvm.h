@@ -14,8 +14,19 @@ struct kvm_run;
  * the VM and its one vCPU.  Sets vm->kvm. */
 int kvm_open(struct vm *vm);
 
-/* kvm_map_memory: register vm->mem (vm->mem_alloc bytes) at GPA 0. */
+/* kvm_map_memory: register vm->mem (vm->mem_alloc bytes) at GPA 0, but
+ * for the deferred range [vm->mem_defer_start, vm->mem_defer_end) if one
+ * is set (page aligned, inside mem_alloc): slot 0 below it, slot 1 above. */
 int kvm_map_memory(struct vm *vm);
+
+/* kvm_map_deferred: register the deferred range (slot 2), once; 0 if
+ * there is none or it is already registered.  Callable while the guest
+ * runs (between KVM_RUNs); the seccomp filter must allow
+ * KVM_SET_USER_MEMORY_REGION on the VM fd (the mode adds the rule). */
+int kvm_map_deferred(struct vm *vm);
+
+/* kvm_vm_fd: the VM's fd, for a mode's seccomp rules. */
+int kvm_vm_fd(const struct vm *vm);
 
 /* kvm_tsc: the guest TSC frequency (Hz) and its current value, sampled as
  * close as possible to *wall_ns (CLOCK_REALTIME) and *mono_ns

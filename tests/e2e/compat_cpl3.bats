@@ -253,3 +253,26 @@ exit_counts() {
     assert_status 1
     assert_output_has "KVM: unhandled exit: exit_reason=0x5"
 }
+
+# Deferred guest memory (emulate.h): at CPL3 the middle of a large guest
+# memory is registered with KVM at the guest's first touch of it.
+@test "compat: heap words at the start, middle and end of 512 MiB and of 3 GiB read zero and keep what is written; the heap ends at the memory size" {
+    require_kvm
+    wisp_run "$(hvt memtouch)"
+    skip_cpl0_emulator "the memtouch guest"
+    assert_status 0
+    assert_output_has "heap end 0x0000000020000000"
+    assert_output_has "SUCCESS"
+    wisp_run --mem=3072 "$(hvt memtouch)"
+    assert_status 0
+    assert_output_has "heap end 0x00000000c0000000"
+    assert_output_has "SUCCESS"
+}
+
+@test "compat cpl3: a first touch of the middle of guest memory that is an instruction fetch is a W^X violation, status 1" {
+    cpl3_only
+    wisp_run "$(hvt memtouch)" exec
+    assert_status 1
+    assert_output_has "calling into the middle of the heap"
+    assert_output_has "W^X violation: execute from non-executable"
+}

@@ -22,6 +22,7 @@
 #include "confine/confine.h"
 #include "kvm/kvm_backend.h"
 #include "core/vm.h"
+#include "modes/hvt/hvt.h"
 #include "vm_fixture.h"
 
 /* make_vm: the common case the build-time filter is for (console on
@@ -45,16 +46,17 @@ static struct vm_fixture *make_vm(unsigned devices)
     return f;
 }
 
-static void test_build_time_filter_matches_runtime(void **state)
+/* assert_filter_is: the filter confine_build makes for f is `variant`,
+ * byte for byte, and confine_precompiled_variant picks it. */
+static void assert_filter_is(struct vm_fixture *f, int variant)
 {
-    struct vm_fixture *f = make_vm(0);
-    size_t len = confine_core_bpf_len * sizeof confine_core_bpf[0];
+    size_t len = confine_precompiled[variant].len * sizeof(struct sock_filter);
     void *ctx;
     char *runtime;
     int fd;
 
-    (void)state;
-    assert_true(confine_core_bpf_len > 0);
+    assert_true(len > 0);
+    assert_int_equal(confine_precompiled_variant(&f->vm), variant);
     assert_int_equal(confine_build(&f->vm, &ctx), 0);
     fd = memfd_create("bpf", 0);
     assert_true(fd >= 0);
@@ -62,10 +64,45 @@ static void test_build_time_filter_matches_runtime(void **state)
     assert_int_equal(lseek(fd, 0, SEEK_END), (off_t)len);
     runtime = malloc(len);
     assert_int_equal(pread(fd, runtime, len, 0), (ssize_t)len);
-    assert_memory_equal(runtime, confine_core_bpf, len);
+    assert_memory_equal(runtime, confine_precompiled[variant].prog, len);
     free(runtime);
     close(fd);
     seccomp_release(ctx);
+}
+
+static void test_build_time_filter_matches_runtime(void **state)
+{
+    struct vm_fixture *f = make_vm(0);
+
+    (void)state;
+    assert_true(confine_core_bpf_len > 0);
+    assert_ptr_equal(confine_precompiled[CONFINE_ISOLATED].prog, confine_core_bpf);
+    assert_filter_is(f, CONFINE_ISOLATED);
+    vm_fixture_free(f);
+}
+
+/* Compatibility mode at CPL3 without devices: its own build-time filters,
+ * without and with deferred memory; none at CPL0, none on another VM fd. */
+static void test_build_time_filters_of_compat_mode(void **state)
+{
+    struct vm_fixture *f = vm_fixture_new(&mode_hvt, 0, NULL, 0);
+    struct hvt h = {.cpl3 = 1};
+
+    (void)state;
+    assert_non_null(f);
+    f->cfg.console_fd = CONFINE_CONSOLE_FD;
+    f->kb.vcpu_fd = CONFINE_VCPU_FD;
+    f->kb.vm_fd = CONFINE_VM_FD;
+    f->vm.hvt = &h;
+    assert_filter_is(f, CONFINE_HVT_CPL3);
+    f->vm.mem_defer_start = 64ull << 20;
+    f->vm.mem_defer_end = 510ull << 20;
+    assert_filter_is(f, CONFINE_HVT_CPL3_DEFER);
+    f->kb.vm_fd = CONFINE_VM_FD + 1;
+    assert_false(confine_precompiled_applies(&f->vm));
+    f->kb.vm_fd = CONFINE_VM_FD;
+    h.cpl3 = 0;
+    assert_false(confine_precompiled_applies(&f->vm));
     vm_fixture_free(f);
 }
 
@@ -139,6 +176,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_time_filter_matches_runtime),
+        cmocka_unit_test(test_build_time_filters_of_compat_mode),
         cmocka_unit_test(test_applies_only_to_the_common_case),
         cmocka_unit_test(test_forbidden_syscall_kills_process),
         cmocka_unit_test(test_allowed_syscall_passes),

@@ -8,7 +8,10 @@
  * a KVM that did not would raise #GP and the stub path serves the outl
  * as before), and W^X page tables from the ELF segments: text R+X,
  * rodata R+NX, data, bss, heap and stack RW+NX, the ring area RW+NX, the
- * boot info read-only, everything else below 1 MiB supervisor or unmapped.
+ * boot info read-only, everything else below 1 MiB supervisor or unmapped;
+ * and the deferred middle of a large guest memory (emulate.h): its 2 MiB
+ * PDEs built but not present, and registered with KVM, until the first
+ * touch.
  */
 #include <errno.h>
 #include <string.h>
@@ -117,6 +120,61 @@ static int cpl3_regions(struct vm *vm)
     return 0;
 }
 
+void hvt_defer_plan(struct vm *vm)
+{
+    uint64_t lo = vm->img.load_end > HVT_PAGE_2M ? vm->img.load_end : HVT_PAGE_2M;
+    uint64_t hi = vm->mem_size - HVT_PAGE_2M; /* the stack's first 2 MiB */
+
+    lo = ROUND_UP(lo, HVT_PAGE_2M);
+    if (vm->mem_size >= 2 * HVT_PAGE_2M && hi > lo && hi - lo >= HVT_DEFER_MIN) {
+        vm->mem_defer_start = lo;
+        vm->mem_defer_end = hi;
+    }
+}
+
+/* deferred_pde: the tender-built PDE of the 2 MiB page at `va` (map_guest
+ * maps the 2 MiB-aligned deferred range with 2 MiB pages), or NULL. */
+static uint64_t *deferred_pde(struct vm *vm, uint64_t va)
+{
+    uint64_t e, table = vm->hvt->cr3;
+    static const unsigned shift[2] = {39, 30};
+
+    for (unsigned l = 0; l < 2; l++) {
+        memcpy(&e, vm->mem + table + 8 * ((va >> shift[l]) & 511), sizeof e);
+        if (!(e & PTE_P) || (e & PTE_PS) || (e & PTE_ADDR_MASK) >= X86_PT_POOL_END)
+            return NULL;
+        table = e & PTE_ADDR_MASK;
+    }
+    return (uint64_t *)(void *)(vm->mem + table + 8 * ((va >> 21) & 511));
+}
+
+/* defer_set_present: the present bit of every PDE of the deferred range. */
+static int defer_set_present(struct vm *vm, int present)
+{
+    for (uint64_t va = vm->mem_defer_start; va < vm->mem_defer_end; va += HVT_PAGE_2M) {
+        uint64_t *pde = deferred_pde(vm, va);
+
+        if (!pde || !(*pde & PTE_PS))
+            return vm_fail(vm, "internal: no 2 MiB mapping at 0x%llx", (unsigned long long)va);
+        *pde = present ? *pde | PTE_P : *pde & ~PTE_P;
+    }
+    return 0;
+}
+
+int hvt_cpl3_defer_fault(struct vm *vm, uint64_t cr2, uint64_t ec)
+{
+    if (vm->mem_defer_done || (ec & 1) /* present: a protection fault */ ||
+        cr2 < vm->mem_defer_start || cr2 >= vm->mem_defer_end)
+        return 0;
+    /* Registered before the PDEs become present: KVM never sees a guest
+     * mapping of a GPA it has no memslot for.  A not-present entry is
+     * never cached (TLB, paging-structure caches, shadow pages), so the
+     * retried access walks the new one. */
+    if (kvm_map_deferred(vm) || defer_set_present(vm, 1))
+        return -1;
+    return 1;
+}
+
 int hvt_cpl3_load(struct vm *vm)
 {
     struct pt_builder pt;
@@ -139,6 +197,8 @@ int hvt_cpl3_load(struct vm *vm)
         map_guest(vm, &pt))
         return -1;
     vm->hvt->cr3 = pt.pml4;
+    if (vm->mem_defer_start < vm->mem_defer_end && defer_set_present(vm, 0))
+        return -1;
     return cpl3_regions(vm);
 }
 

@@ -603,6 +603,14 @@ int hvt_cpl3_handle_stub(struct vm *vm, unsigned vector)
         else if (ioctl(vm->kvm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
             return vm_fail(vm, "KVM: ioctl (GET_SREGS) failed: %s", strerror(errno));
         cr2 = s.cr2;
+        switch (hvt_cpl3_defer_fault(vm, cr2, t.ec)) {
+        case 1:
+            return resume(vm, &t); /* the guest's CR2 as it was */
+        case -1:
+            return -1;
+        default:
+            break;
+        }
         if ((t.ec & PF_PRESENT) && (t.ec & (PF_WRITE | PF_FETCH)) &&
             cr2 >= HVT_GUEST_MIN_BASE && cr2 < vm->mem_size)
             return wx_violation(vm, &t, cr2);

@@ -109,6 +109,26 @@ int hvt_cpl3_handle_stub(struct vm *vm, unsigned vector);
 /* hvt_cpl3_load: tables, stub and W^X page tables; regions. */
 int hvt_cpl3_load(struct vm *vm);
 
+/*
+ * Deferred guest memory (vm->mem_defer_*, kvm.h): at CPL3 the tender owns
+ * the page tables, so the middle of a large guest memory (above the image,
+ * below the top 2 MiB where the stack starts) can stay unregistered with
+ * KVM and not present in them until the guest first touches it: that
+ * touch is a not-present #PF, which the stub brings to the tender
+ * (hvt_cpl3_defer_fault) instead of the guest.  The guest sees the same
+ * memory size, map and permissions, and its CR2 is not changed.
+ *
+ * hvt_defer_plan: choose the range (plan_memory; none if under
+ * HVT_DEFER_MIN or with --solo5:cpl0).
+ * hvt_cpl3_defer_fault: for a #PF at `cr2` with error code `ec`: 1 if it
+ * was the first touch of the deferred range, now registered and mapped
+ * (resume the guest at the faulting instruction), 0 if not ours, -1 on
+ * error (message set).
+ */
+#define HVT_DEFER_MIN (64ull << 20)
+void hvt_defer_plan(struct vm *vm);
+int hvt_cpl3_defer_fault(struct vm *vm, uint64_t cr2, uint64_t ec);
+
 /* hvt_cpl3_setup_cpu: CPL3 vCPU on the tender's tables (after load). */
 int hvt_cpl3_setup_cpu(struct vm *vm, uint64_t entry);
 

@@ -8,7 +8,8 @@
  *   mem.c        --mem rules, page tables, GDT, ELF load + host W^X, boot info
  *   cpu.c        CPL0 vCPU state, CPUID passthrough, TSC
  *   exits.c      the exit handler: port-I/O dispatch, translation faults
- *   cpl3.c       the default CPL3 run: tender tables, W^X page tables, vCPU
+ *   cpl3.c       the default CPL3 run: tender tables, W^X page tables, vCPU,
+ *                guest memory registered with KVM at first touch
  *   emulate.c    the CPL3 run's traps: emulation and exception delivery
  *   emulate_decode.c  its instruction decoder (pure)
  *

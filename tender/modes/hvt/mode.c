@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "modes/hvt/hvt.h"
+#include "confine/confine.h"
 #include "core/mode.h"
 #include "core/vm.h"
+#include "kvm/kvm.h"
 #include "kvm/kvm_backend.h"
 
 static const char *target_name(uint32_t t)
@@ -62,6 +64,8 @@ static int plan_memory(struct vm *vm)
     h->ring_gpa = plan.ring_gpa;
     h->cpl3 = !vm->cfg->solo5_cpl0;
     h->direct_io = h->cpl3 && !vm->cfg->solo5_trap_io;
+    if (h->cpl3)
+        hvt_defer_plan(vm);
     if (personality(0xffffffff) & READ_IMPLIES_EXEC)
         return vm_fail(vm, "Cowardly refusing to run with a sys_personality of "
                        "READ_IMPLIES_EXEC: guest text would be writable");
@@ -116,7 +120,26 @@ static int seccomp_rules(struct vm *vm, void *ctx)
          seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)fd),
                           SCMP_A1(SCMP_CMP_EQ, KVM_SET_SREGS))))
         return vm_fail(vm, "seccomp: cannot add the CPL3 emulation rules");
+    /* CPL3: the deferred memslot, registered at the guest's first touch
+     * (cpl3.c).  A tender that could be made to misuse it already owns
+     * the memory it could register: no reach beyond the process. */
+    if (vm->mem_defer_start < vm->mem_defer_end &&
+        seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+                         SCMP_A0(SCMP_CMP_EQ, (unsigned)kvm_vm_fd(vm)),
+                         SCMP_A1(SCMP_CMP_EQ, KVM_SET_USER_MEMORY_REGION)))
+        return vm_fail(vm, "seccomp: cannot add the deferred memory rule");
     return 0;
+}
+
+/* precompiled_variant: the CPL3 rules above without the ring's (which
+ * needs a device: confine.c refuses those) are a build-time filter. */
+static int precompiled_variant(const struct vm *vm)
+{
+    const struct hvt *h = vm->hvt;
+
+    if (!h || !h->cpl3 || h->ring)
+        return -1;
+    return vm->mem_defer_start < vm->mem_defer_end ? CONFINE_HVT_CPL3_DEFER : CONFINE_HVT_CPL3;
 }
 
 void hvt_finish(struct vm *vm)
@@ -140,6 +163,7 @@ const struct mode_ops mode_hvt = {
     .load = load,
     .setup_cpu = setup_cpu,
     .seccomp_rules = seccomp_rules,
+    .precompiled_variant = precompiled_variant,
     .handle_exit = hvt_handle_exit,
     .finish = hvt_finish,
 };

@@ -2,6 +2,7 @@
  * Isolated mode as a mode_ops table (core/mode.h): the image's checks, the
  * --mem rule and layout plan, and the parts in layout.c, cpu.c, exits.c.
  */
+#include "confine/confine.h"
 #include "core/mode.h"
 #include "core/vm.h"
 #include "modes/isolated/isolated.h"
@@ -32,7 +33,7 @@ static int plan_memory(struct vm *vm)
 const struct mode_ops mode_isolated = {
     .id = MODE_ISOLATED,
     .nhypercalls = WISP_HC_MAX,
-    .precompiled_filter = 1,
+    .precompiled_variant = confine_variant_isolated,
     .check_image = check_image,
     .plan_memory = plan_memory,
     .load = layout_populate,
