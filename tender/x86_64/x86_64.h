@@ -7,9 +7,9 @@
  * Private layout (guest-physical == guest-virtual; all supervisor-only or
  * unmapped, so a CPL3 guest cannot read or change any of it):
  *   0x0000            unmapped (NULL page)
- *   0x1000  GDT, TSS at 0x1800 (+ I/O bitmap, compat at CPL3)
- *                                       supervisor, read-only, NX
- *   0x2000  IDT (32 gates)              supervisor, read-only, NX
+ *   0x1000  GDT, IDT (32 gates) at 0x1400, TSS at 0x1800 (+ I/O bitmap,
+ *           compat at CPL3): one page, supervisor, read-only, NX
+ *   0x2000  unmapped
  *   0x3000  exception stub code         supervisor, read-only, executable
  *   0x4000  exception stub stack (IST1) supervisor, read-write, NX
  *   0x10000 boot info, cmdline, manifest: user read-only (abi.h)
@@ -22,7 +22,7 @@
 
 #define X86_GDT_GPA          0x1000ull
 #define X86_TSS_GPA          0x1800ull
-#define X86_IDT_GPA          0x2000ull
+#define X86_IDT_GPA          0x1400ull  /* in the GDT's page: one page less per guest */
 #define X86_STUB_GPA         0x3000ull
 #define X86_STUB_STACK_GPA   0x4000ull
 #define X86_STUB_STACK_TOP   0x5000ull
@@ -48,6 +48,10 @@
 #define X86_SEL_TSS          0x28
 #define X86_GDT_ENTRIES      7
 #define X86_TSS_SIZE         104
+_Static_assert(X86_GDT_GPA + X86_GDT_ENTRIES * 8 <= X86_IDT_GPA &&
+               X86_IDT_GPA + X86_IDT_VECTORS * 16 <= X86_TSS_GPA &&
+               X86_TSS_GPA + X86_TSS_SIZE <= X86_GDT_GPA + 0x1000,
+               "GDT, IDT and TSS share one page, in this order");
 
 /* Where the CPU leaves the exception frame on the stub stack (16-aligned
  * IST top): RIP, CS, RFLAGS, RSP, SS above, error code (if any) below. */
