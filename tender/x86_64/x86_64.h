@@ -109,6 +109,21 @@ int pt_init(struct pt_builder *pt, uint8_t *mem, uint64_t pool_start, uint64_t p
  */
 int pt_map(struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags);
 
+/* The two private pages that hold the system tables, as they are in guest
+ * memory at X86_GDT_GPA (GDT, IDT, TSS) and X86_STUB_GPA (stub entries),
+ * built at compile time (tables.c). */
+struct x86_tables_image {
+    uint64_t gdt[X86_GDT_ENTRIES];
+    uint8_t _pad0[(X86_IDT_GPA - X86_GDT_GPA) - X86_GDT_ENTRIES * 8];
+    uint64_t idt[2 * X86_IDT_VECTORS];
+    uint8_t _pad1[(X86_TSS_GPA - X86_IDT_GPA) - X86_IDT_VECTORS * 16];
+    uint8_t tss[X86_TSS_SIZE];
+    uint8_t _pad2[0x1000 - (X86_TSS_GPA - X86_GDT_GPA) - X86_TSS_SIZE];
+    uint8_t stub[X86_TRAP_SYSENTER + 1][X86_STUB_ENTRY_SIZE];
+    uint8_t _pad3[0x1000 - (X86_TRAP_SYSENTER + 1) * X86_STUB_ENTRY_SIZE];
+};
+extern const struct x86_tables_image x86_tables_image;
+
 /*
  * x86_write_system_tables: write the GDT, TSS, IDT and exception stub into
  * `mem` at their private addresses.  Each IDT gate (vectors 0-31, DPL0,
@@ -132,6 +147,19 @@ void x86_write_system_tables(uint8_t *mem);
  * not fit in the page gets none (the limit stays X86_TSS_SIZE - 1).
  */
 uint32_t x86_tss_allow_ports(uint8_t *mem, uint16_t first, uint16_t count);
+
+/*
+ * x86_share_system_tables: replace the two system-table pages of `mem`
+ * (written by x86_write_system_tables, unchanged since) with read-only
+ * private mappings of the same bytes in the tender's own executable
+ * (x86_tables_image), so that every guest uses the one page-cache copy
+ * instead of two resident pages of its own (shared_tables.c).  `mem` MUST
+ * be a page-aligned mapping of the tender's own (mmap), not yet run, and
+ * nothing may write these pages afterwards (--gdb does: not for it).
+ * Returns 0; -1 with the pages as they were (an ordinary copy), not an
+ * error, only a missed saving; or -2 if guest memory could not be restored.
+ */
+int x86_share_system_tables(uint8_t *mem);
 
 /* x86_exception_has_errcode: whether the CPU pushes an error code. */
 int x86_exception_has_errcode(unsigned vector);
