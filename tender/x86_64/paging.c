@@ -8,10 +8,8 @@
 
 #define PAGE_4K  0x1000ull
 #define PAGE_2M  0x200000ull
-/* Intermediate entries allow everything; the leaf decides.  Accessed
- * already: the CPU need not write the entry (a shared read-only table
- * page, x86_share_system_tables, could not take that write). */
-#define PTE_TABLE (PTE_P | PTE_W | PTE_U | PTE_A)
+/* Intermediate entries allow everything; the leaf decides. */
+#define PTE_TABLE (PTE_P | PTE_W | PTE_U)
 
 int pt_init(struct pt_builder *pt, uint8_t *mem, uint64_t pool_start, uint64_t pool_end)
 {

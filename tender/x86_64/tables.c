@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "wisp/abi.h"
 #include "x86_64/x86_64.h"
 
 /*
@@ -58,19 +57,12 @@ const struct x86_tables_image x86_tables_image
             [102] = (uint8_t)X86_TSS_SIZE, [103] = (uint8_t)(X86_TSS_SIZE >> 8)},
     .stub = {STUBS8(0), STUBS8(8), STUBS8(16), STUBS8(24), STUB(X86_TRAP_SYSCALL),
              STUB(X86_TRAP_SYSENTER)},
-    /* what pt_map builds for the doorbell page (layout.c), alone in its
-     * 1 GiB: user, writable, NX, accessed and dirty already */
-    .doorbell_pd = {[(WISP_DOORBELL_GPA >> 21) & 511] =
-                        X86_DOORBELL_PT_GPA | PTE_P | PTE_W | PTE_U | PTE_A},
-    .doorbell_pt = {[(WISP_DOORBELL_GPA >> 12) & 511] = WISP_DOORBELL_GPA | PTE_P | PTE_W |
-                                                        PTE_U | PTE_NX | PTE_A | PTE_D},
 };
 
 _Static_assert(offsetof(struct x86_tables_image, idt) == PAGE_OFF(X86_IDT_GPA) &&
                offsetof(struct x86_tables_image, tss) == PAGE_OFF(X86_TSS_GPA) &&
                offsetof(struct x86_tables_image, stub) == 0x1000 + PAGE_OFF(X86_STUB_GPA) &&
-               offsetof(struct x86_tables_image, doorbell_pd) == 0x2000 &&
-               sizeof(struct x86_tables_image) == 0x4000 &&
+               sizeof(struct x86_tables_image) == 0x2000 &&
                PAGE_OFF(X86_GDT_GPA) == 0 && X86_TRAP_SYSENTER == X86_TRAP_SYSCALL + 1,
                "x86_tables_image: the layout of x86_64.h");
 

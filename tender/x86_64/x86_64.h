@@ -28,11 +28,6 @@
 #define X86_STUB_STACK_TOP   0x5000ull
 #define X86_PT_POOL_START    0x20000ull
 #define X86_PT_POOL_END      0xa0000ull
-/* The doorbell's page directory and page table (isolated mode maps the
- * doorbell first: pool pages 2 and 3, after the PML4 and the PDPT), the
- * same bytes in every guest (x86_tables_image). */
-#define X86_DOORBELL_PD_GPA  (X86_PT_POOL_START + 0x2000ull)
-#define X86_DOORBELL_PT_GPA  (X86_PT_POOL_START + 0x3000ull)
 
 #define X86_IDT_VECTORS      32
 #define X86_STUB_ENTRY_SIZE  8
@@ -88,8 +83,6 @@ _Static_assert(X86_GDT_GPA + X86_GDT_ENTRIES * 8 <= X86_IDT_GPA &&
 #define PTE_P   (1ull << 0)
 #define PTE_W   (1ull << 1)
 #define PTE_U   (1ull << 2)
-#define PTE_A   (1ull << 5)   /* accessed: set in advance, the CPU need not write it */
-#define PTE_D   (1ull << 6)   /* dirty (leaves) */
 #define PTE_PS  (1ull << 7)
 #define PTE_NX  (1ull << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
@@ -116,11 +109,9 @@ int pt_init(struct pt_builder *pt, uint8_t *mem, uint64_t pool_start, uint64_t p
  */
 int pt_map(struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags);
 
-/* The private pages that are the same in every isolated-mode guest, as
- * they are in guest memory: at X86_GDT_GPA (GDT, IDT, TSS), X86_STUB_GPA
- * (stub entries), and the doorbell's page directory and page table (their
- * entries with the accessed and dirty bits already set, so that the CPU
- * never writes these pages); built at compile time (tables.c). */
+/* The two private pages that hold the system tables, as they are in guest
+ * memory at X86_GDT_GPA (GDT, IDT, TSS) and X86_STUB_GPA (stub entries),
+ * built at compile time (tables.c). */
 struct x86_tables_image {
     uint64_t gdt[X86_GDT_ENTRIES];
     uint8_t _pad0[(X86_IDT_GPA - X86_GDT_GPA) - X86_GDT_ENTRIES * 8];
@@ -130,8 +121,6 @@ struct x86_tables_image {
     uint8_t _pad2[0x1000 - (X86_TSS_GPA - X86_GDT_GPA) - X86_TSS_SIZE];
     uint8_t stub[X86_TRAP_SYSENTER + 1][X86_STUB_ENTRY_SIZE];
     uint8_t _pad3[0x1000 - (X86_TRAP_SYSENTER + 1) * X86_STUB_ENTRY_SIZE];
-    uint64_t doorbell_pd[512];     /* at X86_DOORBELL_PD_GPA */
-    uint64_t doorbell_pt[512];     /* at X86_DOORBELL_PT_GPA */
 };
 extern const struct x86_tables_image x86_tables_image;
 
@@ -160,17 +149,15 @@ void x86_write_system_tables(uint8_t *mem);
 uint32_t x86_tss_allow_ports(uint8_t *mem, uint16_t first, uint16_t count);
 
 /*
- * x86_share_system_tables: replace each page of `mem` that holds exactly
- * the bytes of its x86_tables_image page (the system tables, written by
- * x86_write_system_tables; the doorbell's tables, if pt_map built them as
- * the image has them) with a read-only private mapping of that page of the
- * tender's own executable, so that every guest uses the one page-cache
- * copy instead of resident pages of its own (shared_tables.c).  `mem` MUST
+ * x86_share_system_tables: replace the two system-table pages of `mem`
+ * (written by x86_write_system_tables, unchanged since) with read-only
+ * private mappings of the same bytes in the tender's own executable
+ * (x86_tables_image), so that every guest uses the one page-cache copy
+ * instead of two resident pages of its own (shared_tables.c).  `mem` MUST
  * be a page-aligned mapping of the tender's own (mmap), not yet run, and
  * nothing may write these pages afterwards (--gdb does: not for it).
- * Returns 0 (all shared); -1 if some page was not (it keeps its copy: not
- * an error, only a missed saving); -2 if guest memory could not be
- * restored after a failed mapping.
+ * Returns 0; -1 with the pages as they were (an ordinary copy), not an
+ * error, only a missed saving; or -2 if guest memory could not be restored.
  */
 int x86_share_system_tables(uint8_t *mem);
 

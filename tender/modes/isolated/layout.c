@@ -131,12 +131,6 @@ int layout_populate(struct vm *vm)
     x86_write_system_tables(vm->mem);
     if (pt_init(&pt, vm->mem, X86_PT_POOL_START, X86_PT_POOL_END))
         return vm_fail(vm, "internal: page-table pool too small");
-    /* The doorbell first: its page directory and table are then pool pages
-     * 2 and 3, the same in every guest (X86_DOORBELL_PD_GPA), and shared
-     * (mode.c).  Accessed and dirty already: the CPU never writes them. */
-    if (map(vm, &pt, WISP_DOORBELL_GPA, PAGE, PTE_U | PTE_W | PTE_NX | PTE_A | PTE_D,
-            "the doorbell"))
-        return -1;
     if (map(vm, &pt, X86_GDT_GPA, PAGE, PTE_NX, "the GDT, IDT and TSS") ||
         map(vm, &pt, X86_STUB_GPA, PAGE, 0, "the exception stub") ||
         map(vm, &pt, X86_STUB_STACK_GPA, PAGE, PTE_W | PTE_NX, "the stub stack"))
@@ -146,7 +140,8 @@ int layout_populate(struct vm *vm)
         map(vm, &pt, WISP_CONSOLE_GPA, PAGE, PTE_U | PTE_W | PTE_NX, "the console buffer") ||
         load_segments(vm, &pt) ||
         map(vm, &pt, l->heap_start, l->heap_end - l->heap_start, PTE_U | PTE_W | PTE_NX, "the heap") ||
-        map(vm, &pt, l->stack_start, l->stack_end - l->stack_start, PTE_U | PTE_W | PTE_NX, "the stack"))
+        map(vm, &pt, l->stack_start, l->stack_end - l->stack_start, PTE_U | PTE_W | PTE_NX, "the stack") ||
+        map(vm, &pt, WISP_DOORBELL_GPA, PAGE, PTE_U | PTE_W | PTE_NX, "the doorbell"))
         return -1;
     l->cr3 = pt.pml4;
     return 0;
