@@ -44,31 +44,43 @@ static int find_offset(struct dl_phdr_info *info, size_t size, void *arg)
     return 0;
 }
 
-/* map_page: the file page at `offset` over the guest page at `gpa`. */
-static int map_page(uint8_t *mem, uint64_t gpa, int fd, off_t offset)
-{
-    return mmap(mem + gpa, PAGE, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, offset) ==
-                   MAP_FAILED ? -1 : 0;
-}
+/* The guest page each image page goes to, in image order. */
+static const uint64_t page_gpa[] = {X86_GDT_GPA, X86_STUB_GPA};
+_Static_assert(sizeof page_gpa / sizeof page_gpa[0] * PAGE == sizeof x86_tables_image,
+               "one guest page per image page");
 
-/* restore: ordinary guest memory with the written copy again (a failed
- * MAP_FIXED may have unmapped the range). */
-static int restore(uint8_t *mem, uint64_t gpa)
+/* restore: ordinary guest memory with the copy again (a failed MAP_FIXED
+ * may have unmapped the range). */
+static int restore(uint8_t *mem, uint64_t gpa, const uint8_t *bytes)
 {
     if (mmap(mem + gpa, PAGE, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
         return -1;
     (void)madvise(mem + gpa, PAGE, MADV_NOHUGEPAGE);
-    memcpy(mem + gpa, (const uint8_t *)&x86_tables_image + (gpa == X86_STUB_GPA ? PAGE : 0),
-           PAGE);
+    memcpy(mem + gpa, bytes, PAGE);
     return 0;
+}
+
+/* share_page: the image page at file offset `offset` over the guest page at
+ * `gpa`, if the guest's holds the same bytes.  0 shared, -1 not (the copy
+ * stays), -2 guest memory lost. */
+static int share_page(uint8_t *mem, uint64_t gpa, const uint8_t *bytes, int fd, off_t offset)
+{
+    if (memcmp(mem + gpa, bytes, PAGE) != 0)
+        return -1;
+    /* the file is the running executable: the same bytes, unless it was
+     * replaced in place since; then (or on any failure) the copy stays */
+    if (mmap(mem + gpa, PAGE, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, offset) != MAP_FAILED &&
+        memcmp(mem + gpa, bytes, PAGE) == 0)
+        return 0;
+    return restore(mem, gpa, bytes) ? -2 : -1;
 }
 
 int x86_share_system_tables(uint8_t *mem)
 {
     struct image_where w = {.addr = (uintptr_t)&x86_tables_image, .offset = -1};
     const uint8_t *img = (const uint8_t *)&x86_tables_image;
-    int fd, ok;
+    int fd, r = 0;
 
     if (((uintptr_t)mem | w.addr) & (PAGE - 1))
         return -1;
@@ -78,16 +90,12 @@ int x86_share_system_tables(uint8_t *mem)
     fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    ok = map_page(mem, X86_GDT_GPA, fd, w.offset) == 0;
-    if (ok)
-        ok = map_page(mem, X86_STUB_GPA, fd, w.offset + (off_t)PAGE) == 0;
+    for (unsigned i = 0; i < sizeof page_gpa / sizeof page_gpa[0] && r != -2; i++) {
+        int one = share_page(mem, page_gpa[i], img + i * PAGE, fd, w.offset + (off_t)(i * PAGE));
+
+        if (one)
+            r = one;
+    }
     close(fd);
-    /* the file is the running executable: same bytes, unless it was
-     * replaced in place since; then (or on any failure) the copy stays */
-    if (ok && memcmp(mem + X86_GDT_GPA, img, PAGE) == 0 &&
-        memcmp(mem + X86_STUB_GPA, img + PAGE, PAGE) == 0)
-        return 0;
-    if (restore(mem, X86_GDT_GPA) || restore(mem, X86_STUB_GPA))
-        return -2;
-    return -1;
+    return r;
 }

@@ -149,15 +149,18 @@ void x86_write_system_tables(uint8_t *mem);
 uint32_t x86_tss_allow_ports(uint8_t *mem, uint16_t first, uint16_t count);
 
 /*
- * x86_share_system_tables: replace the two system-table pages of `mem`
- * (written by x86_write_system_tables, unchanged since) with read-only
- * private mappings of the same bytes in the tender's own executable
- * (x86_tables_image), so that every guest uses the one page-cache copy
- * instead of two resident pages of its own (shared_tables.c).  `mem` MUST
- * be a page-aligned mapping of the tender's own (mmap), not yet run, and
- * nothing may write these pages afterwards (--gdb does: not for it).
- * Returns 0; -1 with the pages as they were (an ordinary copy), not an
- * error, only a missed saving; or -2 if guest memory could not be restored.
+ * x86_share_system_tables: replace each of the two system-table pages of
+ * `mem` that holds exactly the bytes of its x86_tables_image page (as
+ * x86_write_system_tables wrote it) with a read-only private mapping of
+ * that page of the tender's own executable, so that every guest uses the
+ * one page-cache copy instead of two resident pages of its own
+ * (shared_tables.c).  `mem` MUST be a page-aligned mapping of the
+ * tender's own (mmap), not yet run, and nothing may write these pages
+ * afterwards (--gdb does: not for it).  Not for page tables: AMD's nested
+ * paging treats the guest's page-table reads as writes.  Returns 0 (both
+ * shared); -1 if a page was not (it keeps its copy: not an error, only a
+ * missed saving); -2 if guest memory could not be restored after a failed
+ * mapping.
  */
 int x86_share_system_tables(uint8_t *mem);
 

@@ -185,6 +185,10 @@ static void test_system_tables(void **state)
         assert_int_equal((gate_lo & 0xffff) | ((gate_lo >> 32) & 0xffff0000),
                          X86_STUB_GPA + v * X86_STUB_ENTRY_SIZE);
     }
+    /* exactly the image's bytes, which x86_share_system_tables maps in
+     * their place (else every guest would keep its own copy) */
+    assert_memory_equal(X->vm.mem + X86_GDT_GPA, &x86_tables_image, 0x1000);
+    assert_memory_equal(X->vm.mem + X86_STUB_GPA, x86_tables_image.stub, 0x1000);
 }
 
 static void test_crash_describe(void **state)
