@@ -2,9 +2,6 @@
  * Isolated mode as a mode_ops table (core/mode.h): the image's checks, the
  * --mem rule and layout plan, and the parts in layout.c, cpu.c, exits.c.
  */
-#include <errno.h>
-#include <string.h>
-
 #include "core/mode.h"
 #include "core/vm.h"
 #include "modes/isolated/isolated.h"
@@ -40,8 +37,7 @@ static int load(struct vm *vm)
     if (layout_populate(vm))
         return -1;
     if (!vm->gdb && x86_share_system_tables(vm->mem) == -2)
-        return vm_fail(vm, "internal: cannot restore the system-table pages: %s",
-                       strerror(errno));
+        return vm_fail(vm, "internal: cannot map guest memory back over the system tables");
     return 0;
 }
 
