@@ -7,7 +7,9 @@
 # and 64-bit with paging).  Output: stdout and build/bench/results/
 # mem-hwvirt.txt (bench/results/ with RECORD=1).  Needs root and the
 # test-hwvirt dependencies (make hwvirt-deps).
-# Environment: MEM_K ("20 50"), MEM_ROUNDS (3).
+# Environment: MEM_K ("20 50"), MEM_ROUNDS (3); WISP_OLD=PATH: a static
+# wisp binary (another build's build/bin/wisp) measured too, as "wisp-old",
+# for an A/B of a change in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=build
@@ -22,13 +24,18 @@ make -s all bench-build $B/bin/wisp-static
 # The VM has no shared libraries: a static wisp-bench.
 ${CC:-cc} -std=gnu11 -O2 -static -o "$X/wisp-bench" $(ls bench/*.c | grep -v -e /floor.c -e /rssprobe.c)
 cp $B/bench/floor-static $B/bench/guests/idle.wisp "$X/"
+old_row=
+if [ -n "${WISP_OLD:-}" ]; then
+    cp "$WISP_OLD" "$X/wisp-old"
+    old_row=' "wisp-old=$Z/wisp-old --mem=16 $Z/idle.wisp"'
+fi
 script=$B/bench/mem-hwvirt-run.sh
 cat >"$script" <<SCRIPT
 Z=/wisp/extra
 for k in $MEM_K; do
     \$Z/wisp-bench -o /tmp/m.json mem -r $MEM_ROUNDS -b 2 -k \$k "floor=\$Z/floor-static --idle" \\
         "floor-long=\$Z/floor-static --long --idle" "wisp=/wisp/build/bin/wisp --mem=16 \$Z/idle.wisp" \\
-        "wisp-mem4=/wisp/build/bin/wisp --mem=4 \$Z/idle.wisp"
+        "wisp-mem4=/wisp/build/bin/wisp --mem=4 \$Z/idle.wisp"$old_row
 done
 SCRIPT
 log=$B/bench/mem-hwvirt.log

@@ -33,11 +33,9 @@ struct wisp_device_arg {
 struct wisp_config {
     const char *kernel;            /* path of the unikernel ELF */
     uint64_t mem_size;             /* guest RAM in bytes */
-    char cmdline[WISP_CMDLINE_MAX];/* guest command line, NUL-terminated */
     int console_fd;                /* where guest console output goes */
     int log_fd;                    /* where wisp's own messages go (vm_log) */
-    unsigned ndevice_args;
-    struct wisp_device_arg device_args[WISP_MAX_DEVICE_ARGS];
+    unsigned ndevice_args;         /* used entries of device_args (below) */
     /* The guest's input stream (devices/input.c): -1 none; otherwise a
      * readable fd (`wisp --input`: 0).  With input_handoff_fd >= 0 (wisp
      * serve's pool), the guest's first console, poll, input, exit or clock
@@ -66,6 +64,11 @@ struct wisp_config {
      * ends the run as a tender error ("stopped before the guest started"). */
     int (*before_guest)(void *arg);
     void *before_guest_arg;
+    /* The two large arrays last: wisp_config_init does not clear them (only
+     * their used parts mean anything), so a tender whose config is static
+     * keeps one page of it resident, not three (bench/README.md, memory). */
+    struct wisp_device_arg device_args[WISP_MAX_DEVICE_ARGS];
+    char cmdline[WISP_CMDLINE_MAX];/* guest command line, NUL-terminated */
 };
 
 enum wisp_end {
@@ -160,7 +163,8 @@ int wisp_stats_json(int fd, const struct wisp_config *cfg, const struct wisp_res
 
 /*
  * wisp_config_init: defaults (the mode's memory size, console on fd 1,
- * messages on fd 2).
+ * messages on fd 2, an empty cmdline, no device arguments).  Of cmdline
+ * and device_args only the used part is written.
  */
 void wisp_config_init(struct wisp_config *cfg);
 

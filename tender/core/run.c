@@ -28,7 +28,8 @@
 
 void wisp_config_init(struct wisp_config *cfg)
 {
-    memset(cfg, 0, sizeof *cfg);
+    memset(cfg, 0, offsetof(struct wisp_config, device_args)); /* wisp.h: not the arrays */
+    cfg->cmdline[0] = '\0';
     cfg->mem_size = 0; /* the mode's default (its plan_memory) */
     cfg->console_fd = 1;
     cfg->log_fd = 2;

@@ -62,7 +62,7 @@ const char *cpuid_cache_path(char *buf, size_t len)
  * link) and is private to the caller. */
 static int dir_ok(const char *path)
 {
-    char dir[4096];
+    char dir[CPUID_CACHE_PATH_MAX];
     const char *slash = strrchr(path, '/');
     struct stat st;
 
@@ -123,11 +123,12 @@ int cpuid_cache_store(const char *path, const struct host_cpuid *hc)
                              .l1_ecx = hc->l1_ecx, .l7_ebx = hc->l7_ebx,
                              .l7_ecx = hc->l7_ecx};
     size_t body = (size_t)h.nent * sizeof(struct kvm_cpuid_entry2);
-    char dir[4096], tmp[4200];
+    char dir[CPUID_CACHE_PATH_MAX], tmp[CPUID_CACHE_PATH_MAX + 24];
     const char *slash = strrchr(path, '/');
     int fd, ok;
 
-    if (!slash || (size_t)(slash - path) >= sizeof dir || h.nent > CPUID_CACHE_MAX_ENTRIES)
+    if (!slash || (size_t)(slash - path) >= sizeof dir || strlen(path) >= sizeof dir ||
+        h.nent > CPUID_CACHE_MAX_ENTRIES)
         return -1;
     memcpy(dir, path, (size_t)(slash - path));
     dir[slash - path] = '\0';
@@ -177,7 +178,7 @@ static int collect(struct vm *vm, struct host_cpuid *hc)
 
 int host_cpuid_get(struct vm *vm, struct host_cpuid *hc)
 {
-    char buf[4200];
+    char buf[CPUID_CACHE_PATH_MAX];
     const char *path = cpuid_cache_path(buf, sizeof buf);
 
     memset(hc, 0, sizeof *hc);

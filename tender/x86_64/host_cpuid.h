@@ -32,6 +32,10 @@ struct host_cpuid {
 };
 
 #define CPUID_CACHE_MAX_ENTRIES 4096
+/* The longest cache path used (NUL included): a longer $XDG_RUNTIME_DIR
+ * means no cache.  Small on purpose: these buffers are on the stack of
+ * every boot, and each 4 KiB of stack depth stays resident per guest. */
+#define CPUID_CACHE_PATH_MAX 256
 
 /* host_cpuid_get: from the cache, or from KVM and the CPU (then cached).
  * Returns 0, or -1 with the message set. */
@@ -41,11 +45,11 @@ int host_cpuid_get(struct vm *vm, struct host_cpuid *hc);
 void host_cpuid_free(struct host_cpuid *hc);
 
 /* cpuid_cache_path: the cache file for the caller (see above) in buf, or
- * NULL if there is none. */
+ * NULL if there is none (or it would not fit in len bytes). */
 const char *cpuid_cache_path(char *buf, size_t len);
 
 /* cpuid_cache_load / cpuid_cache_store: read or atomically write the cache
- * at `path`.  load returns 0 with hc filled, or -1 (no file, or a file that
+ * at `path` (shorter than CPUID_CACHE_PATH_MAX, or -1).  load returns 0 with hc filled, or -1 (no file, or a file that
  * fails any check above: not an error).  store returns 0 or -1. */
 int cpuid_cache_load(const char *path, struct host_cpuid *hc);
 int cpuid_cache_store(const char *path, const struct host_cpuid *hc);

@@ -7,9 +7,9 @@
  * Private layout (guest-physical == guest-virtual; all supervisor-only or
  * unmapped, so a CPL3 guest cannot read or change any of it):
  *   0x0000            unmapped (NULL page)
- *   0x1000  GDT, TSS at 0x1800 (+ I/O bitmap, compat at CPL3)
- *                                       supervisor, read-only, NX
- *   0x2000  IDT (32 gates)              supervisor, read-only, NX
+ *   0x1000  GDT, IDT (32 gates) at 0x1400, TSS at 0x1800 (+ I/O bitmap,
+ *           compat at CPL3): one page, supervisor, read-only, NX
+ *   0x2000  unmapped
  *   0x3000  exception stub code         supervisor, read-only, executable
  *   0x4000  exception stub stack (IST1) supervisor, read-write, NX
  *   0x10000 boot info, cmdline, manifest: user read-only (abi.h)
@@ -22,7 +22,7 @@
 
 #define X86_GDT_GPA          0x1000ull
 #define X86_TSS_GPA          0x1800ull
-#define X86_IDT_GPA          0x2000ull
+#define X86_IDT_GPA          0x1400ull  /* in the GDT's page: one page less per guest */
 #define X86_STUB_GPA         0x3000ull
 #define X86_STUB_STACK_GPA   0x4000ull
 #define X86_STUB_STACK_TOP   0x5000ull
@@ -48,6 +48,10 @@
 #define X86_SEL_TSS          0x28
 #define X86_GDT_ENTRIES      7
 #define X86_TSS_SIZE         104
+_Static_assert(X86_GDT_GPA + X86_GDT_ENTRIES * 8 <= X86_IDT_GPA &&
+               X86_IDT_GPA + X86_IDT_VECTORS * 16 <= X86_TSS_GPA &&
+               X86_TSS_GPA + X86_TSS_SIZE <= X86_GDT_GPA + 0x1000,
+               "GDT, IDT and TSS share one page, in this order");
 
 /* Where the CPU leaves the exception frame on the stub stack (16-aligned
  * IST top): RIP, CS, RFLAGS, RSP, SS above, error code (if any) below. */
@@ -105,6 +109,21 @@ int pt_init(struct pt_builder *pt, uint8_t *mem, uint64_t pool_start, uint64_t p
  */
 int pt_map(struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags);
 
+/* The two private pages that hold the system tables, as they are in guest
+ * memory at X86_GDT_GPA (GDT, IDT, TSS) and X86_STUB_GPA (stub entries),
+ * built at compile time (tables.c). */
+struct x86_tables_image {
+    uint64_t gdt[X86_GDT_ENTRIES];
+    uint8_t _pad0[(X86_IDT_GPA - X86_GDT_GPA) - X86_GDT_ENTRIES * 8];
+    uint64_t idt[2 * X86_IDT_VECTORS];
+    uint8_t _pad1[(X86_TSS_GPA - X86_IDT_GPA) - X86_IDT_VECTORS * 16];
+    uint8_t tss[X86_TSS_SIZE];
+    uint8_t _pad2[0x1000 - (X86_TSS_GPA - X86_GDT_GPA) - X86_TSS_SIZE];
+    uint8_t stub[X86_TRAP_SYSENTER + 1][X86_STUB_ENTRY_SIZE];
+    uint8_t _pad3[0x1000 - (X86_TRAP_SYSENTER + 1) * X86_STUB_ENTRY_SIZE];
+};
+extern const struct x86_tables_image x86_tables_image;
+
 /*
  * x86_write_system_tables: write the GDT, TSS, IDT and exception stub into
  * `mem` at their private addresses.  Each IDT gate (vectors 0-31, DPL0,
@@ -128,6 +147,22 @@ void x86_write_system_tables(uint8_t *mem);
  * not fit in the page gets none (the limit stays X86_TSS_SIZE - 1).
  */
 uint32_t x86_tss_allow_ports(uint8_t *mem, uint16_t first, uint16_t count);
+
+/*
+ * x86_share_system_tables: replace each of the two system-table pages of
+ * `mem` that holds exactly the bytes of its x86_tables_image page (as
+ * x86_write_system_tables wrote it) with a read-only private mapping of
+ * that page of the tender's own executable, so that every guest uses the
+ * one page-cache copy instead of two resident pages of its own
+ * (shared_tables.c).  `mem` MUST be a page-aligned mapping of the
+ * tender's own (mmap), not yet run, and nothing may write these pages
+ * afterwards (--gdb does: not for it).  Not for page tables: AMD's nested
+ * paging treats the guest's page-table reads as writes.  Returns 0 (both
+ * shared); -1 if a page was not (it keeps its copy: not an error, only a
+ * missed saving); -2 if guest memory could not be restored after a failed
+ * mapping.
+ */
+int x86_share_system_tables(uint8_t *mem);
 
 /* x86_exception_has_errcode: whether the CPU pushes an error code. */
 int x86_exception_has_errcode(unsigned vector);

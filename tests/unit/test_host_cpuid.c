@@ -172,6 +172,25 @@ static void test_symlink_ignored(void **state)
     assert_int_equal(cpuid_cache_load(path, &out), -1);
 }
 
+/* A path at least CPUID_CACHE_PATH_MAX long is no cache: neither written
+ * nor read (the buffers are small on purpose, host_cpuid.h). */
+static void test_long_path_refused(void **state)
+{
+    struct host_cpuid in = sample(), out = {0};
+    char longpath[CPUID_CACHE_PATH_MAX + 64];
+
+    (void)state;
+    memset(longpath, 'd', sizeof longpath - 1);
+    longpath[sizeof longpath - 1] = '\0';
+    memcpy(longpath, dir, strlen(dir));
+    longpath[strlen(dir)] = '/';
+    longpath[sizeof longpath - 10] = '/';
+    assert_int_equal(cpuid_cache_store(longpath, &in), -1);
+    assert_int_equal(cpuid_cache_load(longpath, &out), -1);
+    assert_null(out.supported);
+    host_cpuid_free(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_magic_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_kernel_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlink_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_path_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

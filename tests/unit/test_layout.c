@@ -150,6 +150,47 @@ static void test_regions(void **state)
     assert_string_equal(guest_fault_phrase(GUEST_FAULT_NO_WRITE), "not memory the guest may write");
 }
 
+/* leaf: the leaf entry mapping `va` in the tables layout_populate built,
+ * 0 if none (a 2 MiB leaf is returned as is). */
+static uint64_t leaf(uint64_t va)
+{
+    uint64_t e = X->vm.layout.cr3;
+
+    for (int shift = 39; shift >= 12; shift -= 9) {
+        uint64_t t = e & PTE_ADDR_MASK;
+
+        memcpy(&e, X->vm.mem + t + ((va >> shift) & 511) * 8, sizeof e);
+        if (!(e & PTE_P) || (shift == 21 && (e & PTE_PS)))
+            return e;
+    }
+    return e;
+}
+
+/* The system tables: GDT, IDT and TSS in one supervisor read-only NX page,
+ * the stub in a supervisor read-only executable one, the page between them
+ * not mapped; the IDT's gates lead to the stub. */
+static void test_system_tables(void **state)
+{
+    uint64_t gate_lo;
+
+    plan_and_populate();
+    assert_int_equal(leaf(X86_GDT_GPA), X86_GDT_GPA | PTE_P | PTE_NX);
+    assert_int_equal(X86_IDT_GPA & ~0xfffull, X86_GDT_GPA);
+    assert_int_equal(X86_TSS_GPA & ~0xfffull, X86_GDT_GPA);
+    assert_int_equal(leaf(0x2000) & PTE_P, 0);
+    assert_int_equal(leaf(X86_STUB_GPA), X86_STUB_GPA | PTE_P);
+    assert_int_equal(leaf(X86_STUB_STACK_GPA), X86_STUB_STACK_GPA | PTE_P | PTE_W | PTE_NX);
+    for (unsigned v = 0; v < X86_IDT_VECTORS; v++) {
+        memcpy(&gate_lo, X->vm.mem + X86_IDT_GPA + 16 * v, sizeof gate_lo);
+        assert_int_equal((gate_lo & 0xffff) | ((gate_lo >> 32) & 0xffff0000),
+                         X86_STUB_GPA + v * X86_STUB_ENTRY_SIZE);
+    }
+    /* exactly the image's bytes, which x86_share_system_tables maps in
+     * their place (else every guest would keep its own copy) */
+    assert_memory_equal(X->vm.mem + X86_GDT_GPA, &x86_tables_image, 0x1000);
+    assert_memory_equal(X->vm.mem + X86_STUB_GPA, x86_tables_image.stub, 0x1000);
+}
+
 static void test_crash_describe(void **state)
 {
     char buf[512];
@@ -223,6 +264,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_boot_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_regions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_system_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_describe, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

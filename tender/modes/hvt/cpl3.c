@@ -188,8 +188,7 @@ int hvt_cpl3_load(struct vm *vm)
     write_stub(vm->mem);
     if (pt_init(&pt, vm->mem, X86_PT_POOL_START, X86_PT_POOL_END))
         return vm_fail(vm, "internal: page-table pool too small");
-    if (map(vm, &pt, X86_GDT_GPA, PAGE, PTE_NX, "the GDT") ||
-        map(vm, &pt, X86_IDT_GPA, PAGE, PTE_NX, "the IDT") ||
+    if (map(vm, &pt, X86_GDT_GPA, PAGE, PTE_NX, "the GDT, IDT and TSS") ||
         map(vm, &pt, X86_STUB_GPA, PAGE, 0, "the exception stub") ||
         map(vm, &pt, X86_STUB_STACK_GPA, PAGE, PTE_W | PTE_NX, "the stub stack") ||
         map(vm, &pt, HVT_BOOT_INFO_BASE, HVT_BOOT_INFO_END - HVT_BOOT_INFO_BASE,

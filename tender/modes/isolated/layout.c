@@ -2,7 +2,7 @@
  * Isolated-mode guest memory layout (GPA == GVA):
  *
  *   0          NULL page                      unmapped
- *   0x1000     GDT/TSS, IDT, stub, stub stack supervisor only (x86_64.h)
+ *   0x1000     GDT+IDT+TSS, stub, stub stack supervisor only (x86_64.h)
  *   0x10000    boot info, cmdline, manifest   user read-only, NX
  *   0x1f000    console buffer                 user read-write, NX
  *   0x20000    page-table pool                unmapped
@@ -131,8 +131,7 @@ int layout_populate(struct vm *vm)
     x86_write_system_tables(vm->mem);
     if (pt_init(&pt, vm->mem, X86_PT_POOL_START, X86_PT_POOL_END))
         return vm_fail(vm, "internal: page-table pool too small");
-    if (map(vm, &pt, X86_GDT_GPA, PAGE, PTE_NX, "the GDT") ||
-        map(vm, &pt, X86_IDT_GPA, PAGE, PTE_NX, "the IDT") ||
+    if (map(vm, &pt, X86_GDT_GPA, PAGE, PTE_NX, "the GDT, IDT and TSS") ||
         map(vm, &pt, X86_STUB_GPA, PAGE, 0, "the exception stub") ||
         map(vm, &pt, X86_STUB_STACK_GPA, PAGE, PTE_W | PTE_NX, "the stub stack"))
         return -1;

@@ -7,6 +7,7 @@
 #include "core/vm.h"
 #include "modes/isolated/isolated.h"
 #include "modes/isolated/layout.h"
+#include "x86_64/x86_64.h"
 
 static int check_image(struct vm *vm)
 {
@@ -30,13 +31,24 @@ static int plan_memory(struct vm *vm)
     return layout_plan(vm);
 }
 
+/* load: the guest memory (layout.c), then the system-table pages shared
+ * with every other guest (x86_64.h) unless --gdb is going to change them. */
+static int load(struct vm *vm)
+{
+    if (layout_populate(vm))
+        return -1;
+    if (!vm->gdb && x86_share_system_tables(vm->mem) == -2)
+        return vm_fail(vm, "internal: cannot map guest memory back over the system tables");
+    return 0;
+}
+
 const struct mode_ops mode_isolated = {
     .id = MODE_ISOLATED,
     .nhypercalls = WISP_HC_MAX,
     .precompiled_variant = confine_variant_isolated,
     .check_image = check_image,
     .plan_memory = plan_memory,
-    .load = layout_populate,
+    .load = load,
     .setup_cpu = isolated_setup_cpu,
     .handle_exit = isolated_handle_exit,
 };
