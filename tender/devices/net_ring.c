@@ -77,6 +77,12 @@ struct hvt_ring_io {
     uint32_t ctail;          /* the host's com_tail */
     /* Misuse and errors, reported at the end (never fatal). */
     uint64_t bad_op, bad_handle, bad_buf, write_err, overrun;
+    /* --stats: the one ring serves every NIC; its kicks (the eventfd's
+     * count: each a guest outl to 0x600, an exit KVM handles itself
+     * unless the outl trapped, --solo5:trap-io) and sleeps are counted on
+     * the first NIC, entries on the NIC they name (ring_stats). */
+    uint64_t kicks, sleeps;
+    uint64_t served[MFT_MAX_ENTRIES], refused[MFT_MAX_ENTRIES];
 };
 
 int hvt_ring_wanted(const struct vm *vm)
@@ -116,9 +122,13 @@ static int wait_work(struct hvt_ring_io *io, uint32_t *tail)
         if (*tail == io->head && !__atomic_load_n(&io->stop, __ATOMIC_ACQUIRE)) {
             ssize_t n;
 
+            io->sleeps++;
             do
                 n = read(io->efd, &v, sizeof v);
             while (n < 0 && errno == EINTR);
+            /* hvt_ring_stop's own signal is no kick */
+            if (n == sizeof v)
+                io->kicks += v - (v && __atomic_load_n(&io->stop, __ATOMIC_ACQUIRE));
         }
         __atomic_store_n(&r->needs_kick, 0, __ATOMIC_RELAXED);
     }
@@ -191,6 +201,23 @@ static void do_read(struct hvt_ring_io *io, const struct mft_entry *e,
         commit(io, ent->id, HVT_R_OK, (uint32_t)n);
 }
 
+static uint64_t errors(const struct hvt_ring_io *io)
+{
+    return io->bad_op + io->bad_handle + io->bad_buf + io->write_err;
+}
+
+/* count: one entry of NIC `e` (NULL: no such NIC) served or refused. */
+static void count(struct hvt_ring_io *io, const struct mft_entry *e, uint32_t handle,
+                  uint64_t errors_before)
+{
+    if (!e || handle >= MFT_MAX_ENTRIES)
+        return;
+    if (errors(io) != errors_before)
+        io->refused[handle]++;
+    else
+        io->served[handle]++;
+}
+
 /* serve: every entry up to `tail`.  Consecutive WRITEs are one batch:
  * ent_head moves once after them (a READ's commit moves it first). */
 static void serve(struct hvt_ring_io *io, uint32_t tail)
@@ -206,6 +233,7 @@ static void serve(struct hvt_ring_io *io, uint32_t tail)
     while (io->head != tail) {
         struct hvt_ring_entry ent;
         const struct mft_entry *e;
+        uint64_t before = errors(io);
 
         /* One copy out of shared memory; only the copy is looked at. */
         memcpy(&ent, &r->entries[io->head & RING_MASK], sizeof ent);
@@ -213,6 +241,7 @@ static void serve(struct hvt_ring_io *io, uint32_t tail)
         e = device_entry(io->vm, ent.handle, MFT_DEV_NET_BASIC);
         if (ent.operation == HVT_RING_OP_NET_WRITE) {
             do_write(io, e, &ent);
+            count(io, e, ent.handle, before);
             io->head++;
             continue;
         }
@@ -223,6 +252,7 @@ static void serve(struct hvt_ring_io *io, uint32_t tail)
         } else {
             io->bad_op++;
         }
+        count(io, e, ent.handle, before);
         io->head++;
         store_release(&r->ent_head, io->head);
     }
@@ -299,6 +329,28 @@ int hvt_ring_start(struct vm *vm)
     return 0;
 }
 
+/* ring_stats: the counters into --stats (the thread has been joined). */
+static void ring_stats(const struct hvt_ring_io *io)
+{
+    struct wisp_stats *st = &io->vm->res->stats;
+    int first = 1;
+
+    for (unsigned h = 1; h < st->ndev && h < MFT_MAX_ENTRIES; h++) {
+        struct wisp_dev_stats *d = &st->dev[h];
+
+        if (d->type != MFT_DEV_NET_BASIC)
+            continue;
+        d->ring = 1;
+        d->ring_requests += io->served[h];
+        d->ring_refused += io->refused[h];
+        if (first) {
+            d->ring_kicks += io->kicks;
+            d->ring_sleeps += io->sleeps;
+            first = 0;
+        }
+    }
+}
+
 static void report(const struct hvt_ring_io *io)
 {
     if (!(io->bad_op | io->bad_handle | io->bad_buf | io->write_err | io->overrun))
@@ -331,6 +383,7 @@ void hvt_ring_stop(struct vm *vm)
     __atomic_store_n(&io->stop, 1, __ATOMIC_RELEASE);
     (void)!write(io->efd, &one, sizeof one);
     pthread_join(io->thread, NULL);
+    ring_stats(io);
     report(io);
     close(io->efd);
     free(io);

@@ -117,16 +117,32 @@ static int cpl3_regions(struct vm *vm)
     return 0;
 }
 
+/* io_bitmap: the TSS I/O bitmap opens the hypercall ports, 0x500 .. 0x508
+ * + 3 (an outl to 0x508 is checked on its 4 bytes), and the ring-I/O kick,
+ * 0x600 .. 0x603, whose outl KVM then turns into the ioeventfd signal
+ * without leaving the kernel (net_ring.c); every other port stays closed.
+ * Returns the TSS limit. */
+static uint32_t io_bitmap(uint8_t *mem)
+{
+    uint8_t *map = mem + X86_TSS_GPA + X86_TSS_SIZE;
+    uint32_t limit = x86_tss_allow_ports(mem, HVT_HYPERCALL_PIO_BASE,
+                                         HVT_RING_KICK_PIO_BASE + 4 - HVT_HYPERCALL_PIO_BASE);
+
+    if (limit == X86_TSS_SIZE - 1)
+        return limit; /* no bitmap: every port traps */
+    for (uint32_t p = HVT_HYPERCALL_PIO_BASE + HVT_HYPERCALL_MAX + 3; p < HVT_RING_KICK_PIO_BASE; p++)
+        map[p / 8] |= (uint8_t)(1u << (p % 8));
+    return limit;
+}
+
 int hvt_cpl3_load(struct vm *vm)
 {
     struct pt_builder pt;
 
     x86_write_system_tables(vm->mem);
     vm->hvt->tss_limit = X86_TSS_SIZE - 1;
-    /* 0x500 .. 0x508 + 3: an outl to 0x508 is checked on its 4 bytes. */
     if (vm->hvt->direct_io)
-        vm->hvt->tss_limit = x86_tss_allow_ports(vm->mem, HVT_HYPERCALL_PIO_BASE,
-                                                 HVT_HYPERCALL_MAX + 3);
+        vm->hvt->tss_limit = io_bitmap(vm->mem);
     write_stub(vm->mem);
     if (pt_init(&pt, vm->mem, X86_PT_POOL_START, X86_PT_POOL_END))
         return vm_fail(vm, "internal: page-table pool too small");
