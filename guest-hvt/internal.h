@@ -126,6 +126,8 @@ extern int hg_net_noring;
  * start of the heap: returns the new (heap_start), else (heap_start).
  */
 uint64_t hg_net_init(uint64_t heap_start);
+/* net.c: solo5_yield through the ring's POLL reads; 0 if not offered. */
+int hg_net_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set);
 
 /* ---- CPU helpers ---------------------------------------------------------- */
 
