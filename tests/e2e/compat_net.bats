@@ -218,12 +218,13 @@ poll_exits() {
     grep -qF "icmp 500, udp 0" "$OUT"
 }
 
-@test "compat net: the ring's I/O thread moves the frames; with --solo5:noring the vCPU thread does" {
+@test "compat net: Solo5's ring protocol: the I/O thread moves the frames; --solo5:noring: the vCPU thread; wisp's POLL reads: the vCPU thread in POLL" {
     command -v strace >/dev/null || skip "no strace"
     netns_tap tap0 10.0.0.1/24
     local tr="$BATS_TEST_TMPDIR/trace"
-    for mode in ring noring; do
+    for mode in ring noring ext; do
         local flag=()
+        [ "$mode" = ring ] && flag=(--solo5:noringext)
         [ "$mode" = noring ] && flag=(--solo5:noring)
         netns_bg "$OUT" timeout 120 strace -f -qq -e trace=readv,ioctl -o "$tr.$mode" "$WISP" \
             --net:service0=tap0 -- "$(hvt net_ping)" "${flag[@]}" 10.0.0.2 count=20
@@ -234,9 +235,14 @@ poll_exits() {
         guest_done
     done
     # strace -f starts each line with the tid: the vCPU thread is the one
-    # calling KVM_RUN; tap reads (readv) come from the I/O thread with the
-    # ring, from the vCPU thread (NET_READ) without.
+    # calling KVM_RUN; tap reads (readv) come from the I/O thread with
+    # Solo5's ring protocol, from the vCPU thread (NET_READ) without the
+    # ring, and with the POLL reads from the vCPU thread in POLL (a read
+    # after a frame that had another behind it goes to the I/O thread).
     local vcpu rd
+    vcpu=$(grep 'KVM_RUN' "$tr.ext" | cut -d' ' -f1 | sort -u)
+    echo "ext: vCPU thread $vcpu, $(grep -c "^$vcpu .*readv(" "$tr.ext") of $(grep -c 'readv(' "$tr.ext") readv" >&2
+    [ "$(wc -w <<<"$vcpu")" -eq 1 ] && [ "$(grep -c "^$vcpu .*readv(" "$tr.ext")" -ge 20 ]
     for mode in ring noring; do
         vcpu=$(grep 'KVM_RUN' "$tr.$mode" | cut -d' ' -f1 | sort -u)
         rd=$(grep 'readv(' "$tr.$mode" | cut -d' ' -f1 | sort -u)
