@@ -363,5 +363,6 @@ poll_exits() {
     grep -qxF "read into the ring: ret 2" "$OUT"
     grep -qxF "read into text: ret 2" "$OUT"
     grep -qxF "read with handle 63: ret 2" "$OUT"
-    grep -qxF "wisp: net ring: entries refused: 1 bad operation, 2 bad handle, 5 bad buffer, 0 overrun; 0 tap write errors" "$ERR"
+    grep -qxF "POLL read into the ring: ret 2" "$OUT"
+    grep -qxF "wisp: net ring: entries refused: 1 bad operation, 2 bad handle, 6 bad buffer, 0 overrun; 0 tap write errors" "$ERR"
 }
