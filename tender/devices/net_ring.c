@@ -24,13 +24,24 @@
  *     reads them back from guest-writable memory; an ent_tail more than
  *     1024 entries ahead (no valid guest does that) drops the backlog.
  *
+ * wisp's addition (include/wisp/hvt_ring_ext.h): the magic in the host
+ * cache line's padding announces POLL reads.  The thread serves entries
+ * up to the first POLL read and leaves the rest to the POLL hypercall
+ * (hvt_ring_poll_before/after, called by the vCPU thread around its wait:
+ * the same serve, under `lock`, so the two threads never serve at once).
+ * A guest that uses it does not kick for each frame it writes: while the
+ * vCPU thread is not in POLL the thread sleeps at most RING_LOOK_MS, so
+ * such frames leave within a millisecond even if the guest never yields;
+ * while it is in POLL (an idle guest) it sleeps without a timeout.
+ *
  * Seccomp: the filter is installed after this thread starts, with TSYNC
  * (confine.c), and kills the whole process; hvt_ring_seccomp_rules adds
- * read/write on the eventfd, futex (join) and what glibc's thread exit
- * needs (rt_sigprocmask SIG_BLOCK, madvise MADV_DONTNEED).  hvt_ring_start
- * returns only once the thread runs its own code: glibc's thread start-up
- * (rseq, robust list) must not meet the filter.  Tap fds: the net module's
- * readv/write rules.
+ * read/write on the eventfd, futex (join, the lock) and what glibc's
+ * thread exit needs (rt_sigprocmask SIG_BLOCK, madvise MADV_DONTNEED);
+ * ppoll (its sleep, frame_waiting) is the core module's rule.
+ * hvt_ring_start returns only once the thread runs its own code: glibc's
+ * thread start-up (rseq, robust list) must not meet the filter.  Tap fds:
+ * the net module's readv/write rules.
  */
 #include <errno.h>
 #include <poll.h>

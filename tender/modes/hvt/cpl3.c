@@ -3,8 +3,9 @@
  * deprivileged Solo5 hvt unikernel.  The tender's own GDT, TSS, IDT and
  * ring-0 stub (x86_64/tables.c, the stub replaced by one that keeps every
  * guest register), the TSS with an I/O permission bitmap that opens the
- * hypercall ports 0x500-0x50b to CPL3 and nothing else (so a hypercall is
- * one direct port-I/O exit, no trap; PVM and hardware KVM both honour it;
+ * hypercall ports 0x500-0x50b and the ring kick 0x600-0x603 to CPL3 and
+ * nothing else (so a hypercall is one direct port-I/O exit, a kick KVM's
+ * ioeventfd signal, no trap; PVM and hardware KVM both honour it;
  * a KVM that did not would raise #GP and the stub path serves the outl
  * as before), and W^X page tables from the ELF segments: text R+X,
  * rodata R+NX, data, bss, heap and stack RW+NX, the ring area RW+NX, the
