@@ -29,10 +29,10 @@
  * up to the first POLL read and leaves the rest to the POLL hypercall
  * (hvt_ring_poll_before/after, called by the vCPU thread around its wait:
  * the same serve, under `lock`, so the two threads never serve at once).
- * A guest that uses it does not kick for each frame it writes: while the
- * vCPU thread is not in POLL the thread sleeps at most RING_LOOK_MS, so
- * such frames leave within a millisecond even if the guest never yields;
- * while it is in POLL (an idle guest) it sleeps without a timeout.
+ * A guest that uses it does not kick for each frame it writes (its next
+ * POLL or ring read sends them): a thread that goes to sleep while the
+ * vCPU thread is not in POLL sleeps at most RING_LOOK_MS; one that goes
+ * to sleep while it is (an idle guest) sleeps without a timeout.
  *
  * Seccomp: the filter is installed after this thread starts, with TSYNC
  * (confine.c), and kills the whole process; hvt_ring_seccomp_rules adds
