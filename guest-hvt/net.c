@@ -29,8 +29,10 @@
  * into the buffer, all in the one exit; solo5_net_read hands it out.  The
  * commit also says whether the device had another frame: if not, the next
  * solo5_net_read returns AGAIN without asking the host (the one after that
- * asks again, so a caller that never yields still sees every frame).  A
- * flood ping then costs one exit per round trip and wakes no thread.
+ * asks again, so a caller that never yields still sees every frame).
+ * Writes then do not kick a sleeping I/O thread: the next POLL or ring
+ * read sends them, and NET_POOL / 2 of them in flight kick.  A flood ping
+ * costs one exit per round trip and wakes no thread.
  */
 #include "internal.h"
 #include "wisp/hvt_ring_ext.h"
