@@ -84,6 +84,12 @@ ping_ok() {
     fi
 }
 
+# received OUTPUT: how many replies ping received (ping -A may send, and
+# see answered, probe N+1: ping_ok).
+received() {
+    sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' <<<"$1"
+}
+
 # sent OUTPUT: how many probes ping transmitted.
 sent() {
     sed -n 's/^\([0-9]*\) packets transmitted, .*/\1/p' <<<"$1"
@@ -206,7 +212,7 @@ poll_exits() {
     start_hvt net_ping --stats="$f" --net:service0=tap0 -- 10.0.0.2 count=$n
     run nsx timeout 120 ping $how -q -c $n -w 100 -s 1000 10.0.0.2
     assert_status 0
-    grep -qF "$n packets transmitted, $n received" <<<"$output"
+    [ "$(received "$output")" -ge "$n" ]
     guest_done
     read -r io kicks req < <(ring_counts "$f")
     hc=$(poll_exits "$f")
@@ -219,7 +225,7 @@ poll_exits() {
     start_hvt net_ping --stats="$f" --net:service0=tap0 -- --solo5:noringext 10.0.0.2 count=$n
     run nsx timeout 120 ping $how -q -c $n -w 100 -s 1000 10.0.0.2
     assert_status 0
-    grep -qF "$n packets transmitted, $n received" <<<"$output"
+    [ "$(received "$output")" -ge "$n" ]
     guest_done
     read -r io kicks req < <(ring_counts "$f")
     echo "Solo5's protocol: ring kicks $kicks, ring entries $req" >&2
