@@ -21,7 +21,14 @@
 #          On hardware KVM under TCG: bench/compat_hwvirt.sh.
 #   ping   tests/guests/net_ping in a private namespace, `ping -f -c N
 #          -s 1000`, round trips per second: isolated, hvt CPL3, hvt CPL0
-#          (CPL0 with PINGS_CPL0 pings: it is emulated on PVM)
+#          (CPL0 with PINGS_CPL0 pings: it is emulated on PVM); the cpl3trap
+#          column is the CPL3 guest with --solo5:noringext (the ring as
+#          Solo5's own bindings use it, without wisp's POLL reads: what an
+#          unmodified Solo5 unikernel does).  pexit: VM exits per 100 round
+#          trips, from --stats: those reaching wisp plus the ring kicks KVM
+#          handles itself (ring_kicks; isolated mode: exits reaching wisp);
+#          pcpu: the tender's CPU µs (user + sys, the guest's included on
+#          PVM) per round trip
 # Environment: ROUNDS (5), BOOT_ROUNDS (200), HC_N (5000), PINGS (5000),
 # PINGS_CPL0 (200); BOOT_ONLY=1: the boot rows and the bound only (no
 # root needed).  Output: stdout and build/bench/results/compat.txt
@@ -125,19 +132,28 @@ ip -n "$NS" tuntap add tap0 mode tap
 ip -n "$NS" addr add 10.0.0.1/24 dev tap0
 ip -n "$NS" link set tap0 up
 
-ping_rate() { # KIND: round trips per second of a flood ping
-    local log=$S/guest.log pid i ms n=$PINGS opt=() g=$S/net_ping.hvt
+ping_rate() { # KIND: "RATE EXITS_x100 CPU_US" of a flood ping
+    local log=$S/guest.log pid i ms n=$PINGS opt=() gopt=() g=$S/net_ping.hvt st=$S/pst.json cpu
     case $1 in
         isolated) g=$S/net_ping.wisp ;;
+        cpl3trap) gopt=(--solo5:noringext) ;;
         cpl0) opt=(--solo5:cpl0); n=$PINGS_CPL0 ;;
     esac
-    ip netns exec "$NS" "$W" "${opt[@]}" --net:service0=tap0 -- "$g" 10.0.0.2 count=$n >"$log" 2>&1 &
+    rm -f "$st" "$S/pcpu"
+    ( TIMEFORMAT='%U %S'
+      { time ip netns exec "$NS" "$W" "${opt[@]}" --stats="$st" --net:service0=tap0 -- "$g" \
+            "${gopt[@]}" 10.0.0.2 count=$n >"$log" 2>&1; } 2>"$S/pcpu" ) &
     pid=$!
     for i in $(seq 1500); do grep -q READY "$log" && break; sleep 0.02; done
     ms=$(ip netns exec "$NS" ping -f -q -c "$n" -s 1000 -w 300 10.0.0.2 |
         sed -n 's/.* received, .* time \([0-9]*\)ms$/\1/p')
     wait "$pid" || true
-    [ -n "$ms" ] && [ "$ms" -gt 0 ] && echo $((n * 1000 / ms)) || echo 0
+    local tot kicks
+    tot=$(grep '"exits"' "$st" 2>/dev/null | sed -n 's/.*"total": \([0-9]*\).*/\1/p')
+    kicks=$(grep '"service0"' "$st" 2>/dev/null | sed -n 's/.*"ring_kicks": \([0-9]*\).*/\1/p')
+    [ "$1" = isolated ] && kicks=0 # isolated kicks are exits to wisp, counted in total
+    cpu=$(cat "$S/pcpu" 2>/dev/null)
+    echo "$( [ -n "$ms" ] && [ "$ms" -gt 0 ] && echo $((n * 1000 / ms)) || echo 0) $(( (${tot:-0} + ${kicks:-0}) * 100 / n )) $(awk -v c="$cpu" -v n="$n" 'BEGIN { split(c, a, " "); printf "%d", (a[1] + a[2]) * 1e6 / n }')"
 }
 
 declare -A series
@@ -147,7 +163,10 @@ for r in $(seq "$ROUNDS"); do
         series["hcall-$kind"]+="$ns "
         series["hcpu-$kind"]+="$cpu "
         series["hexit-$kind"]+="$ex "
-        [ $kind = cpl3trap ] || series["ping-$kind"]+="$(ping_rate $kind) "
+        read -r rate pex pcpu < <(ping_rate $kind)
+        series["ping-$kind"]+="$rate "
+        series["pexit-$kind"]+="$pex "
+        series["pcpu-$kind"]+="$pcpu "
     done
     echo "round $r/$ROUNDS done" >&2
 done
@@ -161,9 +180,11 @@ done
     echo "# hcall: ns per POLL hypercall (guest-timed, $HC_N calls); hcpu: the tender's"
     echo "# CPU ns (user + sys) per hypercall; hexit: exits reaching wisp per 100 hypercalls (--stats);"
     echo "# cpl3 = direct port-I/O exit (TSS I/O bitmap), cpl3trap = --solo5:trap-io; ping: round trips/s"
-    echo "# (ping -f -s 1000; CPL0 $PINGS_CPL0 pings, else $PINGS); $ROUNDS interleaved rounds, medians, series in brackets"
+    echo "# (ping -f -s 1000; CPL0 $PINGS_CPL0 pings, else $PINGS), pexit: exits per 100 round trips (with the"
+    echo "# ring kicks KVM serves itself), pcpu: tender CPU µs per round trip; in the ping rows cpl3trap is the"
+    echo "# CPL3 guest with --solo5:noringext (Solo5's ring protocol); $ROUNDS interleaved rounds, medians, series in brackets"
     printf '%-8s %10s %10s %10s %10s %9s %9s %9s\n' what isolated cpl3 cpl3trap cpl0 cpl3/iso trap/iso cpl0/iso
-    for key in hcall hcpu hexit ping; do
+    for key in hcall hcpu hexit ping pexit pcpu; do
         i=$(echo ${series[$key-isolated]} | tr ' ' '\n' | median)
         c3=$(echo ${series[$key-cpl3]} | tr ' ' '\n' | median)
         ct=$(echo ${series[$key-cpl3trap]:-} | tr ' ' '\n' | median)

@@ -120,12 +120,17 @@ const struct mft_entry *hg_mft_by_handle(solo5_handle_t handle, enum mft_type ty
 /* net.c: set by --solo5:noring (cmdline.c): use the NET_* hypercalls even
  * if the tender offers the ring. */
 extern int hg_net_noring;
+/* net.c: set by --solo5:noringext: the ring as Solo5's bindings use it,
+ * without wisp's POLL reads (include/wisp/hvt_ring_ext.h). */
+extern int hg_net_noringext;
 /*
  * net.c: decide the transport (the ring iff offered, a NIC is declared and
  * not --solo5:noring).  With the ring, its write-buffer pool takes the
  * start of the heap: returns the new (heap_start), else (heap_start).
  */
 uint64_t hg_net_init(uint64_t heap_start);
+/* net.c: solo5_yield through the ring's POLL reads; 0 if not offered. */
+int hg_net_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set);
 
 /* ---- CPU helpers ---------------------------------------------------------- */
 

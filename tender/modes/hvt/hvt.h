@@ -144,6 +144,10 @@ void hvt_ring_stop(struct vm *vm);
  * I/O thread as the ioeventfd would. */
 void hvt_ring_kick(struct vm *vm);
 int hvt_ring_seccomp_rules(struct vm *vm, void *ctx);
+/* hvt_ring_poll_before/after: the POLL hypercall serves the ring before it
+ * waits (up to the first POLL read, include/wisp/hvt_ring_ext.h) and after. */
+void hvt_ring_poll_before(struct vm *vm);
+void hvt_ring_poll_after(struct vm *vm);
 
 /* hvt_finish: release compat-mode resources; a tender error exits 1. */
 void hvt_finish(struct vm *vm);

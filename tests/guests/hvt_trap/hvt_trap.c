@@ -14,6 +14,9 @@
  *   outb            a 1-byte OUT to port 0x500
  *   out_stub        a 1-byte OUT to port 0x8d, the stub's port for #GP
  *   outl_past       outl to port 0x509, the first after the hypercalls
+ *   outl_gap        outl to port 0x5fd (0x5fd-0x5ff closed, 0x600 the kick)
+ *   outl_kick_past  outl to port 0x601 (its last byte, 0x604, closed)
+ *   outb_kick       a 1-byte OUT to the ring kick port 0x600
  *   iretq_iopl      iretq with IOPL 3 in the frame's RFLAGS, then out_stub
  *   tss_tender      a GDT in guest memory whose TSS descriptor names the
  *                   tender's TSS (0x1800), ltr, then #DE through IST1
@@ -98,6 +101,12 @@ int solo5_app_main(const struct solo5_start_info *si)
         __asm__ __volatile__("outb %%al, $0x8d" : : "a"(13));
     } else if (is(si, "outl_past")) {
         __asm__ __volatile__("outl %%eax, %%dx" : : "a"(0), "d"((uint16_t)0x509));
+    } else if (is(si, "outl_gap")) {
+        __asm__ __volatile__("outl %%eax, %%dx" : : "a"(0), "d"((uint16_t)0x5fd));
+    } else if (is(si, "outl_kick_past")) {
+        __asm__ __volatile__("outl %%eax, %%dx" : : "a"(0), "d"((uint16_t)0x601));
+    } else if (is(si, "outb_kick")) {
+        __asm__ __volatile__("outb %%al, %%dx" : : "a"(0), "d"((uint16_t)0x600));
     } else if (is(si, "iretq_iopl")) {
         uint64_t fl;
 

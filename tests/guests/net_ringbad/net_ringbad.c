@@ -1,4 +1,4 @@
-/* net_ringbad: misuses the ring-I/O extension (SOLO5_HVT_ABI.md 2) the way a buggy or hostile Solo5 guest could, and checks that the tender refuses each entry without dying: READs aimed at the ring itself, beyond memory, at read-only text, with a bad handle get EINVAL commits; a WRITE at the ring and an unknown operation are skipped.  Then a valid READ still works (OK or AGAIN).  hvt flavour only (the isolated build prints SKIP and fails).  Expect SUCCESS, status 0; the tender reports its counts on stderr. */
+/* net_ringbad: misuses the ring-I/O extension (SOLO5_HVT_ABI.md 2) the way a buggy or hostile Solo5 guest could, and checks that the tender refuses each entry without dying: READs aimed at the ring itself, beyond memory, at read-only text, with a bad handle get EINVAL commits; a WRITE at the ring and an unknown operation are skipped.  Then wisp's POLL read (include/wisp/hvt_ring_ext.h) aimed at the ring: left to the POLL, which refuses it the same way.  Then a valid READ still works (OK or AGAIN).  hvt flavour only (the isolated build prints SKIP and fails).  Expect SUCCESS, status 0; the tender reports its counts on stderr. */
 #include "t.h"
 
 #ifdef __WISP_HVT__
@@ -60,6 +60,20 @@ static int submit(uint32_t op, uint32_t handle, uint64_t data, uint32_t len, uin
     return 0;
 }
 
+/* poll0: Solo5's POLL hypercall (port 0x503) with a zero timeout. */
+static void poll0(void)
+{
+    static struct {
+        uint64_t timeout_nsecs, ready_set;
+        int32_t ret;
+        uint32_t pad;
+    } p __attribute__((aligned(8)));
+
+    p.timeout_nsecs = 0;
+    __asm__ __volatile__("outl %0, %1"
+                         : : "a"((uint32_t)(uintptr_t)&p), "d"((uint16_t)0x503) : "memory");
+}
+
 /* commit: the next commit's ret (its id checked), or -1 on timeout. */
 static int commit(uint32_t id)
 {
@@ -116,6 +130,31 @@ int solo5_app_main(const struct solo5_start_info *si)
         return t_fail("the tender did not take a skipped entry");
     if (r->com_tail != r->com_head)
         return t_fail("a skipped entry was committed");
+    /* wisp's addition: a POLL read the I/O thread leaves to the POLL,
+     * whose checks are those of every READ. */
+    if (*(volatile uint32_t *)((uint8_t *)r + 76) != 0x31505357u)
+        return t_fail("the tender does not announce its POLL reads");
+    {
+        uint32_t t = r->ent_tail;
+        struct ent *e = &r->entries[t & 1023];
+        int ret;
+
+        e->operation = 2;
+        e->handle = (uint32_t)h;
+        e->data = bi->net_ring;
+        e->len = 64;
+        e->id = 9;
+        e->reserved = 0x57535052504f4c4cull;
+        __asm__ __volatile__("" ::: "memory");
+        r->ent_tail = t + 1;
+        poll0();
+        ret = commit(9);
+        t_puts("POLL read into the ring: ret ");
+        t_put_dec((uint64_t)(ret < 0 ? 99 : ret));
+        t_puts("\n");
+        if (ret != SOLO5_R_EINVAL)
+            return t_fail("expected EINVAL");
+    }
     /* The ring still works, through the library too. */
     size_t n;
     solo5_result_t res = solo5_net_read(h, buf, sizeof buf, &n);
