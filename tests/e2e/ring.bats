@@ -267,6 +267,23 @@ evil_net() {
     [ $(( (t1 - t0) * 1000 / hz )) -le 100 ]
 }
 
+@test "ring: an idle guest whose block ring has just served a burst costs no CPU (no busy polling)" {
+    # 1 MiB of 512-byte blocks read 20 times: 40960 requests through the ring
+    "$WISP" --block:storage="$IMG" -- "$(guest blkrw)" warmhold 30000 >"$OUT" 2>&1 &
+    pid=$!
+    wait_for_line "$OUT" READY 30 "$pid"
+    sleep 1
+    t0=$(cpu_ticks "$pid")
+    sleep 3
+    t1=$(cpu_ticks "$pid")
+    kill "$pid"
+    wait "$pid" || true
+    hz=$(getconf CLK_TCK 2>/dev/null || echo 100) # USER_HZ; BusyBox (hwvirt VM) has no getconf
+    echo "# idle for 3 s: $(( (t1 - t0) * 1000 / hz )) ms of CPU" >&3
+    # one spinning thread would take ~3000 ms; a tick or two is accounting noise
+    [ $(( (t1 - t0) * 1000 / hz )) -le 100 ]
+}
+
 @test "ring: --stats=FILE refuses an unwritable file before the guest starts" {
     run "$WISP" --stats=/nonexistent/dir/stats.json "$(guest hello)"
     assert_status "$WISP_EXIT_TENDER_ERROR"
