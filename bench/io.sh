@@ -29,13 +29,14 @@
 #          threads (spinning on two CPUs, yielding on one, through an
 #          eventfd) and the host I/O call per 4 KiB request (pread,
 #          pwrite, io_uring), in ns: what bounds the block ring's rate.
-# Environment: PARTS (default "block net httpd idle"; e.g. PARTS=block
-# for the block rows and the hand-off figures only), ROUNDS (default 5),
-# PINGS (default 5000), BLK_N (default
-# 20000), IDLE_S (default 10), HTTPD_S (default 5; 0: no httpd), NICE
-# (default 0: every measured program, the load generators included, runs
-# under `nice -n NICE`; -20 keeps other tenants of a shared host from
-# taking the CPUs for whole time slices in the middle of a run).
+# Environment: PARTS (default "block net httpd idle"; PARTS=block: the
+# block rows and the hand-off figures only), ROUNDS (default 5), PINGS
+# (default 5000), BLK_N (default 20000), IDLE_S (default 10), HTTPD_S
+# (default 5; 0: no httpd), NICE (default 0: every measured program, the
+# load generators included, runs under `nice -n NICE`; -20 keeps other
+# tenants of a shared host from taking the CPUs for whole time slices in
+# the middle of a run), CHRT (unset; P: the block part under SCHED_FIFO
+# priority P, see NB below).
 # Output: stdout, and build/bench/results/io.txt (bench/results/io.txt with
 # RECORD=1).  Needs root (namespaces, taps) and /dev/kvm.
 set -euo pipefail
@@ -51,6 +52,13 @@ PARTS=${PARTS:-block net httpd idle}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 part httpd || HTTPD_S=0
 N=(nice -n "$NICE")
+# CHRT=P: the block part's programs (blkbench, handoff) under SCHED_FIFO
+# priority P (chrt -f): the other tenants of a shared host can then take no
+# CPU from them while they run (the kernel's RT throttling still leaves
+# others 5%); what the block ring does when the vCPU and the I/O thread
+# each have a CPU.
+NB=("${N[@]}")
+[ -n "${CHRT:-}" ] && NB+=(chrt -f "$CHRT")
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 [ -f examples/httpd/httpd.c ] && command -v wrk >/dev/null || HTTPD_S=0
 OUTDIR=$B/bench/results
@@ -110,11 +118,11 @@ blk() {
     local args=(--mem=64 --block:storage="$IMG" --block-sector-size:storage=4096)
     local sfx="" pid i t out=$WORK/blk.out
     if [ "$1" = process ]; then
-        "${N[@]}" "$BLK_PROC" "${args[@]}" -- "$BLK_N" >"$out"
+        "${NB[@]}" "$BLK_PROC" "${args[@]}" -- "$BLK_N" >"$out"
     elif [ "${2:-}" = 2cpu ]; then
         sfx=-2cpu
         # shellcheck disable=SC2046
-        "${N[@]}" taskset -c 1 $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" \
+        "${NB[@]}" taskset -c 1 $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" \
             "$BLK_N" wait=200 >"$out" &
         pid=$! # nice and taskset exec: $pid is wisp
         for i in $(seq 100); do
@@ -127,7 +135,7 @@ blk() {
         wait "$pid" || true
     else
         # shellcheck disable=SC2046
-        "${N[@]}" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" "$BLK_N" >"$out"
+        "${NB[@]}" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" "$BLK_N" >"$out"
     fi
     sed -n "s/^\([a-z0-9_-]*\) ops=.* ops_per_s=\([0-9]*\)$/\1$sfx \2/p" "$out"
     if [ "$1" != process ] && [ -s "$STATS" ]; then
@@ -274,12 +282,12 @@ if part block; then
     HANDOFF_BIN=$B/bench/handoff
     [ "$HANDOFF_BIN" -nt bench/handoff/handoff.c ] ||
         cc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$HANDOFF_BIN" bench/handoff/handoff.c -luring
-    HANDOFF=$("${N[@]}" "$HANDOFF_BIN" "$IMG" 200000 1 0 | tr '\n' ' ')
+    HANDOFF=$("${NB[@]}" "$HANDOFF_BIN" "$IMG" 200000 1 0 | tr '\n' ' ')
 fi
 
 {
     echo "# bench/io.sh $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), $(kvm_kind), wisp $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-    echo "# $ROUNDS interleaved rounds; medians; per-round series in brackets; nice $NICE; load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+    echo "# $ROUNDS interleaved rounds; medians; per-round series in brackets; nice $NICE${CHRT:+, block part SCHED_FIFO $CHRT}; load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     echo "# wisp: shared rings; wisp-hc: --no-rings (a hypercall per request, the path before"
     echo "# the rings); wisp-iofd: rings, net kicks through KVM_IOEVENTFD (--ioeventfd)"
     printf '%-26s %10s %10s %10s %10s %8s %8s\n' "what" "process" "wisp" "wisp-hc" "iofd" \

@@ -464,17 +464,6 @@ int wg_ring_yield(solo5_time_t deadline, solo5_handle_set_t *ready_set)
 
 /* ---- block ---- */
 
-/* A request's ret until the tender completes it (the tender writes only
- * WISP_R_* values, then moves req.cons).  The spin watches ret, the line
- * the tender writes first and the guest reads anyway, rather than req.cons:
- * one cache-line transfer less per request on the spinning path. */
-#define RET_PENDING ((int32_t)0x80000000)
-
-static int ret_pending(struct wisp_block_desc *d)
-{
-    return __atomic_load_n(&d->ret, __ATOMIC_ACQUIRE) == RET_PENDING;
-}
-
 solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_t offset,
                                      const void *buf, uint64_t len)
 {
@@ -486,7 +475,7 @@ solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_
     struct beat_watch watch;
 
     d->op = op;
-    d->ret = RET_PENDING;
+    d->ret = WISP_R_EUNSPEC;
     d->offset = offset;
     d->data = (wisp_gpa_t)(uintptr_t)buf;
     d->len = len;
@@ -500,7 +489,7 @@ solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_
         now = solo5_clock_monotonic();
         limit = now + block_spin_ns;
         beat_watch_start(&watch, __atomic_load_n(&f->host_beat, __ATOMIC_RELAXED), now);
-        while (ret_pending(d) && now < limit &&
+        while (load_acquire(&b->r->req.cons) != b->prod && now < limit &&
                !beat_still(&watch, __atomic_load_n(&f->host_beat, __ATOMIC_RELAXED),
                            (int)__atomic_load_n(&f->host_sleeping, __ATOMIC_RELAXED), now)) {
             __builtin_ia32_pause();
@@ -509,11 +498,12 @@ solo5_result_t wg_block_ring_request(solo5_handle_t handle, uint32_t op, uint64_
         /* Done while spinning, or not done while the thread kept
          * running (it needs longer): spin longer next time.  Not done
          * and the thread did not run: spin less. */
-        spin_adapt(&block_spin_ns, !ret_pending(d) || (watch.moved && !watch.still));
-        if (ret_pending(d))
+        spin_adapt(&block_spin_ns, load_acquire(&b->r->req.cons) == b->prod ||
+                                       (watch.moved && !watch.still));
+        if (load_acquire(&b->r->req.cons) != b->prod)
             *kick = 1; /* too slow (descheduled?): served in the exit */
     }
-    while (ret_pending(d))
+    while (load_acquire(&b->r->req.cons) != b->prod)
         *kick = 1; /* not reached: the exit served it, or ended the guest */
     return (solo5_result_t)__atomic_load_n(&d->ret, __ATOMIC_RELAXED);
 }

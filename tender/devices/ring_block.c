@@ -154,7 +154,7 @@ static unsigned block_serve(struct ring_dev *d)
         ret = do_request(d, p, &desc);
         if (__atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE))
             return n; /* not completed: the guest is ended at its next exit */
-        __atomic_store_n(&slot->ret, ret, __ATOMIC_RELEASE); /* the guest may watch it */
+        __atomic_store_n(&slot->ret, ret, __ATOMIC_RELAXED);
         __atomic_store_n(&p->cons, p->cons + 1, __ATOMIC_RELAXED); /* block_pending */
         ring_store(&r->req.cons, p->cons);
     }
