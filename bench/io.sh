@@ -282,7 +282,7 @@ if part block; then
     HANDOFF_BIN=$B/bench/handoff
     [ "$HANDOFF_BIN" -nt bench/handoff/handoff.c ] ||
         cc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$HANDOFF_BIN" bench/handoff/handoff.c -luring
-    HANDOFF=$("${NB[@]}" "$HANDOFF_BIN" "$IMG" 200000 1 0 | tr '\n' ' ')
+    HANDOFF=$("${NB[@]}" timeout 120 "$HANDOFF_BIN" "$IMG" 200000 1 0 | tr '\n' ' ') || true
 fi
 
 {

@@ -55,6 +55,25 @@ static void pin(int cpu)
     }
 }
 
+/* start_on: a thread running fn(arg), placed on (cpu) from its start (a
+ * thread that placed itself could never run under SCHED_FIFO beside a
+ * spinning creator on the creator's CPU). */
+static void start_on(pthread_t *t, int cpu, void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t a;
+    cpu_set_t s;
+
+    CPU_ZERO(&s);
+    CPU_SET(cpu, &s);
+    pthread_attr_init(&a);
+    pthread_attr_setaffinity_np(&a, sizeof s, &s);
+    if (pthread_create(t, &a, fn, arg)) {
+        fprintf(stderr, "handoff: pthread_create failed\n");
+        exit(1);
+    }
+    pthread_attr_destroy(&a);
+}
+
 enum mode { SPIN, YIELD, EVENTFD };
 
 struct pair {
@@ -97,7 +116,6 @@ static void *server(void *arg)
 {
     struct pair *p = arg;
 
-    pin(p->cpu_b);
     for (uint64_t i = 1; i <= (uint64_t)p->n; i++) {
         wait_for(p, &p->req, i, p->efd_req);
         signal_to(p, &p->done, i, p->efd_done);
@@ -120,7 +138,7 @@ static double handoff_ns(enum mode mode, long n, int cpu_a, int cpu_b)
     p->efd_req = eventfd(0, 0);
     p->efd_done = eventfd(0, 0);
     pin(cpu_a);
-    pthread_create(&t, NULL, server, p);
+    start_on(&t, cpu_b, server, p);
     t0 = now_ns();
     for (uint64_t i = 1; i <= (uint64_t)n; i++) {
         signal_to(p, &p->req, i, p->efd_req);
