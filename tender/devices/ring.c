@@ -190,11 +190,12 @@ static void *io_thread(void *arg)
          * that the guest blocks and its vCPU serves the ring in POLL.
          * Block (poll_ns): a guest waiting for a request kicks (an exit)
          * while this thread is off the CPU and spins again once its
-         * beat moves, so a thread back from a preemption spins its whole
-         * budget anew; sleeping at once instead left the guest one exit
-         * per request until a wake-up paid (ring_kick_exit). */
-        if (d->ops->poll_ns && last_look && t0 - last_look > RING_PREEMPTED_NS)
-            idle_since = t0;
+         * beat moves, so a preemption counts as RING_PREEMPTED_NS of the
+         * budget only; sleeping at once instead left the guest one exit
+         * per request until a wake-up paid (ring_kick_exit).  Bounded:
+         * an idle guest's thread sleeps after a few preemptions. */
+        if (d->ops->poll_ns && idle_since && last_look && t0 - last_look > RING_PREEMPTED_NS)
+            idle_since += t0 - last_look - RING_PREEMPTED_NS;
         last_look = t0;
         if (no_spin)
             idle_since = t0 - RING_SPIN_NS; /* a timed look found nothing: sleep */

@@ -21,6 +21,7 @@ setup() {
 
 teardown() {
     netns_destroy
+    [ -z "${HOGS:-}" ] || kill $HOGS 2>/dev/null || true
 }
 
 # dev_stat NAME FIELD: the counter FIELD of device NAME in $STATS.
@@ -282,6 +283,42 @@ evil_net() {
     echo "# idle for 3 s: $(( (t1 - t0) * 1000 / hz )) ms of CPU" >&3
     # one spinning thread would take ~3000 ms; a tick or two is accounting noise
     [ $(( (t1 - t0) * 1000 / hz )) -le 100 ]
+}
+
+# switches PID: the context switches of PID's own threads (named wisp;
+# not the kernel's KVM workers), summed.
+switches() {
+    local t n=0
+    for t in /proc/"$1"/task/*; do
+        [ "$(cat "$t/comm")" = wisp ] || continue
+        n=$((n + $(awk '/ctxt_switches/ { s += $2 } END { print s }' "$t/status")))
+    done
+    echo "$n"
+}
+
+@test "ring: on a busy host the idle block ring's I/O thread still goes to sleep (no thread of wisp runs)" {
+    [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+    command -v taskset >/dev/null || skip "needs taskset"
+    # one busy loop per CPU, from before the guest's burst: a spinning I/O
+    # thread that yields loses its CPU for whole time slices, which must
+    # not restart its spin budget (teardown ends them)
+    HOGS=""
+    for c in 0 1; do
+        taskset -c "$c" sh -c 'while :; do :; done' &
+        HOGS+="$! "
+    done
+    "$WISP" --block:storage="$IMG" -- "$(guest blkrw)" warmhold 30000 >"$OUT" 2>&1 &
+    pid=$!
+    wait_for_line "$OUT" READY 60 "$pid"
+    sleep 1
+    s0=$(switches "$pid")
+    sleep 2
+    s1=$(switches "$pid")
+    kill $HOGS "$pid"
+    HOGS=""
+    wait "$pid" || true
+    echo "# context switches of wisp's threads over 2 idle s under load: $((s1 - s0))" >&3
+    [ $((s1 - s0)) -le 2 ]
 }
 
 @test "ring: --stats=FILE refuses an unwritable file before the guest starts" {
