@@ -318,7 +318,10 @@ switches() {
     HOGS=""
     wait "$pid" || true
     echo "# context switches of wisp's threads over 2 idle s under load: $((s1 - s0))" >&3
-    [ $((s1 - s0)) -le 2 ]
+    # a thread that never sleeps yields to the busy loops hundreds of times
+    # (576 measured on kvm_pvm); a sleeping one not at all (a few on
+    # kvm_amd in the hwvirt VM, whose vCPU thread KVM wakes now and then)
+    [ $((s1 - s0)) -le 20 ]
 }
 
 @test "ring: --stats=FILE refuses an unwritable file before the guest starts" {
