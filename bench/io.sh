@@ -22,11 +22,21 @@
 #          image, wrk -t2 -c16 for HTTPD_S seconds from the namespace,
 #          keep-alive and a new connection per request (Connection: close);
 #          requests/s.  Its process build is made here with wisp-cc.
-# Environment: ROUNDS (default 5), PINGS (default 5000), BLK_N (default
-# 20000), IDLE_S (default 10), HTTPD_S (default 5; 0: no httpd), NICE
-# (default 0: every measured program, the load generators included, runs
-# under `nice -n NICE`; -20 keeps other tenants of a shared host from
-# taking the CPUs for whole time slices in the middle of a run).
+#          For wisp also pinned (blk-*-2cpu rows): the vCPU thread on
+#          CPU 1, the I/O thread on CPU 0 (blkbench waits 200 ms in
+#          solo5_yield first, so the threads are placed before it times).
+#   handoff  bench/handoff, once: a request/answer hand-off between two
+#          threads (spinning on two CPUs, yielding on one, through an
+#          eventfd) and the host I/O call per 4 KiB request (pread,
+#          pwrite, io_uring), in ns: what bounds the block ring's rate.
+# Environment: PARTS (default "block net httpd idle"; PARTS=block: the
+# block rows and the hand-off figures only), ROUNDS (default 5), PINGS
+# (default 5000), BLK_N (default 20000), IDLE_S (default 10), HTTPD_S
+# (default 5; 0: no httpd), NICE (default 0: every measured program, the
+# load generators included, runs under `nice -n NICE`; -20 keeps other
+# tenants of a shared host from taking the CPUs for whole time slices in
+# the middle of a run), CHRT (unset; P: the block part under SCHED_FIFO
+# priority P, see NB below).
 # Output: stdout, and build/bench/results/io.txt (bench/results/io.txt with
 # RECORD=1).  Needs root (namespaces, taps) and /dev/kvm.
 set -euo pipefail
@@ -38,7 +48,17 @@ BLK_N=${BLK_N:-20000}
 IDLE_S=${IDLE_S:-10}
 HTTPD_S=${HTTPD_S:-5}
 NICE=${NICE:-0}
+PARTS=${PARTS:-block net httpd idle}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
+part httpd || HTTPD_S=0
 N=(nice -n "$NICE")
+# CHRT=P: the block part's programs (blkbench, handoff) under SCHED_FIFO
+# priority P (chrt -f): the other tenants of a shared host can then take no
+# CPU from them while they run (the kernel's RT throttling still leaves
+# others 5%); what the block ring does when the vCPU and the I/O thread
+# each have a CPU.
+NB=("${N[@]}")
+[ -n "${CHRT:-}" ] && NB+=(chrt -f "$CHRT")
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 [ -f examples/httpd/httpd.c ] && command -v wrk >/dev/null || HTTPD_S=0
 OUTDIR=$B/bench/results
@@ -90,34 +110,54 @@ wisp_opts() {
     esac
 }
 
-# blk KIND: one blkbench run; prints "phase ops_per_s" lines, and for
-# wisp "exits-per-blkreq X100" (VM exits per 100 block requests).
+# blk KIND [2cpu]: one blkbench run; prints "phase ops_per_s" lines, and
+# for wisp "exits-per-100-blkreq X" (VM exits per 100 block requests).
+# With 2cpu (wisp kinds): the vCPU thread on CPU 1, the I/O thread on CPU
+# 0; the keys get a -2cpu suffix.
 blk() {
     local args=(--mem=64 --block:storage="$IMG" --block-sector-size:storage=4096)
+    local sfx="" pid i t out=$WORK/blk.out
     if [ "$1" = process ]; then
-        "${N[@]}" "$BLK_PROC" "${args[@]}" -- "$BLK_N"
+        "${NB[@]}" "$BLK_PROC" "${args[@]}" -- "$BLK_N" >"$out"
+    elif [ "${2:-}" = 2cpu ]; then
+        sfx=-2cpu
+        # shellcheck disable=SC2046
+        "${NB[@]}" taskset -c 1 $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" \
+            "$BLK_N" wait=200 >"$out" &
+        pid=$! # nice and taskset exec: $pid is wisp
+        for i in $(seq 100); do
+            [ "$(ls /proc/"$pid"/task 2>/dev/null | wc -l)" -ge 2 ] && break
+            sleep 0.01
+        done
+        for t in /proc/"$pid"/task/*; do
+            [ "${t##*/}" = "$pid" ] || taskset -p -c 0 "${t##*/}" >/dev/null 2>&1 || true
+        done
+        wait "$pid" || true
     else
         # shellcheck disable=SC2046
-        "${N[@]}" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" "$BLK_N"
-    fi | sed -n 's/^\([a-z0-9_-]*\) ops=.* ops_per_s=\([0-9]*\)$/\1 \2/p'
+        "${NB[@]}" $B/bin/wisp $(wisp_opts "$1") "${args[@]}" -- "$BLK_WISP" "$BLK_N" >"$out"
+    fi
+    sed -n "s/^\([a-z0-9_-]*\) ops=.* ops_per_s=\([0-9]*\)$/\1$sfx \2/p" "$out"
     if [ "$1" != process ] && [ -s "$STATS" ]; then
         local rd wr reqs
         rd=$(json_dev "$STATS" reads)
         wr=$(json_dev "$STATS" writes)
         reqs=$(( ${rd:-0} + ${wr:-0} ))
         if [ "$reqs" -gt 0 ]; then
-            echo "exits-per-100-blkreq $(( $(json_total "$STATS") * 100 / reqs ))"
+            echo "exits-per-100-blkreq$sfx $(( $(json_total "$STATS") * 100 / reqs ))"
         fi
     fi
     rm -f "$STATS"
 }
 
+if part net || part httpd || part idle; then
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 ip -n "$NS" tuntap add tap0 mode tap
 ip -n "$NS" addr add 10.0.0.1/24 dev tap0
 ip -n "$NS" link set tap0 up
+fi
 
 # ping_rate KIND [2cpu]: boot net_ping, flood it, print round trips per
 # second.  With 2cpu (wisp kinds): the vCPU thread on CPU 1, the I/O thread
@@ -209,15 +249,20 @@ declare -A series
 KINDS="process wisp wisp-hc wisp-iofd"
 for r in $(seq "$ROUNDS"); do
     for kind in $KINDS; do
-        if [ "$kind" != wisp-iofd ]; then
+        if part block && [ "$kind" != wisp-iofd ]; then
             while read -r phase rate; do
                 series["blk-$phase-$kind"]+="$rate "
             done < <(blk $kind)
+            if [ "$kind" = wisp ] && [ "$(nproc)" -ge 2 ]; then
+                while read -r phase rate; do
+                    series["blk-$phase-$kind"]+="$rate "
+                done < <(blk $kind 2cpu)
+            fi
         fi
-        while read -r what rate; do
+        part net && while read -r what rate; do
             series["$what-$kind"]+="$rate "
         done < <(ping_rate $kind)
-        if [ "$kind" = wisp ] && [ "$(nproc)" -ge 2 ]; then
+        if part net && [ "$kind" = wisp ] && [ "$(nproc)" -ge 2 ]; then
             while read -r what rate; do
                 series["$what-$kind"]+="$rate "
             done < <(ping_rate $kind 2cpu)
@@ -230,11 +275,19 @@ for r in $(seq "$ROUNDS"); do
     done
     echo "round $r/$ROUNDS done" >&2
 done
-IDLE_MS=$(idle_cpu)
+IDLE_MS=-
+part idle && IDLE_MS=$(idle_cpu)
+HANDOFF=""
+if part block; then
+    HANDOFF_BIN=$B/bench/handoff
+    [ "$HANDOFF_BIN" -nt bench/handoff/handoff.c ] ||
+        cc -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o "$HANDOFF_BIN" bench/handoff/handoff.c -luring
+    HANDOFF=$("${NB[@]}" timeout 120 "$HANDOFF_BIN" "$IMG" 200000 1 0 | tr '\n' ' ') || true
+fi
 
 {
     echo "# bench/io.sh $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), $(kvm_kind), wisp $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-    echo "# $ROUNDS interleaved rounds; medians; per-round series in brackets; nice $NICE; load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+    echo "# $ROUNDS interleaved rounds; medians; per-round series in brackets; nice $NICE${CHRT:+, block part SCHED_FIFO $CHRT}; load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     echo "# wisp: shared rings; wisp-hc: --no-rings (a hypercall per request, the path before"
     echo "# the rings); wisp-iofd: rings, net kicks through KVM_IOEVENTFD (--ioeventfd)"
     printf '%-26s %10s %10s %10s %10s %8s %8s\n' "what" "process" "wisp" "wisp-hc" "iofd" \
@@ -250,8 +303,10 @@ IDLE_MS=$(idle_cpu)
     done
     echo "# units: blk-* ops/s (64k phases: 4 KiB blocks/s); ping-* round trips/s; httpd-* requests/s;"
     echo "# exits-per-100-*: VM exits to wisp per 100 round trips / block requests (--stats)"
-    echo "# *-2cpu: wisp's vCPU thread on CPU 1, its I/O thread and ping on CPU 0 (taskset)"
+    echo "# *-2cpu: wisp's vCPU thread on CPU 1, its I/O thread (and ping) on CPU 0 (taskset)"
     echo "# idle: CPU time of an idle wisp guest with a NIC (ring set up) over ${IDLE_S} s: ${IDLE_MS} ms"
+    [ -z "$HANDOFF" ] ||
+        echo "# handoff (bench/handoff, ns per round trip / per 4 KiB request): $HANDOFF"
     echo "# per-round series:"
     for key in $(printf '%s\n' "${!series[@]}" | sort); do
         echo "#   $key [$(echo ${series[$key]})]"

@@ -128,13 +128,29 @@ static int stopping(struct ring_dev *d)
     return __atomic_load_n(&d->stop, __ATOMIC_ACQUIRE);
 }
 
+/* poll_pending: watch the ring (ops->pending, lock-free) with pause for
+ * up to `ns`; whether it holds work. */
+static int poll_pending(struct ring_dev *d, uint64_t ns)
+{
+    uint64_t t0 = now_ns();
+
+    do {
+        for (int i = 0; i < 32; i++) {
+            if (d->ops->pending(d))
+                return 1;
+            __builtin_ia32_pause();
+        }
+    } while (now_ns() - t0 < ns && !stopping(d));
+    return 0;
+}
+
 /* io_thread: wait for the ring; then serve, spin, sleep, until stopped. */
 static void *io_thread(void *arg)
 {
     struct ring_dev *d = arg;
-    uint64_t idle_since = 0;
+    uint64_t idle_since = 0, last_look = 0;
     uint32_t beat = 0, guest_waits;
-    int no_spin = 0;
+    int no_spin = 0, locked_out;
 
     __atomic_store_n(&d->started, 1, __ATOMIC_RELEASE);
     while (!stopping(d) && !__atomic_load_n(&d->ring, __ATOMIC_ACQUIRE))
@@ -153,7 +169,9 @@ static void *io_thread(void *arg)
         /* Held: the vCPU thread serves the ring in an exit; never sleep
          * on the lock for that, it is time the vCPU may need. */
         n = 0;
+        locked_out = 1;
         if (!pthread_mutex_trylock(&d->lock)) {
+            locked_out = 0;
             n = d->ops->serve(d);
             if (n) {
                 d->st->ring_requests += n;
@@ -169,14 +187,28 @@ static void *io_thread(void *arg)
         }
         /* Wall time, preemptions included: a thread that the host keeps
          * off the CPU cannot serve a spinning guest and should sleep, so
-         * that the guest blocks and its vCPU serves the ring in POLL. */
+         * that the guest blocks and its vCPU serves the ring in POLL.
+         * Block (poll_ns): a guest waiting for a request kicks (an exit)
+         * while this thread is off the CPU and spins again once its
+         * beat moves, so a preemption counts as RING_PREEMPTED_NS of the
+         * budget only; sleeping at once instead left the guest one exit
+         * per request until a wake-up paid (ring_kick_exit).  Bounded:
+         * an idle guest's thread sleeps after a few preemptions. */
+        if (d->ops->poll_ns && idle_since && last_look && t0 - last_look > RING_PREEMPTED_NS)
+            idle_since += t0 - last_look - RING_PREEMPTED_NS;
+        last_look = t0;
         if (no_spin)
             idle_since = t0 - RING_SPIN_NS; /* a timed look found nothing: sleep */
         else if (!idle_since)
             idle_since = t0;
         if (t0 - idle_since < RING_SPIN_NS) {
             /* Spin, but give the CPU to whoever else wants it (the vCPU,
-             * the peer a reply goes to): a 2-core host has none spare. */
+             * the peer a reply goes to): a 2-core host has none spare.
+             * Block: watch the ring between yields (poll_ns); a yield
+             * first if the vCPU held it (it serves in an exit: it may
+             * need this CPU to finish). */
+            if (d->ops->poll_ns && !locked_out && poll_pending(d, d->ops->poll_ns))
+                continue;
             sched_yield();
             continue;
         }
@@ -200,6 +232,7 @@ static void *io_thread(void *arg)
             no_spin = !wait_kick(d, fd, d->ops->timed_look && !guest_waits ? RING_LOOK_MS : -1);
         __atomic_store_n(&d->flags->host_sleeping, 0, __ATOMIC_RELAXED);
         idle_since = 0;
+        last_look = 0;
     }
     if (__atomic_load_n(&d->ring, __ATOMIC_ACQUIRE) && d->ops->drain &&
         !__atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE))

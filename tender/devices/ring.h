@@ -32,6 +32,9 @@
 /* Spin of an idle I/O thread before it sleeps, in ns of wall time
  * (bounded: an idle device costs no CPU once this has passed). */
 #define RING_SPIN_NS 200000ull
+/* A gap this long between two looks of a spinning I/O thread: the host
+ * took its CPU (a look, a yield and poll_ns take a few microseconds). */
+#define RING_PREEMPTED_NS 50000ull
 /* A sleeping I/O thread looks at the ring this often while the guest runs
  * (frames a guest queued without kicking, ring.c io_thread). */
 #define RING_LOOK_MS 1
@@ -64,6 +67,12 @@ struct ring_ops {
     /* timed_look: the guest may queue work without a kick (net TX while
      * the thread sleeps): look every RING_LOOK_MS while it runs. */
     int timed_look;
+    /* poll_ns: while the thread spins, watch pending() with pause for up
+     * to this long between sched_yields (0: yield at every look, net).  A
+     * block request waits on the other CPU for this thread: a yield per
+     * look (a syscall) delays its hand-off; pending() is then called
+     * without the lock and must only read. */
+    uint64_t poll_ns;
 };
 
 struct ring_dev {

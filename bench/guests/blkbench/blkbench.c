@@ -1,6 +1,9 @@
 /*
  * blkbench: 4 KiB block I/O rate through the BLOCK_READ/WRITE hypercalls.
- * Command line: N (default 20000).  Attach an image of at least 64 KiB with
+ * Command line: N [PHASE] [wait=MS] (N default 20000; PHASE: run only
+ * the phase of that name, e.g. rand_write_4k, so that --stats counts its
+ * exits alone, default all; wait=MS: sleep MS ms in solo5_yield first, so
+ * that bench/io.sh can pin the tender's threads before the timing).  Attach an image of at least 64 KiB with
  * --block-sector-size:storage=4096.  Does N one-block reads, then N
  * one-block writes, sequential and wrapping around the image, then the
  * same bytes again as 16-block (64 KiB) requests, then N one-block reads
@@ -89,17 +92,64 @@ static solo5_time_t run_random(solo5_handle_t h, uint64_t cap, int write, uint64
     return solo5_clock_monotonic() - t0;
 }
 
+/* The PHASE token of the command line (NULL: every phase). */
+static const char *only;
+
+/* token_is: whether the token at (t) (up to a space or the end) is (name). */
+static int token_is(const char *t, const char *name)
+{
+    while (*t && *t != ' ' && *t == *name)
+        t++, name++;
+    return (*t == '\0' || *t == ' ') && *name == '\0';
+}
+
+/* wanted: whether phase (name) runs. */
+static int wanted(const char *name)
+{
+    return only == NULL || token_is(only, name);
+}
+
+/* PHASE(name, expr): time (expr) and report it, if the phase is wanted. */
+#define PHASE(name, expr)              \
+    do {                               \
+        if (wanted(name)) {            \
+            if (!(t = (expr)))         \
+                return 1;              \
+            report(name, n, t);        \
+        }                              \
+    } while (0)
+
 int solo5_app_main(const struct solo5_start_info *si)
 {
     solo5_handle_t h;
     struct solo5_block_info info;
     uint64_t n = 0;
     solo5_time_t t;
+    const char *p;
+    uint64_t wait_ms = 0;
 
-    for (const char *p = si->cmdline; *p >= '0' && *p <= '9'; p++)
+    for (p = si->cmdline; *p >= '0' && *p <= '9'; p++)
         n = n * 10 + (uint64_t)(*p - '0');
-    if (n == 0)
-        n = 20000;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        if (p[0] == 'w' && p[1] == 'a' && p[2] == 'i' && p[3] == 't' && p[4] == '=') {
+            for (p += 5; *p >= '0' && *p <= '9'; p++)
+                wait_ms = wait_ms * 10 + (uint64_t)(*p - '0');
+        } else {
+            only = p;
+        }
+        while (*p && *p != ' ')
+            p++;
+    }
+    if (wait_ms) {
+        solo5_time_t end = solo5_clock_monotonic() + wait_ms * 1000000ull;
+
+        while (solo5_clock_monotonic() < end)
+            solo5_yield(end, NULL);
+    }
     n = (n + MULTI - 1) / MULTI * MULTI;
     if (solo5_block_acquire("storage", &h, &info) != SOLO5_R_OK || info.block_size != BS ||
         info.capacity < sizeof buf) {
@@ -108,23 +158,11 @@ int solo5_app_main(const struct solo5_start_info *si)
     }
     for (size_t i = 0; i < sizeof buf; i++)
         buf[i] = (uint8_t)i;
-    if (!(t = run(h, info.capacity, 0, n, 1)))
-        return 1;
-    report("read_4k", n, t);
-    if (!(t = run(h, info.capacity, 1, n, 1)))
-        return 1;
-    report("write_4k", n, t);
-    if (!(t = run(h, info.capacity, 0, n, MULTI)))
-        return 1;
-    report("read_64k_blocks", n, t);
-    if (!(t = run(h, info.capacity, 1, n, MULTI)))
-        return 1;
-    report("write_64k_blocks", n, t);
-    if (!(t = run_random(h, info.capacity, 0, n)))
-        return 1;
-    report("rand_read_4k", n, t);
-    if (!(t = run_random(h, info.capacity, 1, n)))
-        return 1;
-    report("rand_write_4k", n, t);
+    PHASE("read_4k", run(h, info.capacity, 0, n, 1));
+    PHASE("write_4k", run(h, info.capacity, 1, n, 1));
+    PHASE("read_64k_blocks", run(h, info.capacity, 0, n, MULTI));
+    PHASE("write_64k_blocks", run(h, info.capacity, 1, n, MULTI));
+    PHASE("rand_read_4k", run_random(h, info.capacity, 0, n));
+    PHASE("rand_write_4k", run_random(h, info.capacity, 1, n));
     return 0;
 }

@@ -10,6 +10,8 @@
  *   ro SEED      read-only attachment: check SEED's pattern, then writes and
  *                flush return EINVAL
  *   hold MS      print READY, then sleep MS milliseconds in solo5_yield
+ *   warmhold MS  read the image 20 times over (the block ring's I/O thread
+ *                and the guest's spin budget warm), then as hold
  *   shrink       print READY, then read the last block every 20 ms until it
  *                fails with EUNSPEC (the test truncates the image to half:
  *                a short read is a host I/O error, reported, and the guest
@@ -256,8 +258,14 @@ int solo5_app_main(const struct solo5_start_info *si)
         if (check_all(number(a)))
             return SOLO5_EXIT_FAILURE;
         t_puts("read-only ok\n");
-    } else if ((a = arg(si->cmdline, "hold"))) {
-        solo5_time_t end = solo5_clock_monotonic() + number(a) * 1000000ull;
+    } else if ((a = arg(si->cmdline, "hold")) || (a = arg(si->cmdline, "warmhold"))) {
+        solo5_time_t end;
+
+        for (int pass = 0; si->cmdline[0] == 'w' && pass < 20; pass++)
+            for (uint64_t off = 0; off < info.capacity; off += info.block_size)
+                if (solo5_block_read(h, off, buf, info.block_size) != SOLO5_R_OK)
+                    return t_fail("read failed");
+        end = solo5_clock_monotonic() + number(a) * 1000000ull;
 
         t_puts("READY\n");
         while (solo5_clock_monotonic() < end)
