@@ -21,10 +21,11 @@
 #          On hardware KVM under TCG: bench/compat_hwvirt.sh.
 #   ping   tests/guests/net_ping in a private namespace, `ping -f -c N
 #          -s 1000`, round trips per second: isolated, hvt CPL3, hvt CPL0
-#          (CPL0 with PINGS_CPL0 pings: it is emulated on PVM); the cpl3trap
-#          column is the CPL3 guest with --solo5:noringext (the ring as
-#          Solo5's own bindings use it, without wisp's POLL reads: what an
-#          unmodified Solo5 unikernel does).  pexit: VM exits per 100 round
+#          (CPL0 with PINGS_CPL0 pings: it is emulated on PVM); cpl3 uses
+#          the ring as Solo5's own bindings do (the guest library's
+#          default: what an unmodified Solo5 unikernel does); the cpl3trap
+#          column is the CPL3 guest with --solo5:ringext (wisp's POLL
+#          reads, include/wisp/hvt_ring_ext.h).  pexit: VM exits per 100 round
 #          trips, from --stats: those reaching wisp plus the ring kicks KVM
 #          handles itself (ring_kicks; isolated mode: exits reaching wisp);
 #          pcpu: the tender's CPU µs (user + sys, the guest's included on
@@ -136,7 +137,7 @@ ping_rate() { # KIND: "RATE EXITS_x100 CPU_US" of a flood ping
     local log=$S/guest.log pid i ms n=$PINGS opt=() gopt=() g=$S/net_ping.hvt st=$S/pst.json cpu
     case $1 in
         isolated) g=$S/net_ping.wisp ;;
-        cpl3trap) gopt=(--solo5:noringext) ;;
+        cpl3trap) gopt=(--solo5:ringext) ;;
         cpl0) opt=(--solo5:cpl0); n=$PINGS_CPL0 ;;
     esac
     rm -f "$st" "$S/pcpu"
@@ -182,7 +183,7 @@ done
     echo "# cpl3 = direct port-I/O exit (TSS I/O bitmap), cpl3trap = --solo5:trap-io; ping: round trips/s"
     echo "# (ping -f -s 1000; CPL0 $PINGS_CPL0 pings, else $PINGS), pexit: exits per 100 round trips (with the"
     echo "# ring kicks KVM serves itself), pcpu: tender CPU µs per round trip; in the ping rows cpl3trap is the"
-    echo "# CPL3 guest with --solo5:noringext (Solo5's ring protocol); $ROUNDS interleaved rounds, medians, series in brackets"
+    echo "# CPL3 guest with --solo5:ringext (wisp's POLL reads; cpl3: Solo5's ring protocol, the default); $ROUNDS interleaved rounds, medians, series in brackets"
     printf '%-8s %10s %10s %10s %10s %9s %9s %9s\n' what isolated cpl3 cpl3trap cpl0 cpl3/iso trap/iso cpl0/iso
     for key in hcall hcpu hexit ping pexit pcpu; do
         i=$(echo ${series[$key-isolated]} | tr ' ' '\n' | median)

@@ -5,8 +5,9 @@
  * the rest.  wisp's own --solo5:noring (also removed) keeps the network on
  * the NET_* hypercalls when the tender offers the ring (net.c): a switch
  * for tests, which then exercise what a guest predating the ring does;
- * --solo5:noringext keeps the ring but not wisp's addition to it
- * (include/wisp/hvt_ring_ext.h), as Solo5's own bindings use it.  The
+ * --solo5:ringext adds wisp's POLL reads to the ring
+ * (include/wisp/hvt_ring_ext.h); without it the ring is used as Solo5's
+ * own bindings use it.  The
  * first token that is not one of these ends the options.
  * The command line lives in read-only memory, so the result is a pointer
  * into it, not a copy.
@@ -54,8 +55,8 @@ const char *hg_cmdline_parse(const char *p)
         if (i == sizeof options / sizeof options[0]) {
             if ((after = match(p, "--solo5:noring")) != NULL)
                 hg_net_noring = 1;
-            else if ((after = match(p, "--solo5:noringext")) != NULL)
-                hg_net_noringext = 1;
+            else if ((after = match(p, "--solo5:ringext")) != NULL)
+                hg_net_ringext = 1;
             else
                 break;
         } else {

@@ -120,9 +120,11 @@ const struct mft_entry *hg_mft_by_handle(solo5_handle_t handle, enum mft_type ty
 /* net.c: set by --solo5:noring (cmdline.c): use the NET_* hypercalls even
  * if the tender offers the ring. */
 extern int hg_net_noring;
-/* net.c: set by --solo5:noringext: the ring as Solo5's bindings use it,
- * without wisp's POLL reads (include/wisp/hvt_ring_ext.h). */
-extern int hg_net_noringext;
+/* net.c: set by --solo5:ringext: wisp's POLL reads on the ring
+ * (include/wisp/hvt_ring_ext.h) where the tender offers them; without it
+ * the ring as Solo5's bindings use it, which measured faster on both an
+ * idle and a loaded host (bench/README.md). */
+extern int hg_net_ringext;
 /*
  * net.c: decide the transport (the ring iff offered, a NIC is declared and
  * not --solo5:noring).  With the ring, its write-buffer pool takes the

@@ -41,7 +41,7 @@
 #define RING_MASK (HVT_RING_ENTRIES - 1)
 
 int hg_net_noring;
-int hg_net_noringext;
+int hg_net_ringext;
 
 static struct hvt_ring *ring;                         /* NULL: hypercalls */
 static uint8_t (*pool)[HVT_RING_BUF_SIZE];           /* NET_POOL buffers */
@@ -74,7 +74,7 @@ uint64_t hg_net_init(uint64_t heap_start)
     ring = (struct hvt_ring *)(uintptr_t)hg_bi->net_ring;
     pool = (uint8_t (*)[HVT_RING_BUF_SIZE])(uintptr_t)heap_start;
     heap_start += (uint64_t)NET_POOL * HVT_RING_BUF_SIZE;
-    if (hg_net_noringext ||
+    if (!hg_net_ringext ||
         *(volatile uint32_t *)((uint8_t *)ring + HVT_RING_EXT_MAGIC_OFFSET) != HVT_RING_EXT_MAGIC)
         return heap_start;
     for (index = 1; index < MFT_MAX_ENTRIES; index++) {

@@ -167,9 +167,9 @@ ring_counts() {
     for mode in "${modes[@]}"; do
         local flag=()
         [ "$mode" = trap ] && flag=(--solo5:trap-io)
-        # --solo5:noringext: the ring as Solo5's bindings use it (wisp's
-        # POLL reads kick next to never).
-        start_hvt net_ping "${flag[@]}" --stats="$f" --net:service0=tap0 -- --solo5:noringext \
+        # the ring as Solo5's bindings use it (wisp's POLL reads,
+        # --solo5:ringext, kick next to never).
+        start_hvt net_ping "${flag[@]}" --stats="$f" --net:service0=tap0 -- \
             10.0.0.2 count=200
         # -i 0.002: the I/O thread falls asleep between pings, so most
         # frames need a kick.
@@ -202,14 +202,14 @@ poll_exits() {
     grep '"exits"' "$1" | sed -n 's/.*"hypercall": {"count": \([0-9]*\).*/\1/p'
 }
 
-@test "compat net: wisp's POLL reads: a flood costs one exit per round trip and wakes no thread; Solo5's protocol (--solo5:noringext) still works beside it" {
+@test "compat net: wisp's POLL reads (--solo5:ringext): a flood costs one exit per round trip and wakes no thread; Solo5's protocol still works beside it" {
     netns_tap tap0 10.0.0.1/24
     local f="$BATS_TEST_TMPDIR/stats.json" io kicks req hc n=2000 how=-f
     if solo5_cpl0; then n=100; fi # emulated on PVM
     # Under QEMU's TCG (100-800 round trips/s) a flood's 100 probes/s of
     # timer fill the tap's queue: ping -A, one probe in flight, instead.
     if [ "${WISP_HWVIRT:-0}" = 1 ]; then n=300 how=-A; fi
-    start_hvt net_ping --stats="$f" --net:service0=tap0 -- 10.0.0.2 count=$n
+    start_hvt net_ping --stats="$f" --net:service0=tap0 -- --solo5:ringext 10.0.0.2 count=$n
     run nsx timeout 120 ping $how -q -c $n -w 100 -s 1000 10.0.0.2
     assert_status 0
     [ "$(received "$output")" -ge "$n" ]
@@ -222,7 +222,7 @@ poll_exits() {
     [ "$kicks" -le $((n / 4)) ]
     # The same guest as Solo5's bindings: a READ per frame and one that
     # finds nothing, through the I/O thread, woken by kicks.
-    start_hvt net_ping --stats="$f" --net:service0=tap0 -- --solo5:noringext 10.0.0.2 count=$n
+    start_hvt net_ping --stats="$f" --net:service0=tap0 -- 10.0.0.2 count=$n
     run nsx timeout 120 ping $how -q -c $n -w 100 -s 1000 10.0.0.2
     assert_status 0
     [ "$(received "$output")" -ge "$n" ]
@@ -248,7 +248,7 @@ poll_exits() {
     local tr="$BATS_TEST_TMPDIR/trace"
     for mode in ring noring ext; do
         local flag=()
-        [ "$mode" = ring ] && flag=(--solo5:noringext)
+        [ "$mode" = ext ] && flag=(--solo5:ringext)
         [ "$mode" = noring ] && flag=(--solo5:noring)
         netns_bg "$OUT" timeout 120 strace -f -qq -e trace=readv,ioctl -o "$tr.$mode" "$WISP" \
             --net:service0=tap0 -- "$(hvt net_ping)" "${flag[@]}" 10.0.0.2 count=20
