@@ -22,7 +22,7 @@
 #             p50 and p99
 #   rate      $RATE_N connections back to back, 1 and $CONC in flight:
 #             connections per second
-# Environment: ROUNDS (5), LAT_N (100), RATE_N (300), CONC (8), POOL (8),
+# Environment: KEEP_LOGS=DIR keeps the servers' logs there; ROUNDS (5), LAT_N (100), RATE_N (300), CONC (8), POOL (8),
 # INTERVAL_MS (20: every connection costs a VM boot, ~3 ms of CPU on PVM, and the
 # pool must keep up for its latency to show), BASE_PORT (18080).  Output: stdout, and
 # build/bench/results/serve.txt (bench/results/serve.txt with RECORD=1).
@@ -63,6 +63,7 @@ PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    [ -z "${KEEP_LOGS:-}" ] || { mkdir -p "$KEEP_LOGS" && cp "$WORK"/*.log "$KEEP_LOGS"/; }
     rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -314,7 +314,11 @@ static void reap_slot(struct server *s, struct slot *sl, int wstatus)
                 *nl = '\0';
             fprintf(stderr, "wisp serve: pool vm %u ended before a connection (status "
                     "0x%x)%s%s\n", sl->id, wstatus, *log ? ": " : "", strip(log));
-            if (++s->pool_fail_streak >= POOL_FAIL_LIMIT && !s->pool_off) {
+            /* Status 0 is no failure: the acceptor closed the VM's
+             * hand-off socket, or the VM took a connection, served it and
+             * ended before the acceptor's word of it arrived here (seen
+             * under load: three in a row turned a healthy pool off). */
+            if (wstatus != 0 && ++s->pool_fail_streak >= POOL_FAIL_LIMIT && !s->pool_off) {
                 s->pool_off = 1;
                 fprintf(stderr, "wisp serve: %u pool VMs in a row ended unused: pool "
                         "turned off, every connection boots its VM\n", POOL_FAIL_LIMIT);
