@@ -22,6 +22,7 @@
 
 #define LOG_KEEP 4096
 #define POOL_FAIL_LIMIT 3   /* pool VMs in a row ending unused: pool off */
+#define QUIET_ENDED_MAX 16  /* pool VMs ended with status 0, remembered */
 #define TAG_CHAN 1ull
 #define TAG_SIGNAL 2ull
 #define TAG_CLOSING 3ull
@@ -54,6 +55,10 @@ struct server {
     unsigned next_id;
     int draining, pool_off;
     unsigned pool_fail_streak;
+    /* Pool VMs that ended with status 0 before the acceptor's word of
+     * their connection arrived (they served it): start_connection logs
+     * the connection when the word comes.  Oldest overwritten. */
+    unsigned quiet_ended[QUIET_ENDED_MAX], quiet_next;
     /* --stats */
     uint64_t connections, booted, pool_hits, timeouts, crashes;
     unsigned peak;            /* most VMs serving at once */
@@ -156,6 +161,21 @@ static void start_connection(struct server *s, int conn, const char *peer, unsig
     s->connections++;
     if (vm_id) {
         sl = pool_slot(s, vm_id);
+        for (unsigned i = 0; !sl && i < QUIET_ENDED_MAX; i++) {
+            if (s->quiet_ended[i] != vm_id)
+                continue;
+            /* It served the connection and ended with status 0 before
+             * this word arrived (reap_slot). */
+            s->quiet_ended[i] = 0;
+            s->pool_hits++;
+            s->pool_fail_streak = 0;
+            fprintf(stderr, "wisp serve: %s vm %u (pool) exit 0 (it ended before its "
+                    "connection was known here)\n", peer, vm_id);
+            close_served(s, conn);
+            if (!s->draining && s->chan >= 0)
+                acceptor_grant(s->chan, 1);
+            return;
+        }
         if (!sl) {
             /* It took the connection and ended before we heard of it: its
              * input may be consumed, so no other VM may serve it. */
@@ -307,18 +327,20 @@ static void reap_slot(struct server *s, struct slot *sl, int wstatus)
     stop_booting(s, sl);
     if (sl->state == SLOT_POOL) {
         s->pooled--;
-        if (!s->draining) {
+        if (!s->draining && wstatus == 0) {
+            /* Status 0 is no failure: the VM took a connection, served it
+             * and ended before the acceptor's word of it arrived (seen
+             * under load: three in a row once turned a healthy pool off),
+             * or the acceptor closed its hand-off socket. */
+            s->quiet_ended[s->quiet_next++ % QUIET_ENDED_MAX] = sl->id;
+        } else if (!s->draining) {
             char *nl = strchr(log, '\n');
 
             if (nl)
                 *nl = '\0';
             fprintf(stderr, "wisp serve: pool vm %u ended before a connection (status "
                     "0x%x)%s%s\n", sl->id, wstatus, *log ? ": " : "", strip(log));
-            /* Status 0 is no failure: the acceptor closed the VM's
-             * hand-off socket, or the VM took a connection, served it and
-             * ended before the acceptor's word of it arrived here (seen
-             * under load: three in a row turned a healthy pool off). */
-            if (wstatus != 0 && ++s->pool_fail_streak >= POOL_FAIL_LIMIT && !s->pool_off) {
+            if (++s->pool_fail_streak >= POOL_FAIL_LIMIT && !s->pool_off) {
                 s->pool_off = 1;
                 fprintf(stderr, "wisp serve: %u pool VMs in a row ended unused: pool "
                         "turned off, every connection boots its VM\n", POOL_FAIL_LIMIT);

@@ -221,6 +221,25 @@ wait_log() {
     [ "$(grep -Ec ' ms exit 0$' "$SERVER_LOG")" -eq 1000 ]
 }
 
+@test "serve: a pool under back-to-back load stays on and logs every connection, also one its VM ended before the server heard of it" {
+    [ -x "$LOAD" ] || skip "serveload not built"
+    serve --listen=127.0.0.1:0 --max-vms=16 --pool=8 --stats "$TOP/build/examples/fn-http.wisp"
+    for i in 1 2 3; do
+        run "$LOAD" --conns=300 --concurrency=8 --timeout=120 --request="$HTTP" \
+            --expect='"status":"200 OK"' "127.0.0.1:$PORT"
+        assert_status 0
+        assert_output_has "conns=300 ok=300 failed=0"
+    done
+    stop
+    log_has "stats: connections 900,"
+    ! grep -q "pool turned off" "$SERVER_LOG" || false
+    # One line per connection: served and logged at its end, or (a pool VM
+    # that ended first) logged when the acceptor's word arrived.
+    [ "$(grep -Ec ' ms exit 0$| \(pool\) exit 0 \(it ended before its connection was known here\)$' "$SERVER_LOG")" -eq 900 ]
+    hits=$(sed -n 's/.*pool hits \([0-9]*\),.*/\1/p' "$SERVER_LOG")
+    [ "$hits" -ge 100 ]
+}
+
 @test "serve: SIGTERM drains: a running VM finishes, then the server exits 0" {
     serve --listen=unix:"$SOCK" --stats "$(guest input_echo)" echo
     (printf 'slow\n'; sleep 1; printf 'end\n') | socat -t 10 - UNIX-CONNECT:"$SOCK" >"$BATS_TEST_TMPDIR/out" &
