@@ -144,6 +144,16 @@ static void close_served(struct server *s, int fd)
     closing_add(&s->closing, fd, TAG_CLOSING << 32 | (uint32_t)fd);
 }
 
+/* connection_done: the supervisor's copy of a connection its VM has
+ * finished with goes to the graceful close, and the acceptor may take
+ * one more connection. */
+static void connection_done(struct server *s, int conn)
+{
+    close_served(s, conn);
+    if (!s->draining && s->chan >= 0)
+        acceptor_grant(s->chan, 1);
+}
+
 /* pool_slot: the idle pool VM `id`, or NULL. */
 static struct slot *pool_slot(struct server *s, unsigned id)
 {
@@ -171,9 +181,7 @@ static void start_connection(struct server *s, int conn, const char *peer, unsig
             s->pool_fail_streak = 0;
             fprintf(stderr, "wisp serve: %s vm %u (pool) exit 0 (it ended before its "
                     "connection was known here)\n", peer, vm_id);
-            close_served(s, conn);
-            if (!s->draining && s->chan >= 0)
-                acceptor_grant(s->chan, 1);
+            connection_done(s, conn);
             return;
         }
         if (!sl) {
@@ -181,9 +189,7 @@ static void start_connection(struct server *s, int conn, const char *peer, unsig
              * input may be consumed, so no other VM may serve it. */
             fprintf(stderr, "wisp serve: %s vm %u (pool): the VM ended before its "
                     "connection was known; closed\n", peer, vm_id);
-            close_served(s, conn);
-            if (!s->draining && s->chan >= 0)
-                acceptor_grant(s->chan, 1);
+            connection_done(s, conn);
             return;
         }
         stop_booting(s, sl); /* serving now, ready or not */
@@ -349,9 +355,7 @@ static void reap_slot(struct server *s, struct slot *sl, int wstatus)
     } else {
         s->serving--;
         log_end(s, sl, wstatus, log);
-        close_served(s, sl->conn);
-        if (!s->draining && s->chan >= 0)
-            acceptor_grant(s->chan, 1);
+        connection_done(s, sl->conn);
     }
     sl->state = SLOT_FREE;
 }
