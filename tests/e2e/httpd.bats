@@ -250,6 +250,9 @@ expect_raw() {
 }
 
 @test "httpd: more concurrent connections than the limit: the extra ones are refused, the rest served" {
+    if [ "${WISP_HWVIRT:-0}" = 1 ]; then
+        skip "make test-hwvirt runs the guest under QEMU's TCG: after 150 held connections the guest frees their slots too slowly for the good request that follows (failed 1 of 3 runs); the other httpd tests run there"
+    fi
     start_web httpd.wisp -- --timeout=30
     # 150 connections opened and held at once (the limit is 112), then a
     # request on each: 112 are answered, 38 were reset at once (some while
