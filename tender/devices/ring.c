@@ -99,11 +99,26 @@ void ring_notify(struct ring_dev *d)
 {
     uint64_t one = 1;
 
+    if (d->vcpu_serving)
+        return;
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the guest's before POLL */
     if (__atomic_load_n(&d->flags->guest_waiting, __ATOMIC_RELAXED)) {
         d->st->ring_notifies++;
+        __atomic_store_n(&d->notified, 1, __ATOMIC_RELEASE);
         (void)!write(d->notify_fd, &one, sizeof one);
     }
+}
+
+/* drop_stale_notify: the vCPU thread returns input to the guest now: a
+ * signal of notify_fd for it (the I/O thread served it while the guest
+ * entered POLL) would only end the guest's next POLL at once, with
+ * nothing new, and cost it another exit.  Reset it. */
+static void drop_stale_notify(struct ring_dev *d)
+{
+    uint64_t v;
+
+    if (__atomic_exchange_n(&d->notified, 0, __ATOMIC_ACQ_REL))
+        (void)!read(d->notify_fd, &v, sizeof v);
 }
 
 /* wait_kick: block until the kick fd (or `extra`, if >= 0) is readable,
@@ -354,9 +369,13 @@ uint64_t ring_poll_serve(struct vm *vm)
          * back in another exit; if the host preempted the thread, this
          * wait gives it the CPU. */
         pthread_mutex_lock(&d->lock);
+        d->vcpu_serving = 1;
         d->st->ring_requests += d->ops->serve(d);
-        if (d->ops->rx_ready && d->ops->rx_ready(d))
+        d->vcpu_serving = 0;
+        if (d->ops->rx_ready && d->ops->rx_ready(d)) {
             ready |= 1ull << h;
+            drop_stale_notify(d);
+        }
         pthread_mutex_unlock(&d->lock);
     }
     return ready;

@@ -95,6 +95,11 @@ struct ring_dev {
      * thread then catches requests itself: thread_served counts them. */
     uint64_t thread_served, served_at_wake;
     unsigned wakes_skipped;
+    /* Under lock: the vCPU thread serves (ring_poll_serve); the input it
+     * finds goes back with its POLL, so ring_notify signals nobody. */
+    int vcpu_serving;
+    /* Atomic: notify_fd was signalled and not yet reset. */
+    int notified;
 };
 
 /*
