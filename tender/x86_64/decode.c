@@ -36,53 +36,52 @@ static int has_modrm_0f(uint8_t op)
     }
 }
 
-/* modrm: ModRM (+SIB, displacement) at code[*at]; -1 when bytes run out.
- * `rex` holds R, X, B in bits 2, 1, 0. */
-static int modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
-                 struct x86_insn *in)
+int x86_decode_modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
+                     struct x86_modrm *m)
 {
-    uint8_t m, mod, rm;
+    uint8_t b, mod, rm;
 
     if (*at >= n)
         return -1;
-    m = code[(*at)++];
-    mod = m >> 6;
-    rm = m & 7;
-    in->has_modrm = 1;
-    in->reg = (uint8_t)(((m >> 3) & 7) | ((rex & 4) ? 8 : 0));
-    in->ea_base = in->ea_index = -1;
-    in->ea_scale = 1;
-    in->ea_disp = 0;
+    b = code[(*at)++];
+    mod = b >> 6;
+    rm = b & 7;
+    *m = (struct x86_modrm){
+        .reg = (uint8_t)(((b >> 3) & 7) | ((rex & 4) ? 8 : 0)),
+        .ea_base = -1,
+        .ea_index = -1,
+        .ea_scale = 1,
+    };
     if (mod == 3) {
-        in->len = *at;
+        m->rm = (uint8_t)(rm | ((rex & 1) ? 8 : 0));
         return 0;
     }
-    in->mem = 1;
+    m->mem = 1;
     if (rm == 4) {
         uint8_t sib, base, index;
 
         if (*at >= n)
             return -1;
         sib = code[(*at)++];
-        in->ea_scale = 1u << (sib >> 6);
+        m->ea_scale = 1u << (sib >> 6);
         index = (uint8_t)(((sib >> 3) & 7) | ((rex & 2) ? 8 : 0));
         base = sib & 7;
         if (index != 4)
-            in->ea_index = index;
+            m->ea_index = index;
         if (base == 5 && mod == 0)
             mod = 2; /* disp32, no base */
         else
-            in->ea_base = base | ((rex & 1) ? 8 : 0);
+            m->ea_base = base | ((rex & 1) ? 8 : 0);
     } else if (rm == 5 && mod == 0) {
-        in->ea_rip = 1;
+        m->ea_rip = 1;
         mod = 2;
     } else {
-        in->ea_base = rm | ((rex & 1) ? 8 : 0);
+        m->ea_base = rm | ((rex & 1) ? 8 : 0);
     }
     if (mod == 1) {
         if (*at >= n)
             return -1;
-        in->ea_disp = (int8_t)code[(*at)++];
+        m->ea_disp = (int8_t)code[(*at)++];
     } else if (mod == 2) {
         int32_t d;
 
@@ -90,8 +89,32 @@ static int modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
             return -1;
         memcpy(&d, code + *at, 4);
         *at += 4;
-        in->ea_disp = d;
+        m->ea_disp = d;
     }
+    return 0;
+}
+
+uint64_t x86_modrm_ea(const struct x86_modrm *m, const uint64_t gpr[16], uint64_t next_rip)
+{
+    uint64_t a = (uint64_t)m->ea_disp;
+
+    if (m->ea_rip)
+        return next_rip + a;
+    if (m->ea_base >= 0)
+        a += gpr[m->ea_base];
+    if (m->ea_index >= 0)
+        a += gpr[m->ea_index] * m->ea_scale;
+    return a;
+}
+
+/* modrm: the instruction's ModRM operand at code[*at]; the length so far.
+ * -1 when the bytes run out. */
+static int modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
+                 struct x86_insn *in)
+{
+    in->has_modrm = 1;
+    if (x86_decode_modrm(code, n, at, rex, &in->m))
+        return -1;
     in->len = *at;
     return 0;
 }
@@ -140,8 +163,8 @@ int x86_decode(const uint8_t *code, unsigned n, struct x86_insn *in)
     int hm;
 
     memset(in, 0, sizeof *in);
-    in->ea_base = in->ea_index = -1;
-    in->ea_scale = 1;
+    in->m.ea_base = in->m.ea_index = -1;
+    in->m.ea_scale = 1;
     if (n > X86_INSN_MAX)
         n = X86_INSN_MAX;
     for (;; at++) {
@@ -185,8 +208,8 @@ int x86_decode(const uint8_t *code, unsigned n, struct x86_insn *in)
             if (at + 8 > n)
                 return -1;
             memcpy(&a, code + at, 8);
-            in->moffs = in->mem = 1;
-            in->ea_disp = (int64_t)a;
+            in->moffs = in->m.mem = 1;
+            in->m.ea_disp = (int64_t)a;
             in->len = at + 8;
             return 0;
         }
@@ -214,17 +237,11 @@ int x86_decode(const uint8_t *code, unsigned n, struct x86_insn *in)
 
 uint64_t x86_ea(const struct x86_insn *in, const uint64_t gpr[16])
 {
-    uint64_t a = (uint64_t)in->ea_disp;
-
     if (in->store_at_reg)
-        return gpr[in->reg & 15];
+        return gpr[in->m.reg & 15];
     if (in->moffs)
-        return a;
-    if (in->ea_base >= 0)
-        a += gpr[in->ea_base];
-    if (in->ea_index >= 0)
-        a += gpr[in->ea_index] * in->ea_scale;
-    return a;
+        return (uint64_t)in->m.ea_disp;
+    return x86_modrm_ea(&in->m, gpr, 0);
 }
 
 int x86_mov_store64(const uint8_t *code, unsigned n, const uint64_t gpr[16], uint64_t next_rip,
@@ -234,18 +251,18 @@ int x86_mov_store64(const uint8_t *code, unsigned n, const uint64_t gpr[16], uin
     unsigned end;
 
     if (x86_decode(code, n, &in) || in.enc != X86_ENC_LEGACY || in.map != X86_MAP_1 ||
-        !in.rex_w || in.opsize16 || in.rep || in.other_prefix || !in.mem)
+        !in.rex_w || in.opsize16 || in.rep || in.other_prefix || !in.m.mem)
         return 0;
     switch (in.opcode) {
     case 0x89:
     case 0xa3:
         end = in.len;
-        *value = gpr[in.opcode == 0xa3 ? 0 : in.reg & 15];
+        *value = gpr[in.opcode == 0xa3 ? 0 : in.m.reg & 15];
         break;
     case 0xc7: {
         int32_t imm;
 
-        if ((in.reg & 7) != 0 || in.len + 4 > n)
+        if ((in.m.reg & 7) != 0 || in.len + 4 > n)
             return 0;
         memcpy(&imm, code + in.len, 4);
         end = in.len + 4;
@@ -257,7 +274,7 @@ int x86_mov_store64(const uint8_t *code, unsigned n, const uint64_t gpr[16], uin
     }
     if (end != n)
         return 0;
-    *addr = in.ea_rip ? next_rip + (uint64_t)in.ea_disp : x86_ea(&in, gpr);
+    *addr = in.moffs ? x86_ea(&in, gpr) : x86_modrm_ea(&in.m, gpr, next_rip);
     return 1;
 }
 
@@ -271,9 +288,9 @@ static const char *name_0f(const struct x86_insn *in)
     case 0x35: return "sysexit";
     case 0x0b: return "ud2";
     case 0xae:
-        if (!in->mem)
+        if (!in->m.mem)
             break;
-        switch (in->reg & 7) {
+        switch (in->m.reg & 7) {
         case 0: return in->rex_w ? "fxsave64" : "fxsave";
         case 4: return in->rex_w ? "xsave64" : "xsave";
         case 6: return in->rex_w ? "xsaveopt64" : "xsaveopt";
@@ -281,9 +298,9 @@ static const char *name_0f(const struct x86_insn *in)
         }
         break;
     case 0xc7:
-        if (in->mem && (in->reg & 7) == 4)
+        if (in->m.mem && (in->m.reg & 7) == 4)
             return in->rex_w ? "xsavec64" : "xsavec";
-        if (in->mem && (in->reg & 7) == 5)
+        if (in->m.mem && (in->m.reg & 7) == 5)
             return in->rex_w ? "xsaves64" : "xsaves";
         break;
     case 0x11: return in->opsize16 ? "movupd" : in->rep == 0xf3 ? "movss"
@@ -327,9 +344,9 @@ const char *x86_insn_name(const uint8_t *code, unsigned n)
         }
         return "an AVX-512 (EVEX-encoded) instruction";
     }
-    if (in.map == X86_MAP_0F38 && !r && in.opcode == 0xf8 && in.opsize16 && in.mem)
+    if (in.map == X86_MAP_0F38 && !r && in.opcode == 0xf8 && in.opsize16 && in.m.mem)
         return "movdir64b";
-    if (in.map == X86_MAP_0F38 && !r && in.opcode == 0xf9 && !in.opsize16 && in.mem)
+    if (in.map == X86_MAP_0F38 && !r && in.opcode == 0xf9 && !in.opsize16 && in.m.mem)
         return "movdiri";
     if (in.map == X86_MAP_0F && (in.opcode == 0x05 || in.opcode == 0x07 || in.opcode == 0x34 ||
                                  in.opcode == 0x35 || in.opcode == 0x0b || !r))

@@ -29,6 +29,35 @@ enum x86_enc {
     X86_ENC_EVEX,  /* 62: AVX-512 */
 };
 
+/* The operand that a ModRM byte (with its SIB byte and displacement)
+ * names.  Registers are numbered as x86 encodes them (0 rax, 1 rcx, 2 rdx,
+ * 3 rbx, 4 rsp, 5 rbp, 6 rsi, 7 rdi, 8-15 r8-r15). */
+struct x86_modrm {
+    uint8_t reg;          /* ModRM.reg (+REX.R): a register, CR number, Sreg, ... */
+    uint8_t rm;           /* ModRM.rm (+REX.B): the register operand when !mem */
+    int mem;              /* a memory operand (ea_* below) */
+    int ea_rip;           /* RIP-relative: the next instruction's address + ea_disp */
+    int ea_base, ea_index; /* register numbers, -1 when none */
+    unsigned ea_scale;
+    int64_t ea_disp;
+};
+
+/*
+ * x86_decode_modrm: decode the ModRM byte at code[*at] and, for a memory
+ * form, its SIB byte and displacement, with the REX (or VEX/EVEX) bits R,
+ * X, B in bits 2, 1, 0 of `rex`.  Advances *at past them.  0, or -1 when
+ * the bytes run out (never reads code[n] or beyond).  The one ModRM
+ * decoder of the tender: x86_decode and compatibility mode's hvt_decode
+ * use it.
+ */
+int x86_decode_modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
+                     struct x86_modrm *m);
+
+/* x86_modrm_ea: the address of m's memory operand (m->mem) given the
+ * guest's registers in encoding order and, for a RIP-relative one, the
+ * address of the next instruction. */
+uint64_t x86_modrm_ea(const struct x86_modrm *m, const uint64_t gpr[16], uint64_t next_rip);
+
 /* One decoded instruction (as far as x86_decode got: see its result).
  * Registers are numbered as x86 encodes them (0 rax, 1 rcx, 2 rdx, 3 rbx,
  * 4 rsp, 5 rbp, 6 rsi, 7 rdi, 8-15 r8-r15). */
@@ -43,13 +72,8 @@ struct x86_insn {
     int rep;              /* 0, 0xf2 or 0xf3 */
     int other_prefix;     /* lock, or a segment override */
     int has_modrm;
-    uint8_t reg;          /* ModRM.reg (+REX.R) */
-    int mem;              /* a memory operand (ea_* below) */
-    int ea_rip;           /* RIP-relative: its address needs the length */
-    int ea_base, ea_index; /* register numbers, -1 when none */
-    unsigned ea_scale;
-    int64_t ea_disp;
-    int moffs;            /* a0-a3: absolute 64-bit address in ea_disp */
+    struct x86_modrm m;   /* the operand (m.mem also for a0-a3, moffs) */
+    int moffs;            /* a0-a3: absolute 64-bit address in m.ea_disp */
     int store_at_reg;     /* movdir64b: it stores to the address in reg */
 };
 

@@ -35,14 +35,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (in.len == 0 || in.len > n || !in.name)
         abort();
-    if (in.reg > 15 || in.rm > 15 || in.ea_base > 15 || in.ea_index > 15 ||
-        in.ea_base < -1 || in.ea_index < -1 || (in.ea_scale & (in.ea_scale - 1)))
+    if (in.m.reg > 15 || in.m.rm > 15 || in.m.ea_base > 15 || in.m.ea_index > 15 ||
+        in.m.ea_base < -1 || in.m.ea_index < -1 || (in.m.ea_scale & (in.m.ea_scale - 1)))
         abort();
     hvt_decode(code, in.len, &again);
-    if (again.op != in.op || again.len != in.len || again.reg != in.reg || again.rm != in.rm ||
-        again.mem != in.mem || again.ea_disp != in.ea_disp || again.imm != in.imm)
+    if (again.op != in.op || again.len != in.len || again.m.reg != in.m.reg || again.m.rm != in.m.rm ||
+        again.m.mem != in.m.mem || again.m.ea_disp != in.m.ea_disp || again.imm != in.imm)
         abort();
-    if (in.mem)
+    if (in.m.mem)
         (void)hvt_ea(&in, gpr, 0x100000);
     return 0;
 }

@@ -37,13 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     if (x86_decode(code, n, &in) == 0) {
-        if (in.len == 0 || in.len > n || in.reg > 15 || in.ea_base > 15 || in.ea_index > 15 ||
-            in.ea_base < -1 || in.ea_index < -1 || (in.ea_scale & (in.ea_scale - 1)))
+        if (in.len == 0 || in.len > n || in.m.reg > 15 || in.m.ea_base > 15 || in.m.ea_index > 15 ||
+            in.m.ea_base < -1 || in.m.ea_index < -1 || (in.m.ea_scale & (in.m.ea_scale - 1)))
             abort();
         if (x86_decode(code, in.len, &again) || again.len != in.len || again.opcode != in.opcode ||
-            again.mem != in.mem || again.ea_disp != in.ea_disp || again.reg != in.reg)
+            again.m.mem != in.m.mem || again.m.ea_disp != in.m.ea_disp || again.m.reg != in.m.reg)
             abort();
-        if (in.mem && !in.ea_rip)
+        if (in.m.mem && !in.m.ea_rip)
             (void)x86_ea(&in, gpr);
     }
     free(code);

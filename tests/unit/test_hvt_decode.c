@@ -34,7 +34,7 @@ static void test_lgdt_lidt_operands(void **state)
     DECODE(&in, 0x0f, 0x01, 0x10); /* lgdt (%rax) */
     assert_int_equal(in.op, HVT_OP_LGDT);
     assert_int_equal(in.len, 3);
-    assert_true(in.mem);
+    assert_true(in.m.mem);
     assert_int_equal(hvt_ea(&in, gpr, 0x100000), 0x1000);
 
     DECODE(&in, 0x0f, 0x01, 0x1d, 0x10, 0x00, 0x00, 0x00); /* lidt 0x10(%rip) */
@@ -73,22 +73,22 @@ static void test_ltr_sreg_cr(void **state)
     DECODE(&in, 0x0f, 0x00, 0xd9); /* ltr %cx */
     assert_int_equal(in.op, HVT_OP_LTR);
     assert_int_equal(in.len, 3);
-    assert_false(in.mem);
-    assert_int_equal(in.rm, 1);
+    assert_false(in.m.mem);
+    assert_int_equal(in.m.rm, 1);
 
     DECODE(&in, 0x8e, 0xd0); /* mov %eax, %ss */
     assert_int_equal(in.op, HVT_OP_MOV_SREG);
-    assert_int_equal(in.reg, 2);
+    assert_int_equal(in.m.reg, 2);
     assert_int_equal(in.len, 2);
 
     DECODE(&in, 0x0f, 0x20, 0xd0); /* mov %cr2, %rax */
     assert_int_equal(in.op, HVT_OP_MOV_FROM_CR);
-    assert_int_equal(in.reg, 2);
-    assert_int_equal(in.rm, 0);
+    assert_int_equal(in.m.reg, 2);
+    assert_int_equal(in.m.rm, 0);
     assert_int_equal(in.len, 3);
 
     DECODE(&in, 0x41, 0x0f, 0x20, 0xd3); /* mov %cr2, %r11 */
-    assert_int_equal(in.rm, 11);
+    assert_int_equal(in.m.rm, 11);
     assert_int_equal(in.len, 4);
 
     DECODE(&in, 0x0f, 0x22, 0xd8); /* mov %rax, %cr3 */
@@ -172,7 +172,7 @@ static void test_umip_stores(void **state)
     (void)state;
     DECODE(&in, 0x0f, 0x01, 0x07); /* sgdt (%rdi) */
     assert_int_equal(in.op, HVT_OP_SGDT);
-    assert_true(in.mem);
+    assert_true(in.m.mem);
     assert_int_equal(in.len, 3);
     assert_int_equal(hvt_ea(&in, gpr, 0), 0x8000);
     DECODE(&in, 0x0f, 0x01, 0x4e, 0x10); /* sidt 0x10(%rsi) */
@@ -181,20 +181,20 @@ static void test_umip_stores(void **state)
     assert_int_equal(hvt_ea(&in, gpr, 0), 0x7010);
     DECODE(&in, 0x0f, 0x00, 0xc0); /* sldt %eax */
     assert_int_equal(in.op, HVT_OP_SLDT);
-    assert_false(in.mem);
-    assert_int_equal(in.rm, 0);
+    assert_false(in.m.mem);
+    assert_int_equal(in.m.rm, 0);
     DECODE(&in, 0x0f, 0x00, 0x08); /* str (%rax) */
     assert_int_equal(in.op, HVT_OP_STR);
-    assert_true(in.mem);
+    assert_true(in.m.mem);
     DECODE(&in, 0x48, 0x0f, 0x01, 0xe1); /* smsw %rcx */
     assert_int_equal(in.op, HVT_OP_SMSW);
-    assert_false(in.mem);
-    assert_int_equal(in.rm, 1);
+    assert_false(in.m.mem);
+    assert_int_equal(in.m.rm, 1);
     assert_int_equal(in.opsize, 8);
     assert_int_equal(in.len, 4);
     DECODE(&in, 0x0f, 0x01, 0x20); /* smsw (%rax) */
     assert_int_equal(in.op, HVT_OP_SMSW);
-    assert_true(in.mem);
+    assert_true(in.m.mem);
     DECODE(&in, 0x0f, 0x01, 0xf0); /* lmsw %ax */
     assert_string_equal(in.name, "lmsw");
     DECODE(&in, 0x0f, 0x01, 0xc1); /* vmcall: not sgdt */
@@ -209,11 +209,11 @@ static void test_mov_imm(void **state)
     DECODE(&in, 0xb8, 0x18, 0x00, 0x00, 0x00); /* mov $0x18, %eax */
     assert_int_equal(in.op, HVT_OP_MOV_IMM);
     assert_int_equal(in.len, 5);
-    assert_int_equal(in.rm, 0);
+    assert_int_equal(in.m.rm, 0);
     assert_int_equal(in.imm, 0x18);
     DECODE(&in, 0x49, 0xbb, 1, 2, 3, 4, 5, 6, 7, 0x88); /* movabs $.., %r11 */
     assert_int_equal(in.len, 10);
-    assert_int_equal(in.rm, 11);
+    assert_int_equal(in.m.rm, 11);
     assert_true(in.imm == 0x8807060504030201ull);
     DECODE(&in, 0xb9, 0xff, 0xff, 0xff, 0xff); /* zero-extended */
     assert_true(in.imm == 0xffffffffull);

@@ -107,7 +107,7 @@ static void test_operands(void **state)
     (void)state;
     /* movq (%rdi), %rax */
     assert_int_equal(x86_decode((const uint8_t[]){0x48, 0x8b, 0x07}, 3, &in), 0);
-    assert_true(in.mem);
+    assert_true(in.m.mem);
     assert_int_equal(in.len, 3);
     assert_int_equal(x86_ea(&in, gpr), 0x8000);
     /* movdir64b (%rax), %r12: stores at the address in r12 */
@@ -119,7 +119,7 @@ static void test_operands(void **state)
     assert_int_equal(x86_ea(&in, gpr), 0x5040);
     /* RIP-relative */
     assert_int_equal(x86_decode((const uint8_t[]){0x48, 0x8b, 0x05, 0x10, 0, 0, 0}, 7, &in), 0);
-    assert_true(in.ea_rip);
+    assert_true(in.m.ea_rip);
     /* truncated: ModRM missing, SIB missing, disp32 short */
     assert_int_equal(x86_decode((const uint8_t[]){0x48, 0x89}, 2, &in), -1);
     assert_int_equal(x86_decode((const uint8_t[]){0x48, 0x89, 0x04}, 3, &in), -1);

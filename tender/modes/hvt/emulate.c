@@ -257,7 +257,7 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in);
 static int store_system_value(struct vm *vm, struct trap *t, const struct hvt_insn *in,
                               uint64_t v)
 {
-    if (in->mem) {
+    if (in->m.mem) {
         uint64_t a = hvt_ea(in, t->gpr, t->rip);
         uint16_t w = (uint16_t)v;
 
@@ -266,9 +266,9 @@ static int store_system_value(struct vm *vm, struct trap *t, const struct hvt_in
         return 0;
     }
     if (in->opsize == 2)
-        t->gpr[in->rm] = (t->gpr[in->rm] & ~0xffffull) | (v & 0xffff);
+        t->gpr[in->m.rm] = (t->gpr[in->m.rm] & ~0xffffull) | (v & 0xffff);
     else
-        t->gpr[in->rm] = in->opsize == 4 ? (uint32_t)v : v;
+        t->gpr[in->m.rm] = in->opsize == 4 ? (uint32_t)v : v;
     return 0;
 }
 
@@ -336,7 +336,7 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
         uint64_t base;
         uint16_t limit;
 
-        if (!in->mem)
+        if (!in->m.mem)
             return NOT_PRIVILEGED;
         a = hvt_ea(in, t->gpr, t->rip);
         if (guest_read(vm, a, d, sizeof d))
@@ -354,9 +354,9 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
         break;
     }
     case HVT_OP_LTR: {
-        uint16_t sel = (uint16_t)t->gpr[in->rm];
+        uint16_t sel = (uint16_t)t->gpr[in->m.rm];
 
-        if (in->mem) {
+        if (in->m.mem) {
             a = hvt_ea(in, t->gpr, t->rip);
             if (guest_read(vm, a, &sel, 2))
                 return bad_operand(vm, t, in->name, a);
@@ -405,18 +405,18 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
         break;
     }
     case HVT_OP_MOV_FROM_CR:
-        if (in->reg != 2)
+        if (in->m.reg != 2)
             return not_emulated(vm, t, "mov from a control register",
                                 "only %cr2 is readable");
-        t->gpr[in->rm] = vc->cr2;
+        t->gpr[in->m.rm] = vc->cr2;
         break;
     case HVT_OP_MOV_SREG: {
-        unsigned sreg = in->reg & 7;
-        uint16_t sel = (uint16_t)t->gpr[in->rm];
+        unsigned sreg = in->m.reg & 7;
+        uint16_t sel = (uint16_t)t->gpr[in->m.rm];
 
         if (sreg == 1 || sreg > 5)
             return NOT_PRIVILEGED; /* #UD on hardware: the guest's fault */
-        if (in->mem) {
+        if (in->m.mem) {
             a = hvt_ea(in, t->gpr, t->rip);
             if (guest_read(vm, a, &sel, 2))
                 return bad_operand(vm, t, in->name, a);
@@ -465,7 +465,7 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
         uint16_t limit = in->op == HVT_OP_SGDT ? vc->gdt_limit : vc->idt_limit;
         uint64_t base = in->op == HVT_OP_SGDT ? vc->gdt_base : vc->idt_base;
 
-        if (!in->mem)
+        if (!in->m.mem)
             return NOT_PRIVILEGED;
         memcpy(d, &limit, 2);
         memcpy(d + 2, &base, 8);
@@ -489,7 +489,7 @@ static int emulate(struct vm *vm, struct trap *t, const struct hvt_insn *in)
             return deliver(vm, t, in->imm8, 0, 0, next);
         return deliver(vm, t, 13, 1, in->imm8 * 8u + 2, t->rip);
     case HVT_OP_MOV_IMM:
-        t->gpr[in->rm] = in->imm;
+        t->gpr[in->m.rm] = in->imm;
         break;
     case HVT_OP_RDMSR:
     case HVT_OP_MOV_TO_CR:

@@ -28,6 +28,8 @@
 
 #include <stdint.h>
 
+#include "x86_64/decode.h"
+
 struct vm;
 
 #define HVT_STUB_PORT_BASE 0x80 /* the stub's `out`: port 0x80 + vector */
@@ -55,13 +57,8 @@ struct hvt_insn {
     const char *name;   /* mnemonic for reports ("lgdt", "wrmsr", ...) */
     unsigned len;       /* bytes, prefixes included */
     unsigned opsize;    /* operand size in bytes: 1, 2, 4 or 8 */
-    uint8_t reg;        /* ModRM.reg (+REX.R): CR number, Sreg, ... */
-    uint8_t rm;         /* ModRM.rm (+REX.B) when !mem: the register */
-    int mem;            /* a memory operand (ea_* below) */
-    int ea_rip;         /* RIP-relative: ea = next rip + disp */
-    int ea_base, ea_index; /* register numbers, -1 when none */
-    unsigned ea_scale;
-    int64_t ea_disp;
+    struct x86_modrm m; /* the ModRM operand (m.reg: CR number, Sreg, ...;
+                           m.rm: the register of b8+r and mov to/from CR) */
     int port_dx;        /* OUT/IN: port in %dx, else imm8 */
     uint8_t imm8;       /* OUT/IN port, INT vector */
     uint64_t imm;       /* MOV_IMM: the value, zero-extended as the CPU does */

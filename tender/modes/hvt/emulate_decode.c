@@ -8,63 +8,12 @@
 
 #include "modes/hvt/emulate.h"
 
-/* modrm: decode ModRM (+SIB, displacement) at code[*at]; 0 or -1 when the
+/* modrm: the ModRM operand at code[*at] (x86_decode_modrm); -1 when the
  * bytes run out. */
 static int modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
                  struct hvt_insn *in)
 {
-    uint8_t m, mod, rm;
-
-    if (*at >= n)
-        return -1;
-    m = code[(*at)++];
-    mod = m >> 6;
-    rm = m & 7;
-    in->reg = (uint8_t)(((m >> 3) & 7) | ((rex & 4) ? 8 : 0));
-    in->ea_base = in->ea_index = -1;
-    in->ea_scale = 1;
-    in->ea_disp = 0;
-    if (mod == 3) {
-        in->rm = (uint8_t)(rm | ((rex & 1) ? 8 : 0));
-        return 0;
-    }
-    in->mem = 1;
-    if (rm == 4) {
-        uint8_t sib, base, index;
-
-        if (*at >= n)
-            return -1;
-        sib = code[(*at)++];
-        in->ea_scale = 1u << (sib >> 6);
-        index = (uint8_t)(((sib >> 3) & 7) | ((rex & 2) ? 8 : 0));
-        base = sib & 7;
-        if (index != 4)
-            in->ea_index = index;
-        if (base == 5 && mod == 0) {
-            mod = 2; /* disp32, no base */
-        } else {
-            in->ea_base = base | ((rex & 1) ? 8 : 0);
-        }
-    } else if (rm == 5 && mod == 0) {
-        in->ea_rip = 1;
-        mod = 2;
-    } else {
-        in->ea_base = rm | ((rex & 1) ? 8 : 0);
-    }
-    if (mod == 1) {
-        if (*at >= n)
-            return -1;
-        in->ea_disp = (int8_t)code[(*at)++];
-    } else if (mod == 2) {
-        int32_t d;
-
-        if (*at + 4 > n)
-            return -1;
-        memcpy(&d, code + *at, 4);
-        *at += 4;
-        in->ea_disp = d;
-    }
-    return 0;
+    return x86_decode_modrm(code, n, at, rex, &in->m);
 }
 
 static void set(struct hvt_insn *in, enum hvt_op op, const char *name)
@@ -86,7 +35,7 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
     case 0x00: /* group 6: sldt str lldt ltr verr verw */
         if (modrm(code, n, at, rex, in))
             return -1;
-        switch (in->reg & 7) {
+        switch (in->m.reg & 7) {
         case 0: set(in, HVT_OP_SLDT, "sldt"); break;
         case 1: set(in, HVT_OP_STR, "str"); break;
         case 2: set(in, HVT_OP_PRIV, "lldt"); break;
@@ -116,7 +65,7 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
         }
         if (modrm(code, n, at, rex, in))
             return -1;
-        switch (in->reg & 7) {
+        switch (in->m.reg & 7) {
         case 0: set(in, HVT_OP_SGDT, "sgdt"); break;
         case 1: set(in, HVT_OP_SIDT, "sidt"); break;
         case 2: set(in, HVT_OP_LGDT, "lgdt"); break;
@@ -137,8 +86,8 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
         /* ModRM.mod is ignored: the operand is always a register. */
         if (*at >= n)
             return -1;
-        in->reg = (uint8_t)(((code[*at] >> 3) & 7) | ((rex & 4) ? 8 : 0));
-        in->rm = (uint8_t)((code[*at] & 7) | ((rex & 1) ? 8 : 0));
+        in->m.reg = (uint8_t)(((code[*at] >> 3) & 7) | ((rex & 4) ? 8 : 0));
+        in->m.rm = (uint8_t)((code[*at] & 7) | ((rex & 1) ? 8 : 0));
         (*at)++;
         if (op == 0x20)
             set(in, HVT_OP_MOV_FROM_CR, "mov from a control register");
@@ -162,7 +111,7 @@ void hvt_decode(const uint8_t *code, unsigned n, struct hvt_insn *in)
     int o16 = 0;
 
     memset(in, 0, sizeof *in);
-    in->ea_base = in->ea_index = -1;
+    in->m.ea_base = in->m.ea_index = -1;
     in->name = "unknown instruction";
     if (n > HVT_INSN_MAX)
         n = HVT_INSN_MAX;
@@ -223,7 +172,7 @@ void hvt_decode(const uint8_t *code, unsigned n, struct hvt_insn *in)
         in->imm = 0;
         memcpy(&in->imm, code + at, size);
         at += size;
-        in->rm = (uint8_t)((op & 7) | ((rex & 1) ? 8 : 0));
+        in->m.rm = (uint8_t)((op & 7) | ((rex & 1) ? 8 : 0));
         set(in, HVT_OP_MOV_IMM, "mov");
         break;
     }
@@ -236,19 +185,11 @@ void hvt_decode(const uint8_t *code, unsigned n, struct hvt_insn *in)
     return;
 unknown:
     memset(in, 0, sizeof *in);
-    in->ea_base = in->ea_index = -1;
+    in->m.ea_base = in->m.ea_index = -1;
     in->name = "unknown instruction";
 }
 
 uint64_t hvt_ea(const struct hvt_insn *in, const uint64_t gpr[16], uint64_t rip)
 {
-    uint64_t a = (uint64_t)in->ea_disp;
-
-    if (in->ea_rip)
-        return rip + in->len + a;
-    if (in->ea_base >= 0)
-        a += gpr[in->ea_base];
-    if (in->ea_index >= 0)
-        a += gpr[in->ea_index] * in->ea_scale;
-    return a;
+    return x86_modrm_ea(&in->m, gpr, rip + in->len);
 }

@@ -96,7 +96,7 @@ static int operand_address(const uint8_t *code, unsigned n, const struct kvm_reg
     struct x86_insn in;
     uint64_t gpr[16];
 
-    if (x86_decode(code, n, &in) || !in.mem || in.ea_rip || in.other_prefix)
+    if (x86_decode(code, n, &in) || !in.m.mem || in.m.ea_rip || in.other_prefix)
         return 0;
     isolated_regs_to_gpr(regs, gpr);
     gpr[4] = rsp;
