@@ -35,6 +35,9 @@ include $(MK_BASE)
 GUEST_TESTS := $(filter-out common,$(notdir $(patsubst %/,%,$(dir $(wildcard tests/guests/*/*.c)))))
 GUEST_TEST_BINS := $(GUEST_TESTS:%=$(B)/tests/guests/%.wisp)
 GUEST_COMMON := $(wildcard tests/guests/common/*.c)
+# The CPU tables and exception entry of the two flavours that run at CPL0
+# (mk/guest-hvt.mk, mk/virtio.mk).
+GUEST_CPL0_SRC := $(sort $(wildcard guest-cpl0/*.c guest-cpl0/*.S))
 
 # A guest or example directory DIR may hold a file DIR/flags: extra wisp-cc
 # flags (e.g. --libc, --lwip --mbedtls) used for both targets.  Such a unit

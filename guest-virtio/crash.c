@@ -7,18 +7,13 @@
  * ends with status 255.  A fault while reporting ends it at once.
  */
 #include "internal.h"
+#include "../guest-cpl0/cpl0.h"
 
 #define PF_PRESENT (1u << 0)
 #define PF_WRITE (1u << 1)
 #define PF_RSVD (1u << 3)
 #define PF_FETCH (1u << 4)
 
-struct trap_frame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector, ec;
-    uint64_t rip, cs, rflags, rsp, ss;
-};
 
 static const struct {
     const char *mnemonic, *name;
@@ -99,9 +94,7 @@ static const char *pf_kind(uint64_t a, uint64_t ec)
     return "access to unmapped memory";
 }
 
-void vg_trap(const struct trap_frame *f) __attribute__((noreturn));
-
-void vg_trap(const struct trap_frame *f)
+void cpl0_trap(const struct cpl0_trap_frame *f)
 {
     static int in_trap;
     struct vg_line l = { .len = 0 };

@@ -3,7 +3,8 @@
 # port-I/O hypercalls, Solo5's notes and layout) that solo5-hvt and wisp's
 # compatibility mode both boot.  guest-hvt/*.{c,S} are its own files;
 # HVT_SHARED names the portable files of the isolated flavour compiled again
-# here with this flavour's flags.  Every test unikernel is also built in this
+# here with this flavour's flags; GUEST_CPL0_SRC (guest-cpl0/) the CPU
+# tables and exception entry it shares with the virtio flavour.  Every test unikernel is also built in this
 # flavour as build/tests/guests-hvt/NAME.hvt (wisp-cc --target=hvt).
 HVT_SHARED := guest/string.c guest/ssp.c guest/tls.c
 HVT_GUEST_CFLAGS = -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -fno-pic \
@@ -12,7 +13,8 @@ HVT_GUEST_CFLAGS = -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-pie -
            -nostdinc -isystem $(CC_INCLUDE) -MMD -MP
 HVT_GUEST_SRC := $(sort $(wildcard guest-hvt/*.c guest-hvt/*.S))
 HVT_GUEST_OBJ := $(patsubst %,$(B)/obj/%.o,$(basename $(HVT_GUEST_SRC))) \
-           $(patsubst guest/%.c,$(B)/obj/guest-hvt/shared/%.o,$(HVT_SHARED))
+           $(patsubst guest/%.c,$(B)/obj/guest-hvt/shared/%.o,$(HVT_SHARED)) \
+           $(patsubst guest-cpl0/%,$(B)/obj/guest-hvt/cpl0/%.o,$(basename $(GUEST_CPL0_SRC)))
 
 $(B)/obj/guest-hvt/%.o: guest-hvt/%.c
 	@mkdir -p $(@D)
@@ -27,6 +29,16 @@ $(B)/obj/guest-hvt/%.o: guest-hvt/%.S
 $(B)/obj/guest-hvt/shared/%.o: guest/%.c
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  CC      $< (hvt)"
+	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
+
+$(B)/obj/guest-hvt/cpl0/%.o: guest-cpl0/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $< (hvt)"
+	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
+
+$(B)/obj/guest-hvt/cpl0/%.o: guest-cpl0/%.S
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  AS      $< (hvt)"
 	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
 
 # One relocatable object whose only global symbols are the public API

@@ -4,7 +4,8 @@
 # a multiboot or PVH entry, with virtio devices over PCI or MMIO
 # (README "The virtio target").  guest-virtio/*.{c,S} are its own files;
 # VIRTIO_SHARED names the portable files of the isolated flavour compiled
-# again with this flavour's flags.  wisp-cc --target=virtio links with
+# again with this flavour's flags; GUEST_CPL0_SRC (Makefile) the CPU
+# tables and exception entry of guest-cpl0/.  wisp-cc --target=virtio links with
 # build/lib/wisp/wisp-guest-virtio.o and virtio.ld; build/bin/wisp-run-virtio
 # boots the result under QEMU.  The test unikernels that make sense there
 # (VIRTIO_TESTS) are built as build/tests/guests-virtio/NAME.virtio.
@@ -15,7 +16,8 @@ VIRTIO_GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -ffreestanding -fno-p
            -nostdinc -isystem $(shell $(CC) -print-file-name=include) -MMD -MP
 VIRTIO_GUEST_SRC := $(sort $(wildcard guest-virtio/*.c guest-virtio/*.S))
 VIRTIO_GUEST_OBJ := $(patsubst %,$(B)/obj/%.o,$(basename $(VIRTIO_GUEST_SRC))) \
-           $(patsubst guest/%.c,$(B)/obj/guest-virtio/shared/%.o,$(VIRTIO_SHARED))
+           $(patsubst guest/%.c,$(B)/obj/guest-virtio/shared/%.o,$(VIRTIO_SHARED)) \
+           $(patsubst guest-cpl0/%,$(B)/obj/guest-virtio/cpl0/%.o,$(basename $(GUEST_CPL0_SRC)))
 
 $(B)/obj/guest-virtio/%.o: guest-virtio/%.c
 	@mkdir -p $(@D)
@@ -30,6 +32,16 @@ $(B)/obj/guest-virtio/%.o: guest-virtio/%.S
 $(B)/obj/guest-virtio/shared/%.o: guest/%.c
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  CC      $< (virtio)"
+	$(Q)$(CC) $(VIRTIO_GUEST_CFLAGS) -c -o $@ $<
+
+$(B)/obj/guest-virtio/cpl0/%.o: guest-cpl0/%.c
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  CC      $< (virtio)"
+	$(Q)$(CC) $(VIRTIO_GUEST_CFLAGS) -c -o $@ $<
+
+$(B)/obj/guest-virtio/cpl0/%.o: guest-cpl0/%.S
+	@mkdir -p $(@D)
+	@[ "$(V)" != 0 ] || echo "  AS      $< (virtio)"
 	$(Q)$(CC) $(VIRTIO_GUEST_CFLAGS) -c -o $@ $<
 
 # One relocatable object whose only global symbols are the public API.

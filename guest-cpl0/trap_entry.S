@@ -1,8 +1,9 @@
 /*
- * traps.S: the entry stubs of the 32 exception vectors (cpu.c installs
- * them).  Each leaves the same frame on its IST stack: an error code (0 when
- * the CPU pushes none), the vector, then every GPR; then hg_trap reports
- * the trap and halts.  Nothing returns, so nothing is restored.  The CPU
+ * trap_entry.S: the entry stubs of the 32 exception vectors (tables.c
+ * installs them).  Each leaves the same frame on its IST stack (struct
+ * cpl0_trap_frame): an error code (0 when the CPU pushes none), the
+ * vector, then every GPR; then the flavour's cpl0_trap reports the trap
+ * and ends the guest.  Nothing returns, so nothing is restored.  The CPU
  * aligns the IST stack to 16 bytes; 5 + 2 + 15 quadwords keep it aligned
  * for the call.
  */
@@ -72,14 +73,14 @@ trap_common:
     pushq %r15
     cld
     movq %rsp, %rdi
-    call hg_trap
+    call cpl0_trap
 1:  hlt
     jmp 1b
 
     .section .rodata
     .balign 8
-    .globl hg_trap_vectors
-hg_trap_vectors:
+    .globl cpl0_trap_vectors
+cpl0_trap_vectors:
     .irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .quad trap_\vec
     .endr
