@@ -117,7 +117,8 @@ setup() {
     local ver abi
     ver=$(sed -n 's/^#define WISP_VERSION "\(.*\)"$/\1/p' "$TOP/tender/core/cli.h")
     abi=$(sed -n 's/^#define WISP_ABI_VERSION \([0-9]*\).*/\1/p' "$TOP/include/wisp/abi.h")
-    [ -n "$ver" ] && [ -n "$abi" ]
+    [ -n "$ver" ]
+    [ -n "$abi" ]
     run_split --version
     assert_status 0
     expect_stderr ""

@@ -156,7 +156,8 @@ s_client() {
     # A handshake that stalls half-way is dropped after the timeout.
     run nsx bash -c "exec 3<>/dev/tcp/$WEB_IP/443; s=\$(date +%s%N); timeout 15 cat <&3 >/dev/null
         echo \$(( (\$(date +%s%N) - s) / 1000000 ))"
-    [ "$output" -ge 2900 ] && [ "$output" -lt 6000 ]
+    [ "$output" -ge 2900 ]
+    [ "$output" -lt 6000 ]
     good_request
 }
 

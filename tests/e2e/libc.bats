@@ -74,7 +74,8 @@ setup() {
     wisp_run "$G" entropy
     assert_status 0
     second=$(grep '^entropy ' <<<"$output")
-    [ -n "$first" ] && [ -n "$second" ]
+    [ -n "$first" ]
+    [ -n "$second" ]
     [ "${first#entropy }" != "${second#entropy }" ] || { echo "same bytes twice: $first"; return 1; }
     [ "${first##* rand }" != "${second##* rand }" ] || { echo "same first rand() twice: $first"; return 1; }
 }

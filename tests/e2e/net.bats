@@ -92,8 +92,10 @@ ping_ok() {
     a=$BG_PID
     netns_bg "$p1" timeout 120 ping -f -q -c 2000 -w 100 -p 55aa 10.1.0.2
     b=$BG_PID
-    wait_pid "$a" 120 && [ "$bg_status" -eq 0 ]
-    wait_pid "$b" 120 && [ "$bg_status" -eq 0 ]
+    wait_pid "$a" 120
+    [ "$bg_status" -eq 0 ]
+    wait_pid "$b" 120
+    [ "$bg_status" -eq 0 ]
     ping_ok "$(cat "$p0")" 2000
     ping_ok "$(cat "$p1")" 2000
     # Each subnet's replies came from its own NIC (asked while the guest

@@ -87,19 +87,22 @@ evil_net() {
     [ "$(dev_stat storage ring)" = true ]
     [ "$(dev_stat storage writes)" -gt 0 ]
     [ "$(dev_stat storage flushes)" = 1 ]
-    [ "$(hc_count block_write)" = 0 ] && [ "$(hc_count block_flush)" = 0 ]
+    [ "$(hc_count block_write)" = 0 ]
+    [ "$(hc_count block_flush)" = 0 ]
     [ "$(hc_count block_ring)" = 1 ]
     grep -q '"boot_ns": {"main": 0, "elf_read": ' "$STATS"
     wisp_run --stats="$STATS" --block:storage="$IMG" "$(guest blkrw)" check 5
     expect_success
-    [ "$(dev_stat storage reads)" -gt 0 ] && [ "$(hc_count block_read)" = 0 ]
+    [ "$(dev_stat storage reads)" -gt 0 ]
+    [ "$(hc_count block_read)" = 0 ]
 }
 
 @test "ring: --no-rings keeps every request a hypercall, with the same result" {
     wisp_run --no-rings --stats="$STATS" --block:storage="$IMG" "$(guest blkrw)" write 6
     expect_success
     [ "$(dev_stat storage ring)" = false ]
-    [ "$(hc_count block_write)" -gt 0 ] && [ "$(hc_count block_ring)" = 0 ]
+    [ "$(hc_count block_write)" -gt 0 ]
+    [ "$(hc_count block_ring)" = 0 ]
     wisp_run --block:storage="$IMG" "$(guest blkrw)" check 6
     expect_success
 }
@@ -135,7 +138,8 @@ evil_net() {
     [ "$(dev_stat service0 ring)" = true ]
     [ "$(dev_stat service0 rx_packets)" -ge 2000 ]
     [ "$(dev_stat service0 tx_packets)" -ge 2000 ]
-    [ "$(hc_count net_read)" = 0 ] && [ "$(hc_count net_write)" = 0 ]
+    [ "$(hc_count net_read)" = 0 ]
+    [ "$(hc_count net_write)" = 0 ]
     exits=$(grep -o '"total": [0-9]*' "$STATS" | sed 's/.*: //')
     echo "# $exits exits for 2000 round trips" >&3
     # the hypercall path takes at least 3 per round trip (POLL, read, write)
@@ -148,7 +152,8 @@ evil_net() {
         "$(guest ring_evil)" oldguest
     expect_success
     assert_output_has "oldguest: block and net hypercalls work"
-    [ "$(dev_stat storage ring)" = false ] && [ "$(dev_stat service0 ring)" = false ]
+    [ "$(dev_stat storage ring)" = false ]
+    [ "$(dev_stat service0 ring)" = false ]
 }
 
 @test "ring: hostile TX and RX descriptors are refused and counted; the guest goes on" {
