@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "devices/block_backend.h"
 #include "devices/ring.h"
 
@@ -121,7 +122,12 @@ static int32_t do_request(struct ring_dev *d, struct block_priv *p,
     }
     r = transfer(p, write, buf, desc->len, desc->offset);
     if (r != WISP_R_OK) {
-        d->st->io_errors++;
+        /* Said once per device; --stats counts them all. */
+        if (!d->st->io_errors++)
+            vm_log(d->vm, "block device '%s': a %s of %llu bytes at offset %llu failed (a host "
+                   "I/O error, or the image shrank under the device); the guest gets EUNSPEC",
+                   d->vm->mft->e[d->handle].name, write ? "write" : "read",
+                   (unsigned long long)desc->len, (unsigned long long)desc->offset);
     } else if (write) {
         d->st->writes++;
         d->st->write_bytes += desc->len;
