@@ -389,7 +389,11 @@ _Static_assert(__builtin_offsetof(struct wisp_net_ring, rx_desc) == 4416, "net_r
 
 /* Block ring: the guest produces requests; the tender completes them in
  * order (req.cons moves past a request once its ret is written).  A FLUSH
- * completes only after every earlier write is durable (fdatasync). */
+ * completes only after every earlier write is durable (fdatasync).  The
+ * tender stores ret (release: after the data of a read) before it moves
+ * req.cons, and stores only WISP_R_* values there, so a guest that set
+ * ret to another value may watch ret instead of req.cons (the library
+ * does: one cache line per completion). */
 #define WISP_BLOCK_RING_SLOTS 16u
 #define WISP_BLOCK_OP_READ  1u
 #define WISP_BLOCK_OP_WRITE 2u

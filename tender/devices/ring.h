@@ -35,6 +35,9 @@
 /* A gap this long between two looks of a spinning I/O thread: the host
  * took its CPU (a look, a yield and poll_ns take a few microseconds). */
 #define RING_PREEMPTED_NS 50000ull
+/* A spinning I/O thread moves its host_beat at most this often (a guest
+ * waits BEAT_STILL_NS, guest/ring.c, before it calls a beat still). */
+#define RING_BEAT_NS 1000ull
 /* A sleeping I/O thread looks at the ring this often while the guest runs
  * (frames a guest queued without kicking, ring.c io_thread). */
 #define RING_LOOK_MS 1

@@ -160,7 +160,9 @@ static unsigned block_serve(struct ring_dev *d)
         ret = do_request(d, p, &desc);
         if (__atomic_load_n(&d->faulted, __ATOMIC_ACQUIRE))
             return n; /* not completed: the guest is ended at its next exit */
-        __atomic_store_n(&slot->ret, ret, __ATOMIC_RELAXED);
+        /* ret first (release: after the data), then cons: a guest may
+         * watch either (abi.h). */
+        __atomic_store_n(&slot->ret, ret, __ATOMIC_RELEASE);
         __atomic_store_n(&p->cons, p->cons + 1, __ATOMIC_RELAXED); /* block_pending */
         ring_store(&r->req.cons, p->cons);
     }
