@@ -181,8 +181,9 @@ struct blk;
 /* ring_net_start: the ring of NIC `handle` on tap `tap_fd` (MTU `mtu`). */
 struct ring_dev *ring_net_start(struct vm *vm, unsigned handle, int tap_fd, uint32_t mtu);
 
-/* ring_block_start: the ring of block device `handle` on `blk` (io_uring
- * when the host offers it, else pread/pwrite/fdatasync in the thread). */
+/* ring_block_start: the ring of block device `handle` on `blk` (reads
+ * from its mapping or pread, writes pwrite, flushes through io_uring when
+ * the host offers it, else fdatasync, all in the thread). */
 struct ring_dev *ring_block_start(struct vm *vm, unsigned handle, struct blk *blk);
 
 /* For tests/fuzz/fuzz_ring.c, which calls serve() itself, threadless:
