@@ -353,8 +353,9 @@ _Static_assert(__builtin_offsetof(struct wisp_ring_idx, cons) == 64, "ring_idx.c
 struct wisp_ring_flags {
     uint32_t host_sleeping; /* tender: its I/O thread sleeps; kick after publishing */
     uint32_t guest_waiting; /* guest: it is about to block in POLL */
-    uint32_t host_beat;     /* tender: changes at each look of an I/O thread
-                               that spins (still: it sleeps or lacks a CPU) */
+    uint32_t host_beat;     /* tender: changes while an I/O thread spins,
+                               every few us at most (still: it sleeps or
+                               lacks a CPU) */
     uint32_t _pad[13];
 };
 _Static_assert(sizeof(struct wisp_ring_flags) == 64, "ring_flags size");

@@ -8,7 +8,7 @@
  * tender -> the vCPU's POLL) and one I/O
  * thread that sleeps until the guest names the ring, then serves it:
  * serve the ring, spin a bounded time while there is nothing to do
- * (bumping host_beat at each look, so that the guest spins only while the
+ * (bumping host_beat, every RING_BEAT_NS at most, so that the guest spins only while the
  * thread runs, and yielding the CPU at each turn: the vCPU or the peer may
  * need it), then announce sleep (host_sleeping, full fence, look again)
  * and block in poll on the kick fd and, while the guest runs rather than
