@@ -28,7 +28,8 @@
 #   handoff  bench/handoff, once: a request/answer hand-off between two
 #          threads (spinning on two CPUs, yielding on one, through an
 #          eventfd) and the host I/O call per 4 KiB request (pread,
-#          pwrite, io_uring), in ns: what bounds the block ring's rate.
+#          pwrite, io_uring, a copy from a mapping of the image as the
+#          ring's reads do), in ns: what bounds the block ring's rate.
 # Environment: PARTS (default "block net httpd idle"; PARTS=block: the
 # block rows and the hand-off figures only), ROUNDS (default 5), PINGS
 # (default 5000), BLK_N (default 20000), IDLE_S (default 10), HTTPD_S

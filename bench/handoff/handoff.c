@@ -12,7 +12,9 @@
  *                other side wakes in read): an I/O thread that slept;
  * and per 4 KiB request at random blocks of FILE (page cache warm):
  *   pread, io_uring-read, pwrite, io_uring-write: the host I/O call the I/O
- *   thread makes (io_uring: one submission waited for, as ring_block.c).
+ *   thread makes (io_uring: one submission waited for, as ring_block.c);
+ *   mmap-read: a memcpy from a MAP_SHARED read-only mapping of FILE (no
+ *   syscall; the ring's reads, block_backend.c blk_map).
  * Prints "NAME ns_per_op" lines.  A program, not a test: nothing passes or
  * fails on a time.  Usage: handoff FILE [N] [CPU_A CPU_B]  (FILE: a
  * scratch image of at least 1 MiB, written to).  Built by bench/io.sh:
@@ -29,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -152,10 +155,12 @@ static double handoff_ns(enum mode mode, long n, int cpu_a, int cpu_b)
     return (double)(t1 - t0) / (double)n;
 }
 
-enum io { PREAD, PWRITE, URING_READ, URING_WRITE };
+enum io { PREAD, PWRITE, URING_READ, URING_WRITE, MMAP_READ };
 
-/* io_ns: ns per 4 KiB request at pseudo-random blocks of fd. */
-static double io_ns(int fd, uint64_t blocks, enum io kind, long n, struct io_uring *u)
+/* io_ns: ns per 4 KiB request at pseudo-random blocks of fd (MMAP_READ:
+ * a memcpy from map, a MAP_SHARED read-only mapping of the file). */
+static double io_ns(int fd, uint64_t blocks, enum io kind, long n, struct io_uring *u,
+                    const uint8_t *map)
 {
     static uint8_t buf[4096] __attribute__((aligned(4096)));
     uint64_t x = 0x2545f4914f6cdd1dull, t0 = now_ns();
@@ -166,7 +171,11 @@ static double io_ns(int fd, uint64_t blocks, enum io kind, long n, struct io_uri
 
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         off = (off_t)((x >> 33) % blocks) * 4096;
-        if (kind == PREAD || kind == PWRITE) {
+        if (kind == MMAP_READ) {
+            memcpy(buf, map + off, sizeof buf);
+            __asm__ volatile("" : : "r"(buf) : "memory");
+            r = sizeof buf;
+        } else if (kind == PREAD || kind == PWRITE) {
             r = kind == PREAD ? pread(fd, buf, sizeof buf, off) : pwrite(fd, buf, sizeof buf, off);
         } else {
             struct io_uring_sqe *sqe = io_uring_get_sqe(u);
@@ -206,8 +215,10 @@ int main(int argc, char **argv)
 {
     long n = argc > 2 ? atol(argv[2]) : 200000;
     int a = argc > 4 ? atoi(argv[3]) : 1, b = argc > 4 ? atoi(argv[4]) : 0;
-    const char *names[] = {"pread", "pwrite", "io_uring-read", "io_uring-write"};
+    const char *names[] = {"pread", "pwrite", "io_uring-read", "io_uring-write",
+                           "mmap-read"};
     struct io_uring u;
+    uint8_t *map;
     struct stat st;
     double v[ROUNDS];
     int fd;
@@ -238,10 +249,15 @@ int main(int argc, char **argv)
         v[r] = handoff_ns(EVENTFD, n / 10, a, a);
     printf("eventfd-1cpu %.0f\n", median(v));
     pin(b);
-    io_ns(fd, (uint64_t)st.st_size / 4096, PREAD, (long)st.st_size / 4096, &u); /* warm */
-    for (int k = PREAD; k <= URING_WRITE; k++) {
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+        perror("handoff: mmap");
+        return 1;
+    }
+    io_ns(fd, (uint64_t)st.st_size / 4096, PREAD, (long)st.st_size / 4096, &u, map); /* warm */
+    for (int k = PREAD; k <= MMAP_READ; k++) {
         for (int r = 0; r < ROUNDS; r++)
-            v[r] = io_ns(fd, (uint64_t)st.st_size / 4096, (enum io)k, n / 4, &u);
+            v[r] = io_ns(fd, (uint64_t)st.st_size / 4096, (enum io)k, n / 4, &u, map);
         printf("%s %.0f\n", names[k], median(v));
     }
     io_uring_queue_exit(&u);

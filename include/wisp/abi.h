@@ -353,8 +353,9 @@ _Static_assert(__builtin_offsetof(struct wisp_ring_idx, cons) == 64, "ring_idx.c
 struct wisp_ring_flags {
     uint32_t host_sleeping; /* tender: its I/O thread sleeps; kick after publishing */
     uint32_t guest_waiting; /* guest: it is about to block in POLL */
-    uint32_t host_beat;     /* tender: changes at each look of an I/O thread
-                               that spins (still: it sleeps or lacks a CPU) */
+    uint32_t host_beat;     /* tender: changes while an I/O thread spins,
+                               every few us at most (still: it sleeps or
+                               lacks a CPU) */
     uint32_t _pad[13];
 };
 _Static_assert(sizeof(struct wisp_ring_flags) == 64, "ring_flags size");
@@ -389,7 +390,11 @@ _Static_assert(__builtin_offsetof(struct wisp_net_ring, rx_desc) == 4416, "net_r
 
 /* Block ring: the guest produces requests; the tender completes them in
  * order (req.cons moves past a request once its ret is written).  A FLUSH
- * completes only after every earlier write is durable (fdatasync). */
+ * completes only after every earlier write is durable (fdatasync).  The
+ * tender stores ret (release: after the data of a read) before it moves
+ * req.cons, and stores only WISP_R_* values there, so a guest that set
+ * ret to another value may watch ret instead of req.cons (the library
+ * does: one cache line per completion). */
 #define WISP_BLOCK_RING_SLOTS 16u
 #define WISP_BLOCK_OP_READ  1u
 #define WISP_BLOCK_OP_WRITE 2u

@@ -15,9 +15,12 @@
 #define BLK_SIZE_MIN     512u
 #define BLK_SIZE_MAX     32768u /* the manifest's block_size is a u16 */
 #define BLK_ERR_MAX      512
+/* Images up to this size are read through a mapping (blk_io). */
+#define BLK_MAP_MAX      (1ull << 40)
 
 struct blk {
     int fd;              /* -1 when closed */
+    const uint8_t *map;  /* the image mapped read-only (blk_io reads), or NULL */
     int ro;              /* opened read-only: writes and flushes refused */
     uint64_t size;       /* bytes of the image (capacity once checked) */
     uint32_t block_size; /* bytes; 0 until blk_set_block_size succeeds */
@@ -32,6 +35,8 @@ int blk_parse_block_size(const char *s, uint32_t *out);
 
 /*
  * blk_open: open (path) read-write, or read-only if (ro), close-on-exec;
+ * maps it read-only (b->map) if it is at most BLK_MAP_MAX bytes and the
+ * mapping works (guarded_copy_init first: the SIGBUS handler), else NULL;
  * it MUST be a regular file or a block device.  Takes a non-blocking
  * flock: exclusive for read-write, shared for read-only, so no two tenders
  * write one image and nobody writes an image a read-only tender uses.
@@ -60,9 +65,13 @@ int blk_check(const struct blk *b, int write, uint64_t offset, uint64_t len);
 
 /*
  * blk_io: blk_check, then move (len) bytes between (buf) and the image at
- * (offset): pread/pwrite until complete, retrying EINTR.  Returns
- * WISP_R_OK, WISP_R_EINVAL (blk_check failed, nothing moved) or
- * WISP_R_EUNSPEC (host I/O error or end of file; part may have moved).
+ * (offset): a read copies from b->map (guarded_copy) when the image is
+ * mapped, else preads; a write pwrites; pread/pwrite until complete,
+ * retrying EINTR.  Returns WISP_R_OK, WISP_R_EINVAL (blk_check failed,
+ * nothing moved) or WISP_R_EUNSPEC (host I/O error, or the image shrank
+ * under the device: through the mapping, a read of a page past the new
+ * end; the bytes past the end in the end's own page read as zeros; part
+ * may have moved).
  */
 int blk_io(struct blk *b, int write, uint64_t offset, void *buf, uint64_t len);
 

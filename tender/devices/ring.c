@@ -163,7 +163,7 @@ static int poll_pending(struct ring_dev *d, uint64_t ns)
 static void *io_thread(void *arg)
 {
     struct ring_dev *d = arg;
-    uint64_t idle_since = 0, last_look = 0;
+    uint64_t idle_since = 0, last_look = 0, beat_at = 0;
     uint32_t beat = 0, guest_waits;
     int no_spin = 0, locked_out;
 
@@ -179,8 +179,13 @@ static void *io_thread(void *arg)
             wait_kick(d, -1, -1); /* serve nothing more; the vCPU ends the guest */
             continue;
         }
-        /* A guest spins for input only while this moves (abi.h). */
-        __atomic_store_n(&d->flags->host_beat, ++beat, __ATOMIC_RELAXED);
+        /* A guest spins for input only while this moves (abi.h); at most
+         * every RING_BEAT_NS: each store takes the line from a guest that
+         * watches it, and a busy thread looks far more often. */
+        if (t0 - beat_at >= RING_BEAT_NS) {
+            __atomic_store_n(&d->flags->host_beat, ++beat, __ATOMIC_RELAXED);
+            beat_at = t0;
+        }
         /* Held: the vCPU thread serves the ring in an exit; never sleep
          * on the lock for that, it is time the vCPU may need. */
         n = 0;

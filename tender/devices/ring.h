@@ -8,7 +8,7 @@
  * tender -> the vCPU's POLL) and one I/O
  * thread that sleeps until the guest names the ring, then serves it:
  * serve the ring, spin a bounded time while there is nothing to do
- * (bumping host_beat at each look, so that the guest spins only while the
+ * (bumping host_beat, every RING_BEAT_NS at most, so that the guest spins only while the
  * thread runs, and yielding the CPU at each turn: the vCPU or the peer may
  * need it), then announce sleep (host_sleeping, full fence, look again)
  * and block in poll on the kick fd and, while the guest runs rather than
@@ -35,6 +35,9 @@
 /* A gap this long between two looks of a spinning I/O thread: the host
  * took its CPU (a look, a yield and poll_ns take a few microseconds). */
 #define RING_PREEMPTED_NS 50000ull
+/* A spinning I/O thread moves its host_beat at most this often (a guest
+ * waits BEAT_STILL_NS, guest/ring.c, before it calls a beat still). */
+#define RING_BEAT_NS 1000ull
 /* A sleeping I/O thread looks at the ring this often while the guest runs
  * (frames a guest queued without kicking, ring.c io_thread). */
 #define RING_LOOK_MS 1
@@ -183,8 +186,9 @@ struct blk;
 /* ring_net_start: the ring of NIC `handle` on tap `tap_fd` (MTU `mtu`). */
 struct ring_dev *ring_net_start(struct vm *vm, unsigned handle, int tap_fd, uint32_t mtu);
 
-/* ring_block_start: the ring of block device `handle` on `blk` (io_uring
- * when the host offers it, else pread/pwrite/fdatasync in the thread). */
+/* ring_block_start: the ring of block device `handle` on `blk` (reads
+ * from its mapping or pread, writes pwrite, flushes through io_uring when
+ * the host offers it, else fdatasync, all in the thread). */
 struct ring_dev *ring_block_start(struct vm *vm, unsigned handle, struct blk *blk);
 
 /* For tests/fuzz/fuzz_ring.c, which calls serve() itself, threadless:

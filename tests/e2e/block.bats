@@ -151,6 +151,19 @@ stop_bg() {
     assert_output_has "read past the end of the shrunk image: EUNSPEC"
 }
 
+@test "block: the same through the BLOCK_READ hypercall (--no-rings): the vCPU thread's copy fails, not the tender" {
+    require_kvm
+    image "$IMG" 1M
+    out="$BATS_TEST_TMPDIR/shrink.out"
+    start_bg "$out" --no-rings --block:storage="$IMG" "$BLKRW" shrink busy
+    wait_for_line "$out" READY
+    truncate -s 512K "$IMG"
+    wait "$bg_pid" && status=0 || status=$?
+    output=$(cat "$out")
+    expect_success
+    assert_output_has "read past the end of the shrunk image: EUNSPEC"
+}
+
 @test "block: a read into the guest's own text ends the guest (ABI violation)" {
     require_kvm
     image "$IMG" 1M

@@ -211,6 +211,29 @@ evil_net() {
     [ "$(dev_stat storage reads)" = 1 ]
 }
 
+@test "ring: an image truncated under a guest reading through the ring: EUNSPEC, one warning, no crash" {
+    # Reads come from a mapping of the image (block_backend.c): a read past
+    # the new end raises SIGBUS in the thread that copies, which must fail
+    # that request only.  "shrink busy": a read always in flight, so the
+    # ring's I/O thread serves them (not the vCPU in an exit).
+    timeout 60 "$WISP" --stats="$STATS" --block:storage="$IMG" -- "$(guest blkrw)" shrink busy \
+        >"$OUT" 2>&1 &
+    pid=$!
+    wait_for_line "$OUT" READY 30 "$pid"
+    sleep 0.3
+    truncate -s 512K "$IMG"
+    wait "$pid" && status=0 || status=$?
+    output=$(cat "$OUT")
+    expect_success
+    assert_output_has "read past the end of the shrunk image: EUNSPEC"
+    assert_output_has "wisp: block device 'storage': a read of 512 bytes at offset 1048064 failed (a host I/O error, or the image shrank under the device); the guest gets EUNSPEC"
+    [ "$(grep -c "wisp: block device 'storage'" "$OUT")" = 1 ]
+    [ "$(dev_stat storage ring)" = true ]
+    [ "$(dev_stat storage io_errors)" -ge 1 ]
+    [ "$(dev_stat storage reads)" -gt 1000 ]
+    [ "$(hc_count block_read)" = 0 ]
+}
+
 @test "ring: a block request index beyond the ring ends the guest with a message" {
     evil_net
     run nsx timeout 60 "$WISP" --net:service0=tap0 --block:storage="$IMG" -- \

@@ -3,7 +3,8 @@
  * files, without a VM: block-size parsing, open/lock/size errors with their
  * exact messages, the geometry check, request checks (alignment, length,
  * range, overflow, read-only), data round trips of one and many blocks,
- * short reads as EUNSPEC, flush.
+ * short reads as EUNSPEC (through the mapping: a SIGBUS caught), a SIGBUS
+ * elsewhere still fatal, flush.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,12 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "devices/block_backend.h"
+#include "devices/guarded_copy.h"
 #include "wisp/abi.h"
 
 static char dir[] = "/tmp/wisp-test-block.XXXXXX";
@@ -230,10 +234,42 @@ static void test_short_read_is_eunspec(void **state)
     uint8_t buf[1024];
 
     open_image(&b, 8192, 512, 0);
+    assert_non_null(b.map); /* reads go through the mapping: SIGBUS past the end */
     assert_int_equal(truncate(path, 4096), 0); /* shrinks under the device */
     assert_int_equal(blk_io(&b, 0, 0, buf, 512), WISP_R_OK);
     assert_int_equal(blk_io(&b, 0, 3584, buf, 1024), WISP_R_EUNSPEC); /* half there */
-    assert_int_equal(blk_io(&b, 0, 7680, buf, 512), WISP_R_EUNSPEC);
+    assert_int_equal(blk_io(&b, 0, 7680, buf, 512), WISP_R_EUNSPEC);  /* a 2nd SIGBUS */
+    /* Grown again: the same mapping reads the new bytes. */
+    assert_int_equal(truncate(path, 8192), 0);
+    memset(buf, 0xee, sizeof buf);
+    assert_int_equal(blk_io(&b, 0, 7680, buf, 512), WISP_R_OK);
+    assert_int_equal(buf[0], 0);
+    blk_close(&b);
+    assert_null(b.map);
+}
+
+/* A SIGBUS outside a guarded copy keeps its default action: a child that
+ * reads a truncated mapping itself dies of SIGBUS (not caught, no loop). */
+static void test_unguarded_sigbus_kills(void **state)
+{
+    struct blk b;
+    int status;
+    pid_t pid;
+
+    open_image(&b, 8192, 512, 0);
+    assert_int_equal(truncate(path, 4096), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit no_core = {0, 0};
+
+        setrlimit(RLIMIT_CORE, &no_core);
+        assert_int_equal(guarded_copy_init(), 0); /* cmocka's handler replaced */
+        _exit(b.map[6000] == 0 ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGBUS);
     blk_close(&b);
 }
 
@@ -249,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_short_read_is_eunspec),
+        cmocka_unit_test(test_unguarded_sigbus_kills),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
