@@ -43,10 +43,11 @@ $(CONFINE_BPF_OBJ): tender/confine/confine_bpf.c $(B)/gen/seccomp_core.h
 
 # Linked statically: dynamic loading of libc and libseccomp cost ~0.4 ms of
 # every boot (make bench, bench/README.md).
-$(TENDER_PROGRAMS): $(B)/bin/%: $(B)/obj/tender/programs/%.o $(TENDER_LIB_OBJ)
+# mk/tender-bss.ld: where one large libc object goes (see there).
+$(TENDER_PROGRAMS): $(B)/bin/%: $(B)/obj/tender/programs/%.o $(TENDER_LIB_OBJ) mk/tender-bss.ld
 	@mkdir -p $(@D)
 	@[ "$(V)" != 0 ] || echo "  LD      $@ (static)"
-	$(Q)$(CC) -static -o $@ $^ $(HOST_LDLIBS)
+	$(Q)$(CC) -static -Wl,-T,mk/tender-bss.ld -o $@ $(filter %.o,$^) $(HOST_LDLIBS)
 
 .PHONY: tender
 tender: $(TENDER_PROGRAMS)

@@ -14,7 +14,11 @@
  * struct (8 bytes) to WISP_DOORBELL_GPA + 8 * nr.  That page is mapped
  * user-writable in the guest page tables but is not backed by guest RAM, so
  * the store exits to the tender as KVM_EXIT_MMIO on every KVM host (port I/O
- * from CPL3 is not usable on all of them, see PLATFORM.md).  The call is
+ * from CPL3 is not usable on all of them, see PLATFORM.md).  The guest names
+ * the doorbell by that (virtual) address only; which guest-physical page is
+ * behind it is the tender's choice and not part of the ABI (the layout's
+ * one exception to GPA == GVA: wisp uses guest-physical page 0, which the
+ * guest cannot otherwise reach).  The call is
  * synchronous: OUT fields are filled before the guest resumes.  One VM exit
  * per call.
  *
@@ -61,13 +65,14 @@ struct wisp_abi_note {
 _Static_assert(sizeof(struct wisp_abi_note) == 16, "wisp_abi_note size");
 
 /* ---- Guest-physical (== guest-virtual) layout -------------------------- */
+/* (The doorbell page is named by its guest-virtual address: see above.) */
 #define WISP_PAGE_SIZE        0x1000ull
 /* Below WISP_BOOT_INFO_GPA: tender-private (supervisor-only or unmapped). */
 #define WISP_BOOT_INFO_GPA    0x10000ull  /* user read-only page(s)          */
 #define WISP_BOOT_INFO_SIZE   0x10000ull  /* boot info + cmdline + manifest  */
 #define WISP_ELF_MIN_GPA      0x100000ull /* lowest address a PT_LOAD may use */
 #define WISP_CONSOLE_GPA      0x1f000ull  /* console buffer: user read-write */
-#define WISP_DOORBELL_GPA     0xfffff000ull /* hypercall doorbell page (MMIO) */
+#define WISP_DOORBELL_GPA     0xfffff000ull /* hypercall doorbell page (MMIO; VA) */
 #define WISP_MEM_MAX          0xc0000000ull /* 3 GiB: RAM ends below the hole */
 #define WISP_STACK_DEFAULT    0x80000ull  /* 512 KiB */
 #define WISP_CMDLINE_MAX      8192u       /* including the NUL */

@@ -39,6 +39,12 @@ void wisp_config_init(struct wisp_config *cfg)
     cfg->stats_fd = -1;
 }
 
+/* A set-up step is not inlined into wisp_run: inlined, its locals (error
+ * buffers, struct stat) would stay in wisp_run's frame, under which the
+ * vCPU loop runs for the guest's whole life; each 4 KiB of stack depth
+ * there is a resident page per idle guest (bench/README.md, memory). */
+#define SETUP_STEP __attribute__((noinline))
+
 /* open_regular: open the unikernel file without ever blocking: a FIFO
  * would block open() until a writer comes, a device node may do anything.
  * Its type is looked at first (stat), then again on the fd (fstat: it may
@@ -125,8 +131,8 @@ static int setup_manifest(struct vm *vm)
 
 /* parse_kernel: read and parse the image, choose its mode (even when the
  * image is refused, so that the mode's exit status applies), let the mode
- * check it, and make the manifest copy. */
-static int parse_kernel(struct vm *vm)
+ * check it, and make the manifest copy.  SETUP_STEP: see there. */
+SETUP_STEP static int parse_kernel(struct vm *vm)
 {
     char err[ELF_ERR_MAX];
     int r;
@@ -143,7 +149,7 @@ static int parse_kernel(struct vm *vm)
     return setup_manifest(vm);
 }
 
-static int handle_device_options(struct vm *vm)
+SETUP_STEP static int handle_device_options(struct vm *vm)
 {
     for (unsigned i = 0; i < vm->cfg->ndevice_args; i++) {
         const char *arg = vm->cfg->device_args[i].arg;
@@ -209,8 +215,8 @@ static int setup_modules(struct vm *vm)
 }
 
 /* boot: everything between a validated image and the first KVM_RUN, each
- * step's milestone recorded. */
-static int boot(struct vm *vm)
+ * step's milestone recorded.  SETUP_STEP: see there. */
+SETUP_STEP static int boot(struct vm *vm)
 {
     if (kvm_open(vm))
         return -1;

@@ -39,11 +39,83 @@ static int in_file(uint64_t off, uint64_t size, size_t fsize)
     return off <= fsize && size <= fsize - off;
 }
 
-static int by_start(const void *a, const void *b)
+/* before: the table's order: by start address, then by symbol-table order
+ * (a name's offset grows with it), so that of two names for one address the
+ * lookup keeps finding the later one, as before the sort was in place. */
+static int before(const struct sym *x, const struct sym *y)
 {
-    const struct sym *x = a, *y = b;
+    return x->start < y->start || (x->start == y->start && x->name < y->name);
+}
 
-    return x->start < y->start ? -1 : x->start > y->start;
+/* sift_down: restore the max-heap below `i` in s[0..n). */
+static void sift_down(struct sym *s, size_t i, size_t n)
+{
+    for (;;) {
+        size_t big = i, l = 2 * i + 1, r = l + 1;
+        struct sym tmp;
+
+        if (l < n && before(&s[big], &s[l]))
+            big = l;
+        if (r < n && before(&s[big], &s[r]))
+            big = r;
+        if (big == i)
+            return;
+        tmp = s[i];
+        s[i] = s[big];
+        s[big] = tmp;
+        i = big;
+    }
+}
+
+/* sort: heapsort in place: O(n log n) whatever the (hostile) order, and no
+ * scratch buffer (qsort's would stay resident in the idle tender's heap). */
+static void sort(struct sym *s, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(s, i, n);
+    for (size_t end = n; end > 1; end--) {
+        struct sym tmp = s[0];
+
+        s[0] = s[end - 1];
+        s[end - 1] = tmp;
+        sift_down(s, 0, end - 1);
+    }
+}
+
+/* scan: the functions kept, in symbol-table order: those with an address
+ * and a NUL-terminated, non-empty name, up to SYM_MAX of them and
+ * names_cap bytes of names (a name that does not fit is skipped).
+ * Counts them in *n and their names' bytes in *names_used; with t, also
+ * copies them into t->s and t->names (sized by a first call). */
+static void scan(const uint8_t *f, const Elf64_Shdr *symtab, const Elf64_Shdr *strtab,
+                 uint64_t names_cap, struct symbols *t, unsigned *n, uint64_t *names_used)
+{
+    uint64_t nsyms = symtab->sh_size / sizeof(Elf64_Sym);
+
+    *n = 0;
+    *names_used = 0;
+    for (uint64_t i = 0; i < nsyms && *n < SYM_MAX; i++) {
+        const Elf64_Sym *s = (const Elf64_Sym *)(f + symtab->sh_offset) + i;
+        const char *name = (const char *)f + strtab->sh_offset + s->st_name;
+        size_t len;
+
+        if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_value == 0 ||
+            s->st_name >= strtab->sh_size)
+            continue;
+        len = strnlen(name, strtab->sh_size - s->st_name);
+        /* Symbols may share a name (or the tail of one): the copies can
+         * add up to more than the string table (found by
+         * tests/fuzz/fuzz_symbols.c), hence the cap on the copies. */
+        if (len == strtab->sh_size - s->st_name || len == 0 ||
+            *names_used + len + 1 > names_cap)
+            continue; /* unterminated, empty, or no room */
+        if (t) {
+            memcpy(t->names + *names_used, name, len + 1);
+            t->s[*n] = (struct sym){s->st_value, s->st_size, (uint32_t)*names_used};
+        }
+        (*n)++;
+        *names_used += len + 1;
+    }
 }
 
 void symbols_load(struct vm *vm)
@@ -53,7 +125,8 @@ void symbols_load(struct vm *vm)
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
     const Elf64_Shdr *symtab = NULL, *strtab;
     struct symbols *t;
-    uint64_t nsyms, names_used = 0, names_cap;
+    uint64_t names_used, names_cap;
+    unsigned n;
 
     if (!f || fsize < sizeof *eh || eh->e_shentsize != sizeof(Elf64_Shdr) ||
         ((uintptr_t)f + eh->e_shoff) % 8)
@@ -72,52 +145,27 @@ void symbols_load(struct vm *vm)
     strtab = section(f, fsize, eh, symtab->sh_link);
     if (!strtab || !in_file(strtab->sh_offset, strtab->sh_size, fsize) || strtab->sh_size == 0)
         return;
-    nsyms = symtab->sh_size / sizeof(Elf64_Sym);
-    t = calloc(1, sizeof *t);
+    /* Counted first, then allocated as one block of exactly that size:
+     * the idle tender keeps only what crash reports use. */
+    names_cap = strtab->sh_size < SYM_NAMES_MAX ? strtab->sh_size : SYM_NAMES_MAX;
+    scan(f, symtab, strtab, names_cap, NULL, &n, &names_used);
+    if (n == 0)
+        return;
+    t = malloc(sizeof *t + (size_t)n * sizeof *t->s + names_used);
     if (!t)
         return;
-    t->s = calloc(nsyms < SYM_MAX ? nsyms : SYM_MAX, sizeof *t->s);
-    /* Symbols may share a name (or the tail of one): the copies can add up
-     * to more than the string table, so every copy is checked against what
-     * was allocated (found by tests/fuzz/fuzz_symbols.c). */
-    names_cap = strtab->sh_size < SYM_NAMES_MAX ? strtab->sh_size : SYM_NAMES_MAX;
-    t->names = malloc(names_cap);
-    if (!t->s || !t->names)
-        goto fail;
-    for (uint64_t i = 0; i < nsyms && t->n < SYM_MAX; i++) {
-        const Elf64_Sym *s = (const Elf64_Sym *)(f + symtab->sh_offset) + i;
-        const char *name = (const char *)f + strtab->sh_offset + s->st_name;
-        size_t len;
-
-        if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || s->st_value == 0 ||
-            s->st_name >= strtab->sh_size)
-            continue;
-        len = strnlen(name, strtab->sh_size - s->st_name);
-        if (len == strtab->sh_size - s->st_name || len == 0 ||
-            names_used + len + 1 > names_cap)
-            continue; /* unterminated, empty, or no room */
-        memcpy(t->names + names_used, name, len + 1);
-        t->s[t->n++] = (struct sym){s->st_value, s->st_size, (uint32_t)names_used};
-        names_used += len + 1;
-    }
-    if (t->n == 0)
-        goto fail;
-    qsort(t->s, t->n, sizeof *t->s, by_start);
+    t->s = (struct sym *)(void *)(t + 1);
+    t->names = (char *)(t->s + n);
+    scan(f, symtab, strtab, names_cap, t, &t->n, &names_used);
+    sort(t->s, t->n);
     vm->symbols = t;
-    return;
-fail:
-    free(t->s);
-    free(t->names);
-    free(t);
 }
 
 void symbols_free(struct vm *vm)
 {
     if (!vm->symbols)
         return;
-    free(vm->symbols->s);
-    free(vm->symbols->names);
-    free(vm->symbols);
+    free(vm->symbols); /* one block (symbols_load) */
     vm->symbols = NULL;
 }
 

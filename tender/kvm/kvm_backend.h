@@ -9,6 +9,7 @@
 
 #include <linux/kvm.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct kvm_backend {
     int kvm_fd;
@@ -20,9 +21,9 @@ struct kvm_backend {
 
 struct vm;
 
-/* kvm_supported_cpuid: KVM's CPUID table (KVM_GET_SUPPORTED_CPUID), the
- * buffer grown on E2BIG; malloc'ed, or NULL with the message set. */
-struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm);
+/* kvm_supported_cpuid: KVM's CPUID table (KVM_GET_SUPPORTED_CPUID) into
+ * `c`, which has room for `max` entries; 0, or -1 with the message set. */
+int kvm_supported_cpuid(struct vm *vm, struct kvm_cpuid2 *c, uint32_t max);
 
 /* kvm_exit_error: the message for an exit no mode handles (entry failure,
  * internal error, anything else); always -1. */

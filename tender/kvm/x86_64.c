@@ -24,26 +24,14 @@
 #define SYSCALL_MASK_FLAGS    0x47700u /* TF, IF, DF, IOPL, NT, AC cleared on entry */
 
 /* kvm_supported_cpuid: see kvm_backend.h. */
-struct kvm_cpuid2 *kvm_supported_cpuid(struct vm *vm)
+int kvm_supported_cpuid(struct vm *vm, struct kvm_cpuid2 *c, uint32_t max)
 {
-    for (uint32_t n = 128; n <= 4096; n *= 2) {
-        struct kvm_cpuid2 *c = calloc(1, sizeof *c + n * sizeof c->entries[0]);
-
-        if (!c) {
-            vm_fail(vm, "out of memory");
-            return NULL;
-        }
-        c->nent = n;
-        if (ioctl(vm->kvm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-            return c;
-        free(c);
-        if (errno != E2BIG) {
-            vm_fail(vm, "KVM: KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
-            return NULL;
-        }
-    }
-    vm_fail(vm, "KVM: KVM_GET_SUPPORTED_CPUID needs more than 4096 entries");
-    return NULL;
+    c->nent = max; /* KVM fills at most its own limit and sets nent */
+    if (ioctl(vm->kvm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+        return 0;
+    if (errno == E2BIG)
+        return vm_fail(vm, "KVM: KVM_GET_SUPPORTED_CPUID needs more than %u entries", max);
+    return vm_fail(vm, "KVM: KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
 }
 
 int kvm_tsc(struct vm *vm, uint64_t *hz, uint64_t *tsc, uint64_t *wall_ns, uint64_t *mono_ns)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -96,12 +97,11 @@ int cpuid_cache_load(const char *path, struct host_cpuid *hc)
     if (memcmp(h.release, now.release, sizeof h.release) != 0 ||
         memcmp(h.version, now.version, sizeof h.version) != 0)
         goto invalid;
-    hc->supported = malloc(sizeof *hc->supported + body);
+    hc->supported = host_cpuid_table_alloc();
     if (!hc->supported)
         goto invalid;
     if (read(fd, hc->supported->entries, body) != (ssize_t)body) {
-        free(hc->supported);
-        hc->supported = NULL;
+        host_cpuid_free(hc);
         goto invalid;
     }
     close(fd);
@@ -157,9 +157,13 @@ static int collect(struct vm *vm, struct host_cpuid *hc)
 {
     unsigned a, b, c, d;
 
-    hc->supported = kvm_supported_cpuid(vm);
+    hc->supported = host_cpuid_table_alloc();
     if (!hc->supported)
+        return vm_fail(vm, "out of memory");
+    if (kvm_supported_cpuid(vm, hc->supported, CPUID_CACHE_MAX_ENTRIES)) {
+        host_cpuid_free(hc);
         return -1;
+    }
     hc->is_pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
     hc->l1_ecx = hc->l7_ebx = hc->l7_ecx = 0;
     if (hc->is_pvm) {
@@ -191,8 +195,20 @@ int host_cpuid_get(struct vm *vm, struct host_cpuid *hc)
     return 0;
 }
 
+#define TABLE_BYTES (sizeof(struct kvm_cpuid2) + \
+                     CPUID_CACHE_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2))
+
+struct kvm_cpuid2 *host_cpuid_table_alloc(void)
+{
+    void *p = mmap(NULL, TABLE_BYTES, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    return p == MAP_FAILED ? NULL : p;
+}
+
 void host_cpuid_free(struct host_cpuid *hc)
 {
-    free(hc->supported);
+    if (hc->supported)
+        munmap(hc->supported, TABLE_BYTES);
     hc->supported = NULL;
 }

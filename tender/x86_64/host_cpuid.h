@@ -26,7 +26,7 @@
 struct vm;
 
 struct host_cpuid {
-    struct kvm_cpuid2 *supported; /* malloc'ed */
+    struct kvm_cpuid2 *supported; /* host_cpuid_table_alloc'ed */
     uint32_t is_pvm;
     uint32_t l1_ecx, l7_ebx, l7_ecx; /* host CPUID bits, meaningful on PVM */
 };
@@ -43,6 +43,13 @@ int host_cpuid_get(struct vm *vm, struct host_cpuid *hc);
 
 /* host_cpuid_free: release hc->supported. */
 void host_cpuid_free(struct host_cpuid *hc);
+
+/* host_cpuid_table_alloc: a zeroed table with room for
+ * CPUID_CACHE_MAX_ENTRIES entries (nent 0), for hc->supported; NULL if
+ * out of memory.  A mapping of its own, not the heap: host_cpuid_free
+ * unmaps it, where a freed heap buffer would stay resident in every idle
+ * tender (bench/README.md, memory); only the entries used are touched. */
+struct kvm_cpuid2 *host_cpuid_table_alloc(void);
 
 /* cpuid_cache_path: the cache file for the caller (see above) in buf, or
  * NULL if there is none (or it would not fit in len bytes). */

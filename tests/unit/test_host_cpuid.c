@@ -21,7 +21,8 @@ static char dir[256], path[300];
 static struct host_cpuid sample(void)
 {
     struct host_cpuid hc = {.is_pvm = 1, .l1_ecx = 0x1234, .l7_ebx = 0x5678, .l7_ecx = 0x9};
-    hc.supported = calloc(1, sizeof *hc.supported + 3 * sizeof hc.supported->entries[0]);
+    hc.supported = host_cpuid_table_alloc();
+    assert_non_null(hc.supported);
     hc.supported->nent = 3;
     for (unsigned i = 0; i < 3; i++) {
         hc.supported->entries[i].function = i;
