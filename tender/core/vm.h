@@ -72,10 +72,6 @@ struct vm {
     uint8_t *mem;            /* host mapping of guest RAM, mem_alloc bytes */
     uint64_t mem_size;       /* the guest's RAM: what it may name */
     uint64_t mem_alloc;      /* mapped and registered: mem_size + mode extras */
-    /* Guest-physical [0, mem_slot_start) is host-mapped but not registered
-     * with KVM, so that guest accesses to it exit as MMIO (isolated mode:
-     * the doorbell's backing, modes/isolated/layout.h); 0 by default. */
-    uint64_t mem_slot_start;
     /* A part of [0, mem_alloc) registered with KVM only when the guest
      * first touches it (kvm_map_deferred; the mode keeps the guest's page
      * tables from reaching it until then): a large memslot costs KVM set-up

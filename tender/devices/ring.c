@@ -20,7 +20,6 @@
 #include "devices/device.h"
 #include "devices/ring.h"
 #include "kvm/kvm_backend.h"
-#include "modes/isolated/layout.h"
 
 static uint64_t now_ns(void)
 {
@@ -270,7 +269,7 @@ static void *io_thread(void *arg)
 static int wire_ioeventfd(struct ring_dev *d)
 {
     struct kvm_ioeventfd k = {
-        .addr = KICK_PHYS(d->handle),
+        .addr = WISP_KICK_GPA(d->handle),
         .len = 8,
         .fd = d->kick_fd,
     };

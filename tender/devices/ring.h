@@ -4,8 +4,7 @@
  * ring_dev per attached device, created at module setup (before the
  * seccomp filter, which covers its thread through TSYNC): two eventfds
  * (kick: guest -> tender, an exit served by the vCPU thread, or with
- * --ioeventfd wired to KVM_IOEVENTFD on its guest-physical alias
- * KICK_PHYS(handle), modes/isolated/layout.h; notify:
+ * --ioeventfd wired to KVM_IOEVENTFD on WISP_KICK_GPA(handle); notify:
  * tender -> the vCPU's POLL) and one I/O
  * thread that sleeps until the guest names the ring, then serves it:
  * serve the ring, spin a bounded time while there is nothing to do

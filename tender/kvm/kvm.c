@@ -99,15 +99,13 @@ static int set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size)
 
 int kvm_map_memory(struct vm *vm)
 {
-    uint64_t lo = vm->mem_defer_start, hi = vm->mem_defer_end, base = vm->mem_slot_start;
+    uint64_t lo = vm->mem_defer_start, hi = vm->mem_defer_end;
 
-    if (base >= vm->mem_alloc || (base & (WISP_PAGE_SIZE - 1)))
-        return vm_fail(vm, "internal: memslot start 0x%llx", (unsigned long long)base);
-    if (lo >= hi || hi > vm->mem_alloc || lo < base) {
+    if (lo >= hi || hi > vm->mem_alloc) {
         vm->mem_defer_start = vm->mem_defer_end = 0;
-        return set_slot(vm, 0, base, vm->mem_alloc - base);
+        return set_slot(vm, 0, 0, vm->mem_alloc);
     }
-    return set_slot(vm, 0, base, lo - base) || set_slot(vm, 1, hi, vm->mem_alloc - hi) ? -1 : 0;
+    return set_slot(vm, 0, 0, lo) || set_slot(vm, 1, hi, vm->mem_alloc - hi) ? -1 : 0;
 }
 
 int kvm_map_deferred(struct vm *vm)

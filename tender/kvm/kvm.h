@@ -15,9 +15,8 @@ struct kvm_run;
 int kvm_open(struct vm *vm);
 
 /* kvm_map_memory: register vm->mem (vm->mem_alloc bytes) at GPA 0, but
- * for [0, vm->mem_slot_start) and the deferred range [vm->mem_defer_start,
- * vm->mem_defer_end) if one is set (page aligned, inside mem_alloc, above
- * mem_slot_start): slot 0 below it, slot 1 above. */
+ * for the deferred range [vm->mem_defer_start, vm->mem_defer_end) if one
+ * is set (page aligned, inside mem_alloc): slot 0 below it, slot 1 above. */
 int kvm_map_memory(struct vm *vm);
 
 /* kvm_map_deferred: register the deferred range (slot 2), once; 0 if

@@ -12,7 +12,6 @@
 #include "core/signals.h"
 #include "core/vm.h"
 #include "debug/gdb.h"
-#include "modes/isolated/layout.h"
 #include "wisp/hvt_abi.h"
 
 static unsigned long long guest_rip(struct vm *vm)
@@ -57,12 +56,13 @@ static enum wisp_exit_kind exit_kind(const struct vm *vm, const struct kvm_run *
 {
     switch (run->exit_reason) {
     case KVM_EXIT_MMIO:
-        /* isolated: the doorbell page's guest-physical backing */
-        if (vm->mode->id != MODE_ISOLATED)
-            return WISP_XK_MMIO;
-        if (run->mmio.phys_addr - DOORBELL_PHYS >= WISP_PAGE_SIZE)
-            return WISP_XK_MMIO;
-        return run->mmio.phys_addr >= KICK_BASE_PHYS ? WISP_XK_KICK : WISP_XK_HYPERCALL;
+        if (run->mmio.phys_addr >= WISP_KICK_BASE_GPA &&
+            run->mmio.phys_addr < WISP_DOORBELL_GPA + WISP_PAGE_SIZE)
+            return WISP_XK_KICK;
+        if (run->mmio.phys_addr >= WISP_DOORBELL_GPA &&
+            run->mmio.phys_addr < WISP_KICK_BASE_GPA)
+            return WISP_XK_HYPERCALL;
+        return WISP_XK_MMIO;
     case KVM_EXIT_IO:
         /* hvt: the hypercall ports (0x500+n, the kick at 0x600); below
          * them, the CPL3 exception stub's exits (modes/hvt/emulate.h). */

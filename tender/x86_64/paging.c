@@ -1,5 +1,5 @@
 /*
- * 4-level page tables (identity-mapped but for pages pt_map_at places) for an isolated-mode guest, built by
+ * Identity-mapped 4-level page tables for an isolated-mode guest, built by
  * the tender in a pool of guest memory that is itself never mapped.
  */
 #include <string.h>
@@ -38,20 +38,19 @@ static uint64_t *next_table(struct pt_builder *pt, uint64_t *entry)
     return (uint64_t *)(void *)(pt->mem + (*entry & PTE_ADDR_MASK));
 }
 
-int pt_map_at(struct pt_builder *pt, uint64_t va, uint64_t pa, uint64_t len, uint64_t flags)
+int pt_map(struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags)
 {
     uint64_t end, a;
 
-    if ((va | pa | len) & (PAGE_4K - 1))
+    if ((va | len) & (PAGE_4K - 1))
         return -1;
-    if (__builtin_add_overflow(va, len, &end) || pa + len < pa || (len && (pa + len - 1) >> 52))
+    if (__builtin_add_overflow(va, len, &end))
         return -1;
     flags |= PTE_P;
     for (a = va; a < end;) {
         uint64_t *pml4 = (uint64_t *)(void *)(pt->mem + pt->pml4);
         uint64_t *pdpt = next_table(pt, &pml4[(a >> 39) & 511]);
         uint64_t *pd, *ptab, *pde, *pte;
-        uint64_t to = pa + (a - va);
 
         if (!pdpt)
             return -1;
@@ -59,8 +58,8 @@ int pt_map_at(struct pt_builder *pt, uint64_t va, uint64_t pa, uint64_t len, uin
         if (!pd)
             return -1;
         pde = &pd[(a >> 21) & 511];
-        if (((a | to) & (PAGE_2M - 1)) == 0 && end - a >= PAGE_2M && *pde == 0) {
-            *pde = to | flags | PTE_PS;
+        if ((a & (PAGE_2M - 1)) == 0 && end - a >= PAGE_2M && *pde == 0) {
+            *pde = a | flags | PTE_PS;
             a += PAGE_2M;
             continue;
         }
@@ -70,13 +69,8 @@ int pt_map_at(struct pt_builder *pt, uint64_t va, uint64_t pa, uint64_t len, uin
         pte = &ptab[(a >> 12) & 511];
         if (*pte)
             return -1;
-        *pte = to | flags;
+        *pte = a | flags;
         a += PAGE_4K;
     }
     return 0;
-}
-
-int pt_map(struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags)
-{
-    return pt_map_at(pt, va, va, len, flags);
 }

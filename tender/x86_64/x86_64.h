@@ -109,11 +109,6 @@ int pt_init(struct pt_builder *pt, uint8_t *mem, uint64_t pool_start, uint64_t p
  */
 int pt_map(struct pt_builder *pt, uint64_t va, uint64_t len, uint64_t flags);
 
-/* pt_map_at: like pt_map, but [va, va + len) leads to the guest-physical
- * [pa, pa + len) (page aligned, below 2^52); 2 MiB pages only where va
- * and pa are both 2 MiB aligned. */
-int pt_map_at(struct pt_builder *pt, uint64_t va, uint64_t pa, uint64_t len, uint64_t flags);
-
 /* The two private pages that hold the system tables, as they are in guest
  * memory at X86_GDT_GPA (GDT, IDT, TSS) and X86_STUB_GPA (stub entries),
  * built at compile time (tables.c). */

@@ -115,32 +115,6 @@ static void test_large_pages(void **state)
     assert_int_equal(walk(&pt, 0xfffff000ull, &large), 0xfffff000ull | PTE_P | PTE_U | PTE_W | PTE_NX);
 }
 
-static void test_map_at(void **state)
-{
-    struct pt_builder pt;
-    int large;
-
-    assert_int_equal(pt_init(&pt, mem, POOL, 0xa0000), 0);
-    /* the doorbell's VA leads to guest-physical page 0 */
-    assert_int_equal(pt_map_at(&pt, 0xfffff000ull, 0, 0x1000, PTE_U | PTE_W | PTE_NX), 0);
-    assert_int_equal(walk(&pt, 0xfffff000ull, &large), PTE_P | PTE_U | PTE_W | PTE_NX);
-    assert_false(large);
-    assert_int_equal(walk(&pt, 0, &large), 0); /* page 0 itself stays unmapped */
-    /* 2 MiB aligned VA, 4 KiB aligned PA: small pages only */
-    assert_int_equal(pt_map_at(&pt, 4 * MIB, 0x3000, 2 * MIB, PTE_U), 0);
-    assert_int_equal(walk(&pt, 4 * MIB + 0x1000, &large), 0x4000 | PTE_P | PTE_U);
-    assert_false(large);
-    /* both 2 MiB aligned: a large page */
-    assert_int_equal(pt_map_at(&pt, 8 * MIB, 2 * MIB, 2 * MIB, PTE_U), 0);
-    assert_int_equal(walk(&pt, 8 * MIB, &large), 2 * MIB | PTE_P | PTE_U | PTE_PS);
-    assert_true(large);
-    /* refused: unaligned PA, PA beyond 52 bits, PA range that wraps */
-    assert_int_equal(pt_map_at(&pt, 16 * MIB, 0x800, 0x1000, PTE_U), -1);
-    assert_int_equal(pt_map_at(&pt, 16 * MIB, 1ull << 52, 0x1000, PTE_U), -1);
-    assert_int_equal(pt_map_at(&pt, 16 * MIB, 0xfffffffffffff000ull, 0x2000, PTE_U), -1);
-    assert_int_equal(walk(&pt, 16 * MIB, &large), 0);
-}
-
 static void test_refusals(void **state)
 {
     struct pt_builder pt;
@@ -172,7 +146,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_init, setup, teardown),
         cmocka_unit_test_setup_teardown(test_small_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_map_at, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_exhausted, setup, teardown),
     };

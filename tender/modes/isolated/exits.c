@@ -14,14 +14,12 @@
 #include "devices/ring.h"
 #include "kvm/kvm_backend.h"
 #include "modes/isolated/isolated.h"
-#include "modes/isolated/layout.h"
 #include "modes/isolated/traps.h"
 #include "x86_64/decode.h"
 #include "x86_64/x86_64.h"
 
 /*
- * doorbell_store_ok: the store KVM reported (8 bytes of `data` at the
- * doorbell's guest-virtual `gva`)
+ * doorbell_store_ok: the store KVM reported (8 bytes of `data` at `gpa`)
  * is one the ABI allows: one of the 8-byte movs the guest library emits
  * (x86_mov_store64) ends right before the guest's RIP (KVM has already
  * completed the instruction: RIP is the next one) and, with the guest's
@@ -33,7 +31,7 @@
  * 0, or the guest ends.  Costs a few hundred ns: the registers come with
  * the exit (KVM_CAP_SYNC_REGS, isolated_setup_cpu).
  */
-static int doorbell_store_ok(struct vm *vm, uint64_t gva, uint64_t data)
+static int doorbell_store_ok(struct vm *vm, uint64_t gpa, uint64_t data)
 {
     struct kvm_regs regs;
     uint64_t gpr[16], addr, value;
@@ -47,40 +45,39 @@ static int doorbell_store_ok(struct vm *vm, uint64_t gva, uint64_t data)
 
         if (!p)
             break;
-        if (x86_mov_store64(p, len, gpr, regs.rip, &addr, &value) && addr == gva &&
+        if (x86_mov_store64(p, len, gpr, regs.rip, &addr, &value) && addr == gpa &&
             value == data)
             return 0;
     }
     return vm_guest_abi_error(vm, "a store to doorbell offset 0x%llx by an instruction that "
                               "is not an 8-byte mov (it ends at 0x%llx; KVM splits a wider "
                               "store into 8-byte pieces)",
-                              (unsigned long long)(gva - WISP_DOORBELL_GPA),
+                              (unsigned long long)(gpa - WISP_DOORBELL_GPA),
                               (unsigned long long)regs.rip);
 }
 
-/* handle_doorbell: a guest store to the doorbell page (its guest-physical
- * backing, layout.h) is a hypercall. */
+/* handle_doorbell: a guest store to the doorbell page is a hypercall. */
 static int handle_doorbell(struct vm *vm, struct kvm_run *run)
 {
-    uint64_t off = run->mmio.phys_addr - DOORBELL_PHYS;
-    uint64_t gva = WISP_DOORBELL_GPA + off;
+    uint64_t off = run->mmio.phys_addr - WISP_DOORBELL_GPA;
     uint64_t arg;
     unsigned nr;
     int r;
 
     if (!run->mmio.is_write)
         return vm_guest_abi_error(vm, "read from the hypercall doorbell at 0x%llx",
-                                  (unsigned long long)gva);
+                                  (unsigned long long)run->mmio.phys_addr);
     if (run->mmio.len != 8 || off % 8)
         return vm_guest_abi_error(vm, "%u-byte store to doorbell offset 0x%llx "
                                   "(expected an aligned 8-byte store)",
                                   run->mmio.len, (unsigned long long)off);
     memcpy(&arg, run->mmio.data, sizeof arg);
-    r = doorbell_store_ok(vm, gva, arg);
+    r = doorbell_store_ok(vm, run->mmio.phys_addr, arg);
     if (r)
         return r;
-    if (gva >= WISP_KICK_BASE_GPA)
-        return ring_kick_exit(vm, (unsigned)((gva - WISP_KICK_BASE_GPA) / 8));
+    if (run->mmio.phys_addr >= WISP_KICK_BASE_GPA) {
+        return ring_kick_exit(vm, (unsigned)((run->mmio.phys_addr - WISP_KICK_BASE_GPA) / 8));
+    }
     nr = (unsigned)(off / 8);
     return hypercall_dispatch(vm, nr, arg);
 }
@@ -104,7 +101,8 @@ int isolated_handle_exit(struct vm *vm, struct kvm_run *run)
         return HC_STOP;
     switch (run->exit_reason) {
     case KVM_EXIT_MMIO:
-        if (run->mmio.phys_addr - DOORBELL_PHYS < WISP_PAGE_SIZE)
+        if (run->mmio.phys_addr >= WISP_DOORBELL_GPA &&
+            run->mmio.phys_addr < WISP_DOORBELL_GPA + WISP_PAGE_SIZE)
             return handle_doorbell(vm, run);
         if (run->mmio.phys_addr < vm->mem_size)
             return kvm_translation_fault(vm);

@@ -11,12 +11,7 @@
  *   load_end   heap                           R+W+NX
  *              guard page                     unmapped
  *   mem-stack  stack (top = mem_size)         R+W+NX
- *   0xfffff000 hypercall doorbell             user W, leads to guest-physical
- *                                             page 0, not RAM (MMIO exit;
- *                                             layout.h DOORBELL_PHYS)
- *
- * The one exception to GPA == GVA is the doorbell; page 0 is also left out
- * of the RAM memslot (vm->mem_slot_start, set by plan_memory).
+ *   0xfffff000 hypercall doorbell             user W, not RAM (MMIO exit)
  */
 #include <string.h>
 
@@ -145,11 +140,9 @@ int layout_populate(struct vm *vm)
         map(vm, &pt, WISP_CONSOLE_GPA, PAGE, PTE_U | PTE_W | PTE_NX, "the console buffer") ||
         load_segments(vm, &pt) ||
         map(vm, &pt, l->heap_start, l->heap_end - l->heap_start, PTE_U | PTE_W | PTE_NX, "the heap") ||
-        map(vm, &pt, l->stack_start, l->stack_end - l->stack_start, PTE_U | PTE_W | PTE_NX, "the stack"))
+        map(vm, &pt, l->stack_start, l->stack_end - l->stack_start, PTE_U | PTE_W | PTE_NX, "the stack") ||
+        map(vm, &pt, WISP_DOORBELL_GPA, PAGE, PTE_U | PTE_W | PTE_NX, "the doorbell"))
         return -1;
-    if (pt_map_at(&pt, WISP_DOORBELL_GPA, DOORBELL_PHYS, PAGE, PTE_U | PTE_W | PTE_NX))
-        return vm_fail(vm, "%s: cannot map the doorbell: page-table pool exhausted",
-                       vm->kernel);
     l->cr3 = pt.pml4;
     return 0;
 }

@@ -18,8 +18,7 @@ static int check_image(struct vm *vm)
 }
 
 /* plan_memory: --mem from 2 MiB to WISP_MEM_MAX (default
- * WISP_MEM_DEFAULT_MIB), all of it the guest's but page 0, the
- * doorbell's MMIO backing (layout.h); then the layout. */
+ * WISP_MEM_DEFAULT_MIB), all of it the guest's; then the layout. */
 static int plan_memory(struct vm *vm)
 {
     vm->mem_size = vm->cfg->mem_size ? vm->cfg->mem_size
@@ -29,7 +28,6 @@ static int plan_memory(struct vm *vm)
                        (unsigned long long)(vm->mem_size >> 20),
                        (unsigned long long)(WISP_MEM_MAX >> 20));
     vm->mem_alloc = vm->mem_size;
-    vm->mem_slot_start = DOORBELL_PHYS_END; /* page 0 backs the doorbell */
     return layout_plan(vm);
 }
 
