@@ -8,7 +8,7 @@
  * writable for a read) faults the ring, which ends the guest as the
  * BLOCK_* hypercalls do.  Reads copy from the image's read-only mapping
  * (pread where it has none), writes go through pwrite (blk_io; measured:
- * transfer()), flushes through io_uring (Debian's liburing; fdatasync if
+ * do_request()), flushes through io_uring (Debian's liburing; fdatasync if
  * the host refuses io_uring).  While it spins, the I/O thread
  * watches the ring between yields (RING_BLOCK_POLL_NS).  A FLUSH is
  * an fdatasync issued after every earlier request completed, so it
@@ -69,24 +69,6 @@ static int uring_fdatasync(struct block_priv *p)
     return r;
 }
 
-/* transfer: (len) bytes between buf and the image (blk_io): a read is a
- * memcpy from the image's mapping (guarded against a truncated image),
- * a write a pwrite.  One request is in flight (the API is synchronous),
- * so io_uring has nothing to batch or overlap here and costs more per
- * request.  Measured on kvm_pvm, 4 KiB at random blocks of a cached
- * 64 MiB image: bench/handoff, mapping 284 ns, pread 538-547 ns,
- * io_uring 684-706 ns, pwrite 8.9 us, io_uring 11.1 us (a buffered write
- * goes to an io_uring worker thread on this kernel); blkbench
- * rand_read_4k through the ring, interleaved runs, medians: 623,000/s
- * with io_uring, 794,000/s with pread (7 runs, 2026-11-30); 925,000/s
- * with pread, 1,186,000/s from the mapping (7 runs under SCHED_FIFO,
- * 2026-12-01).  io_uring serves the flush. */
-static int32_t transfer(struct block_priv *p, int write, uint8_t *buf, uint64_t len,
-                        uint64_t off)
-{
-    return blk_io(p->blk, write, off, buf, len);
-}
-
 static int32_t flush(struct block_priv *p)
 {
     if (p->blk->ro)
@@ -124,7 +106,19 @@ static int32_t do_request(struct ring_dev *d, struct block_priv *p,
                    (unsigned long long)desc->len, guest_fault_phrase(fault));
         return WISP_R_EINVAL;
     }
-    r = transfer(p, write, buf, desc->len, desc->offset);
+    /* blk_io: a read is a memcpy from the image's mapping (guarded
+     * against a truncated image), a write a pwrite.  One request is in
+     * flight (the API is synchronous), so io_uring has nothing to batch
+     * or overlap here and costs more per request.  Measured on kvm_pvm,
+     * 4 KiB at random blocks of a cached 64 MiB image: bench/handoff,
+     * mapping 284 ns, pread 538-547 ns, io_uring 684-706 ns, pwrite
+     * 8.9 us, io_uring 11.1 us (a buffered write goes to an io_uring
+     * worker thread on this kernel); blkbench rand_read_4k through the
+     * ring, interleaved runs, medians: 623,000/s with io_uring, 794,000/s
+     * with pread (7 runs, 2026-11-30); 925,000/s with pread, 1,186,000/s
+     * from the mapping (7 runs under SCHED_FIFO, 2026-12-01).  io_uring
+     * serves the flush. */
+    r = blk_io(p->blk, write, desc->offset, buf, desc->len);
     if (r != WISP_R_OK) {
         /* Said once per device; --stats counts them all. */
         if (!d->st->io_errors++)

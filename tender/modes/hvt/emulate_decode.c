@@ -8,14 +8,6 @@
 
 #include "modes/hvt/emulate.h"
 
-/* modrm: the ModRM operand at code[*at] (x86_decode_modrm); -1 when the
- * bytes run out. */
-static int modrm(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
-                 struct hvt_insn *in)
-{
-    return x86_decode_modrm(code, n, at, rex, &in->m);
-}
-
 static void set(struct hvt_insn *in, enum hvt_op op, const char *name)
 {
     in->op = op;
@@ -33,7 +25,7 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
     op = code[(*at)++];
     switch (op) {
     case 0x00: /* group 6: sldt str lldt ltr verr verw */
-        if (modrm(code, n, at, rex, in))
+        if (x86_decode_modrm(code, n, at, rex, &in->m))
             return -1;
         switch (in->m.reg & 7) {
         case 0: set(in, HVT_OP_SLDT, "sldt"); break;
@@ -63,7 +55,7 @@ static int decode_0f(const uint8_t *code, unsigned n, unsigned *at, uint8_t rex,
                                      ? names[m] : "group-7 system instruction");
             return 0;
         }
-        if (modrm(code, n, at, rex, in))
+        if (x86_decode_modrm(code, n, at, rex, &in->m))
             return -1;
         switch (in->m.reg & 7) {
         case 0: set(in, HVT_OP_SGDT, "sgdt"); break;
@@ -147,7 +139,7 @@ void hvt_decode(const uint8_t *code, unsigned n, struct hvt_insn *in)
         set(in, (rex & 8) ? HVT_OP_LRETQ : HVT_OP_PRIV, (rex & 8) ? "lretq" : "lret");
         break;
     case 0x8e:
-        if (modrm(code, n, &at, rex, in))
+        if (x86_decode_modrm(code, n, &at, rex, &in->m))
             goto unknown;
         set(in, HVT_OP_MOV_SREG, "mov to a segment register");
         break;
