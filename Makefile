@@ -39,6 +39,22 @@ GUEST_COMMON := $(wildcard tests/guests/common/*.c)
 # (mk/guest-hvt.mk, mk/virtio.mk).
 GUEST_CPL0_SRC := $(sort $(wildcard guest-cpl0/*.c guest-cpl0/*.S))
 
+# flavour_objs OBJDIR,SRCDIR,CFLAGS-VAR,TAG: the rules that compile
+# SRCDIR/%.c and SRCDIR/%.S into $(B)/obj/OBJDIR/%.o with $(CFLAGS-VAR), for
+# a guest-library flavour (mk/guest-hvt.mk, mk/virtio.mk): its own files and
+# those it compiles again with its flags (TAG, when set, ends the line).
+define flavour_objs
+$$(B)/obj/$(1)/%.o: $(2)/%.c
+	@mkdir -p $$(@D)
+	@[ "$$(V)" != 0 ] || echo "  CC      $$<$(if $(4), $(4))"
+	$$(Q)$$(CC) $$($(3)) -c -o $$@ $$<
+
+$$(B)/obj/$(1)/%.o: $(2)/%.S
+	@mkdir -p $$(@D)
+	@[ "$$(V)" != 0 ] || echo "  AS      $$<$(if $(4), $(4))"
+	$$(Q)$$(CC) $$($(3)) -c -o $$@ $$<
+endef
+
 # A guest or example directory DIR may hold a file DIR/flags: extra wisp-cc
 # flags (e.g. --libc, --lwip --mbedtls) used for both targets.  Such a unit
 # also depends on the guest libraries of its target (mk/guest-libs.mk

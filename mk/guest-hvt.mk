@@ -16,30 +16,9 @@ HVT_GUEST_OBJ := $(patsubst %,$(B)/obj/%.o,$(basename $(HVT_GUEST_SRC))) \
            $(patsubst guest/%.c,$(B)/obj/guest-hvt/shared/%.o,$(HVT_SHARED)) \
            $(patsubst guest-cpl0/%,$(B)/obj/guest-hvt/cpl0/%.o,$(basename $(GUEST_CPL0_SRC)))
 
-$(B)/obj/guest-hvt/%.o: guest-hvt/%.c
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  CC      $<"
-	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
-
-$(B)/obj/guest-hvt/%.o: guest-hvt/%.S
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  AS      $<"
-	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
-
-$(B)/obj/guest-hvt/shared/%.o: guest/%.c
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  CC      $< (hvt)"
-	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
-
-$(B)/obj/guest-hvt/cpl0/%.o: guest-cpl0/%.c
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  CC      $< (hvt)"
-	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
-
-$(B)/obj/guest-hvt/cpl0/%.o: guest-cpl0/%.S
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  AS      $< (hvt)"
-	$(Q)$(CC) $(HVT_GUEST_CFLAGS) -c -o $@ $<
+$(eval $(call flavour_objs,guest-hvt,guest-hvt,HVT_GUEST_CFLAGS,))
+$(eval $(call flavour_objs,guest-hvt/shared,guest,HVT_GUEST_CFLAGS,(hvt)))
+$(eval $(call flavour_objs,guest-hvt/cpl0,guest-cpl0,HVT_GUEST_CFLAGS,(hvt)))
 
 # One relocatable object whose only global symbols are the public API
 # (with wisp_input_read, the one <wisp.h> call it offers: "no input stream").

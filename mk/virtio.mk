@@ -19,30 +19,9 @@ VIRTIO_GUEST_OBJ := $(patsubst %,$(B)/obj/%.o,$(basename $(VIRTIO_GUEST_SRC))) \
            $(patsubst guest/%.c,$(B)/obj/guest-virtio/shared/%.o,$(VIRTIO_SHARED)) \
            $(patsubst guest-cpl0/%,$(B)/obj/guest-virtio/cpl0/%.o,$(basename $(GUEST_CPL0_SRC)))
 
-$(B)/obj/guest-virtio/%.o: guest-virtio/%.c
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  CC      $<"
-	$(Q)$(CC) $(VIRTIO_GUEST_CFLAGS) -c -o $@ $<
-
-$(B)/obj/guest-virtio/%.o: guest-virtio/%.S
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  AS      $<"
-	$(Q)$(CC) $(VIRTIO_GUEST_CFLAGS) -c -o $@ $<
-
-$(B)/obj/guest-virtio/shared/%.o: guest/%.c
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  CC      $< (virtio)"
-	$(Q)$(CC) $(VIRTIO_GUEST_CFLAGS) -c -o $@ $<
-
-$(B)/obj/guest-virtio/cpl0/%.o: guest-cpl0/%.c
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  CC      $< (virtio)"
-	$(Q)$(CC) $(VIRTIO_GUEST_CFLAGS) -c -o $@ $<
-
-$(B)/obj/guest-virtio/cpl0/%.o: guest-cpl0/%.S
-	@mkdir -p $(@D)
-	@[ "$(V)" != 0 ] || echo "  AS      $< (virtio)"
-	$(Q)$(CC) $(VIRTIO_GUEST_CFLAGS) -c -o $@ $<
+$(eval $(call flavour_objs,guest-virtio,guest-virtio,VIRTIO_GUEST_CFLAGS,))
+$(eval $(call flavour_objs,guest-virtio/shared,guest,VIRTIO_GUEST_CFLAGS,(virtio)))
+$(eval $(call flavour_objs,guest-virtio/cpl0,guest-cpl0,VIRTIO_GUEST_CFLAGS,(virtio)))
 
 # One relocatable object whose only global symbols are the public API.
 $(B)/lib/wisp/wisp-guest-virtio.o: $(VIRTIO_GUEST_OBJ)
