@@ -16,9 +16,8 @@
  * the store exits to the tender as KVM_EXIT_MMIO on every KVM host (port I/O
  * from CPL3 is not usable on all of them, see PLATFORM.md).  The guest names
  * the doorbell by that (virtual) address only; which guest-physical page is
- * behind it is the tender's choice and not part of the ABI (the layout's
- * one exception to GPA == GVA: wisp uses guest-physical page 0, which the
- * guest cannot otherwise reach).  The call is
+ * behind it is the tender's choice and not part of the ABI (today the same
+ * address: GPA == GVA).  The call is
  * synchronous: OUT fields are filled before the guest resumes.  One VM exit
  * per call.
  *
@@ -359,8 +358,8 @@ struct wisp_ring_flags {
     uint32_t host_sleeping; /* tender: its I/O thread sleeps; kick after publishing */
     uint32_t guest_waiting; /* guest: it is about to block in POLL */
     uint32_t host_beat;     /* tender: changes while an I/O thread spins,
-                               every few us at most (still: it sleeps or
-                               lacks a CPU) */
+                               at most once a microsecond (still: it sleeps
+                               or lacks a CPU) */
     uint32_t _pad[13];
 };
 _Static_assert(sizeof(struct wisp_ring_flags) == 64, "ring_flags size");
